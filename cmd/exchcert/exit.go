@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"strings"
+)
+
+// Exit codes, the same for every command (README "Exit codes").
+const (
+	exitOK       = 0 // fine
+	exitFindings = 1 // the check ran and found problems
+	exitInput    = 2 // usage or input error: bad flag, unreadable file, wrong password, refused name
+)
+
+// errFindings makes a command exit 1 without printing anything more: the
+// report it already wrote says what was found.
+var errFindings = errors.New("problems found")
+
+// usageError marks a command-line mistake (unknown flag, bad flag value,
+// wrong argument count).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// exitCode maps the error a command returned to the process exit code.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFindings):
+		return exitFindings
+	}
+	return exitInput
+}
+
+// oneLine folds an error message onto one line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(s, "\r\n", "; ")
+	return strings.ReplaceAll(s, "\n", "; ")
+}
+
+// fileError names the file an error is about, once.
+type fileError struct {
+	name string
+	err  error
+}
+
+func (e *fileError) Error() string { return e.name + ": " + e.err.Error() }
+func (e *fileError) Unwrap() error { return e.err }
+
+// inFile wraps err with the file name unless it already names one.
+func inFile(name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *fileError
+	if errors.As(err, &fe) {
+		return err
+	}
+	return &fileError{name: name, err: err}
+}

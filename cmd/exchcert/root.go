@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// app is what a command may touch outside its own flags: the standard
+// streams, the environment and the clock. Tests replace any of them.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+	// readPassword reads a password from the terminal without echo; nil
+	// when stdin is not a terminal.
+	readPassword func() ([]byte, error)
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		a.readPassword = func() ([]byte, error) { return term.ReadPassword(int(f.Fd())) }
+	}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	if err != nil && err != errFindings {
+		fmt.Fprintf(stderr, "exchcert: %s\n", oneLine(err.Error()))
+	}
+	return exitCode(err)
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "exchcert",
+		Short: "Plan, request, check and bind the certificate of a Microsoft Exchange server",
+		Long: `exchcert gets an Exchange server from "we are adding a server" to "every client
+connects without a certificate warning": it plans the names the certificate
+needs, makes the key and request, checks what the CA delivered, and prints the
+Exchange Management Shell commands that bind it.
+
+Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
+		Example: `  exchcert plan --fqdn exch2.acme.com --domain acme.com --exchange 2010 --from 2003
+  exchcert plan --fqdn exch2.acme.com --domain acme.com -o json > acme.plan.json`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(
+		newPlanCmd(a),
+	)
+	return root
+}
