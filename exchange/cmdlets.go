@@ -162,6 +162,10 @@ var cmdletTable = []Cmdlet{
 	})},
 	{Name: "Get-PopSettings", Versions: all, Source: srcCmdletRef + "get-popsettings", Params: map[string]Versions{"Server": from2010}},
 	{Name: "Get-ImapSettings", Versions: all, Source: srcCmdletRef + "get-imapsettings", Params: map[string]Versions{"Server": from2010}},
+	// §3.6 connectors that pin a certificate by name (TlsCertificateName,
+	// documented from E13).
+	{Name: "Get-SendConnector", Versions: all, Source: srcCmdletRef + "get-sendconnector", Params: map[string]Versions{"Identity": all}},
+	{Name: "Get-ReceiveConnector", Versions: all, Source: srcCmdletRef + "get-receiveconnector", Params: map[string]Versions{"Identity": all, "Server": from2010}},
 	// §3.8 Test-OutlookWebServices: the current page says it is
 	// functional only in Exchange 2010; -TrustAnySSLCertificate and
 	// -MailboxCredential exist only in the E13+ parameter sets.
@@ -176,6 +180,7 @@ var cmdletTable = []Cmdlet{
 	{Name: "Read-Host", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Prompt": all, "AsSecureString": all}},
 	{Name: "Write-Host", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Object": all}},
 	{Name: "Write-Warning", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Message": all}},
+	{Name: "Get-Service", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all}},
 	{Name: "Restart-Service", Versions: all, Source: srcPowerShell, Params: withShould(map[string]Versions{"Name": all, "Force": all})},
 	{Name: "Where-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"FilterScript": all}},
 	{Name: "Select-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Property": all, "ExpandProperty": all}},
