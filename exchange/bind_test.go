@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -267,5 +268,53 @@ func TestCovers(t *testing.T) {
 		if Covers(names, host) != want {
 			t.Errorf("%s: %v", host, !want)
 		}
+	}
+}
+
+func TestPrereqs(t *testing.T) {
+	for _, v := range Targets {
+		for _, w := range WindowsVersions {
+			got, err := Prereqs(v, w)
+			switch {
+			case !RunsOn(v, w):
+				if err == nil || errors.Is(err, ErrNoFeatureList) {
+					t.Errorf("%s on %s: %v", v, w, err)
+				}
+			case errors.Is(err, ErrNoFeatureList):
+				// a supported pair without a verified list
+			case err != nil:
+				t.Errorf("%s on %s: %v", v, w, err)
+			default:
+				if err := Validate(got, v); err != nil {
+					t.Errorf("%s on %s: %v", v, w, err)
+				}
+				for _, f := range []string{"Web-Basic-Auth", "Web-Windows-Auth"} {
+					if !strings.Contains(got, f+",") {
+						t.Errorf("%s on %s: no %s", v, w, f)
+					}
+				}
+			}
+		}
+	}
+	want := map[[2]string]string{
+		{"2010", "2008r2"}: "Import-Module ServerManager\nAdd-WindowsFeature NET-Framework,RSAT-ADDS,",
+		{"2013", "2012r2"}: "Install-WindowsFeature AS-HTTP-Activation, Desktop-Experience,",
+		{"2016", "2012"}:   "Install-WindowsFeature AS-HTTP-Activation, Server-Media-Foundation,",
+		{"2016", "2016"}:   "Install-WindowsFeature Server-Media-Foundation,",
+		{"se", "2022"}:     "Install-WindowsFeature Server-Media-Foundation,",
+	}
+	for k, w := range want {
+		v, _ := ParseVersion(k[0], Targets)
+		win, _ := ParseWindows(k[1])
+		got, err := Prereqs(v, win)
+		if err != nil || !strings.Contains(got, w) {
+			t.Errorf("%v: %v\n%s", k, err, got)
+		}
+	}
+	if _, err := Prereqs(Exchange2019, Windows2025); !errors.Is(err, ErrNoFeatureList) {
+		t.Errorf("2019 on 2025: %v", err)
+	}
+	if _, err := Prereqs(Exchange2016, Windows2019); err == nil || !strings.Contains(err.Error(), "Exchange 2016 does not run on Windows Server 2019 (supported: 2012|2012r2|2016)") {
+		t.Errorf("2016 on 2019: %v", err)
 	}
 }
