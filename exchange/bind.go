@@ -35,6 +35,7 @@ type BindInput struct {
 	AutodiscoverHost string
 	CommonName       string   // the certificate's Common Name (for msstd:)
 	Names            []string // every DNS name the certificate covers (SANs)
+	NamesFromPlan    bool     // Names come from the plan, not from the certificate itself
 	LegacyHost       string   // the legacy host name during 2003/2007 coexistence; "" for none
 	File             string   // absolute Windows path (C:\… or \\server\share\…) of the file to import
 	FileKind         FileKind
@@ -238,19 +239,25 @@ func Covers(names []string, host string) bool {
 
 func (g *bindGen) p(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
 
-// c writes comment lines, wrapped at about 100 columns.
-func (g *bindGen) c(text string) {
+// c writes comment lines.
+func (g *bindGen) c(text string) { g.b.WriteString(comment(text)) }
+
+// comment turns text into PowerShell comment lines wrapped at about 100
+// columns; a URL is never moved onto a line of its own.
+func comment(text string) string {
+	var b strings.Builder
 	for _, para := range strings.Split(text, "\n") {
 		line := "#"
 		for _, w := range strings.Fields(para) {
-			if len(line)+1+len(w) > 100 && line != "#" {
-				g.p("%s", line)
+			if len(line)+1+len(w) > 100 && line != "#" && !strings.HasPrefix(w, "https://") {
+				b.WriteString(line + "\n")
 				line = "#"
 			}
 			line += " " + w
 		}
-		g.p("%s", line)
+		b.WriteString(line + "\n")
 	}
+	return b.String()
 }
 
 func (g *bindGen) section(title string) {
@@ -283,7 +290,11 @@ func (g *bindGen) write() {
 	if in.From != None {
 		g.c(fmt.Sprintf("Organisation coexisting with %s.", in.From.Title()))
 	}
-	g.c(fmt.Sprintf("Names on the certificate: %s.", strings.Join(in.Names, ", ")))
+	if in.NamesFromPlan {
+		g.c(fmt.Sprintf("Names in the plan, which the certificate is taken to carry: %s.", strings.Join(in.Names, ", ")))
+	} else {
+		g.c(fmt.Sprintf("Names on the certificate: %s.", strings.Join(in.Names, ", ")))
+	}
 	g.c(fmt.Sprintf("Clients use: %s.", in.URLHost))
 	for _, w := range g.warnings {
 		g.c("WARNING (" + w.Code + "): " + w.Message)

@@ -21,8 +21,7 @@ $cert = Get-ExchangeCertificate -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A
 if (-not $cert) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD is not on EXCH2' }
 if ($cert.Status -ne 'Valid') { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
 if (-not $cert.HasPrivateKey) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
-# Source:
-# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
 # Services are added to what the certificate already has; the previous certificate keeps its own
@@ -31,8 +30,7 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04E
 # on the site. If you redirect http:// to /owa from the site root, turn Require SSL off again on the
 # site root in IIS Manager afterwards.
 Enable-ExchangeCertificate -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD' -Services IIS,POP,IMAP
-# Source:
-# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
 # certificate?": answer N (No). The certificate is still enabled for SMTP, and STARTTLS on the names
@@ -61,8 +59,7 @@ Set-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -InternalUrl 'h
 Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -InternalUrl 'https://exch2.acme.com/EWS/Exchange.asmx' -ExternalUrl 'https://exch2.acme.com/EWS/Exchange.asmx'
 Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'https://exch2.acme.com/OAB' -ExternalUrl 'https://exch2.acme.com/OAB'
 Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://exch2.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://exch2.acme.com/Microsoft-Server-ActiveSync'
-# Source:
-# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
 
 # --- 5. Outlook Anywhere ---
 # Exchange 2007: Outlook Anywhere is off unless someone enabled it (Enable-OutlookAnywhere); when it
@@ -114,5 +111,4 @@ Get-ImapSettings | Format-List X509CertificateName
 # Services are only ever added to a certificate, never taken away. Remove the old certificate
 # (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
 # (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
-# Test from outside with the Microsoft Remote Connectivity Analyzer:
-# https://testconnectivity.microsoft.com
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com

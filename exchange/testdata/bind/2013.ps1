@@ -24,8 +24,7 @@ $cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC47
 if (-not $cert) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not on EXCH2' }
 if ($cert.Status -ne 'Valid') { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
 if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
-# Source:
-# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
 # Services are added to what the certificate already has; the previous certificate keeps its own
@@ -35,8 +34,7 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A862
 # -DoNotRequireSsl leaves that setting as it is (the Exchange virtual directories keep their own SSL
 # setting).
 Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services IIS,POP,IMAP -DoNotRequireSsl
-# Source:
-# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
 # certificate?": answer N (No). The certificate is still enabled for SMTP, and STARTTLS on the names
@@ -72,8 +70,7 @@ Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'h
 Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync'
 # MAPI over HTTP exists from Exchange 2013 SP1.
 Set-MapiVirtualDirectory -Identity 'EXCH2\mapi (Default Web Site)' -InternalUrl 'https://mail.acme.com/mapi' -ExternalUrl 'https://mail.acme.com/mapi'
-# Source:
-# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
 
 # --- 5. Outlook Anywhere ---
 # Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the
@@ -127,5 +124,4 @@ Get-ReceiveConnector -Server 'EXCH2' | Where-Object { $_.TlsCertificateName } | 
 # Services are only ever added to a certificate, never taken away. Remove the old certificate
 # (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
 # (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
-# Test from outside with the Microsoft Remote Connectivity Analyzer:
-# https://testconnectivity.microsoft.com
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com

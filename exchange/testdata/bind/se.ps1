@@ -19,8 +19,7 @@ $cert = Get-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBA
 if (-not $cert) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not on EXCH2' }
 if ($cert.Status -ne 'Valid') { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
 if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
-# Source:
-# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, SMTP ---
 # Services are added to what the certificate already has; the previous certificate keeps its own
@@ -29,8 +28,7 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A862
 # (--require-ssl), turns on "Require SSL" on the whole site: an http:// to https:// redirect on the
 # site root stops working.
 Enable-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services IIS
-# Source:
-# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP, replacing the default SMTP certificate (asked for with --replace-smtp-default). WARNING:
 # -Force answers Yes to "Overwrite the existing default SMTP certificate?" without asking: this
@@ -52,8 +50,7 @@ Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -Intern
 Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'https://mail.acme.com/OAB' -ExternalUrl 'https://mail.acme.com/OAB'
 Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync'
 Set-MapiVirtualDirectory -Identity 'EXCH2\mapi (Default Web Site)' -InternalUrl 'https://mail.acme.com/mapi' -ExternalUrl 'https://mail.acme.com/mapi'
-# Source:
-# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
 
 # --- 4. Outlook Anywhere ---
 # Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the
@@ -105,5 +102,4 @@ Get-ReceiveConnector -Server 'exch2.acme.com' | Where-Object { $_.TlsCertificate
 # Services are only ever added to a certificate, never taken away. Remove the old certificate
 # (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
 # (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
-# Test from outside with the Microsoft Remote Connectivity Analyzer:
-# https://testconnectivity.microsoft.com
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com
