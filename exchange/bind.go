@@ -39,6 +39,11 @@ type BindInput struct {
 	LegacyHost       string   // the legacy host name during 2003/2007 coexistence; "" for none
 	File             string   // absolute Windows path (C:\… or \\server\share\…) of the file to import
 	FileKind         FileKind
+	// PFXModern: the PFX uses the modern (AES/SHA-256) encoding, which
+	// Windows Server 2016 and older cannot import.
+	PFXModern bool
+	// KeyAlgorithm of the certificate's key, when known ("" = RSA).
+	KeyAlgorithm KeyAlgorithm
 	FriendlyName     string // set on import; "" leaves the file's or request's
 	// ReplaceSMTPDefault makes the new certificate the default SMTP
 	// (internal transport) certificate with -Force.
@@ -185,6 +190,21 @@ func (g *bindGen) check() error {
 			g.iis = true
 		}
 		g.services = append(g.services, canon)
+	}
+	if in.KeyAlgorithm != "" {
+		ok, note := KeySupport(in.Version, in.KeyAlgorithm)
+		if !ok {
+			return errors.New(note)
+		}
+		if note != "" {
+			g.warn("ecc-key", note)
+		}
+	}
+	if in.FileKind == PFXFile && in.PFXModern && in.Version <= Exchange2016 {
+		// Exchange 2016 and older run only on Windows Server 2016 and older
+		// (reference §1), which refuse PBES2/AES PFX files with "the
+		// password is incorrect" (§7.1).
+		g.warn("pfx-modern-encoding", fmt.Sprintf("the PFX uses the modern AES-256/SHA-256 encoding, which the Windows Server versions %s runs on cannot import (they report a wrong password); rebuild it with exchcert pfx --windows %s", in.Version.Title(), SupportedWindows(in.Version)[len(SupportedWindows(in.Version))-1]))
 	}
 	g.wildcard = strings.HasPrefix(in.CommonName, "*.")
 	g.hostOK = Covers(in.Names, in.URLHost)
