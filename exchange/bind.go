@@ -44,7 +44,7 @@ type BindInput struct {
 	PFXModern bool
 	// KeyAlgorithm of the certificate's key, when known ("" = RSA).
 	KeyAlgorithm KeyAlgorithm
-	FriendlyName     string // set on import; "" leaves the file's or request's
+	FriendlyName string // set on import; "" leaves the file's or request's
 	// ReplaceSMTPDefault makes the new certificate the default SMTP
 	// (internal transport) certificate with -Force.
 	ReplaceSMTPDefault bool
