@@ -28,8 +28,8 @@ func ExampleBuild() {
 	fmt.Println(req.DN)
 	fmt.Println(req.X500Name())
 	fmt.Println(req.Key, req.SignatureAlgorithm)
-	fmt.Println(req.SANs)
 	// req.PEM goes to the CA; csr.MarshalPrivateKeyPEM(key) to a 0600 file.
+	fmt.Println(req.SANs)
 	// Output:
 	// CN=exch2.acme.com,O=ACME,L=Canterbury,C=GB
 	// C=GB,L=Canterbury,O=ACME,CN=exch2.acme.com
