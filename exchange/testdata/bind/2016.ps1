@@ -1,4 +1,4 @@
-# exchcert bind: put certificate AB68625CBABC224AC470FCE99A8620F4D99A300E to work on EXCH2 (Exchange
+# exchcert bind: put certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA to work on EXCH2 (Exchange
 # 2016).
 # Names on the certificate: mail.acme.com, acme.com, autodiscover.acme.com.
 # Clients use: mail.acme.com.
@@ -19,10 +19,10 @@ Import-ExchangeCertificate -Server 'EXCH2' -FileData ([System.IO.File]::ReadAllB
 # Check it before anything uses it: Status must be Valid and the private key present.
 # RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
 # proxy with netsh winhttp set proxy), not that the certificate is bad.
-$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E'
-if (-not $cert) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not on EXCH2' }
-if ($cert.Status -ne 'Valid') { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
-if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA'
+if (-not $cert) { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
 # Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
@@ -32,7 +32,7 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A862
 # "Require SSL" on the whole site, which breaks an http:// to https:// redirect on the site root;
 # -DoNotRequireSsl leaves that setting as it is (the Exchange virtual directories keep their own SSL
 # setting).
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services IIS,POP,IMAP -DoNotRequireSsl
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -Services IIS,POP,IMAP -DoNotRequireSsl
 # Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
@@ -40,7 +40,7 @@ Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE9
 # it covers uses it; No keeps the self-signed certificate as the default (internal transport)
 # certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an
 # interactive shell.
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services SMTP
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -Services SMTP
 # Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid "Outbound to Office 365"
 # send connector and the Default Frontend receive connector) must be updated to this certificate's
 # issuer and subject, or hybrid mail stops; the read-back step lists them.
@@ -100,7 +100,7 @@ iisreset /noforce
 
 # --- 9. Read back ---
 # Services should read IMAP, POP, IIS, SMTP (plus any the certificate had), Status Valid.
-Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
 Get-OwaVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-EcpVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-WebServicesVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl,WindowsAuthentication,BasicAuthentication

@@ -1,4 +1,4 @@
-# exchcert bind: put certificate 248D499552CF8D1AFD4CD49336BB2A76B46DB771 to work on EXCH2 (Exchange
+# exchcert bind: put certificate B2A40FC4F215E81D1302F583BECEEEC8743216A5 to work on EXCH2 (Exchange
 # 2019).
 # Names on the certificate: *.acme.com, acme.com.
 # Clients use: mail.acme.com.
@@ -21,10 +21,10 @@ Import-ExchangeCertificate -Server 'EXCH2' -FileData ([System.IO.File]::ReadAllB
 # Check it before anything uses it: Status must be Valid and the private key present.
 # RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
 # proxy with netsh winhttp set proxy), not that the certificate is bad.
-$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD49336BB2A76B46DB771'
-if (-not $cert) { throw 'Certificate 248D499552CF8D1AFD4CD49336BB2A76B46DB771 is not on EXCH2' }
-if ($cert.Status -ne 'Valid') { throw 'Certificate 248D499552CF8D1AFD4CD49336BB2A76B46DB771 is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
-if (-not $cert.HasPrivateKey) { throw 'Certificate 248D499552CF8D1AFD4CD49336BB2A76B46DB771 has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'B2A40FC4F215E81D1302F583BECEEEC8743216A5'
+if (-not $cert) { throw 'Certificate B2A40FC4F215E81D1302F583BECEEEC8743216A5 is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate B2A40FC4F215E81D1302F583BECEEEC8743216A5 is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate B2A40FC4F215E81D1302F583BECEEEC8743216A5 has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
 # Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
@@ -36,7 +36,7 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate 248D499552CF8D1AFD4CD49336BB2
 # setting).
 # POP and IMAP are not enabled here: a wildcard certificate must not be; X509CertificateName below
 # selects it instead.
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD49336BB2A76B46DB771' -Services IIS -DoNotRequireSsl
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'B2A40FC4F215E81D1302F583BECEEEC8743216A5' -Services IIS -DoNotRequireSsl
 # Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
@@ -44,7 +44,7 @@ Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD493
 # it covers uses it; No keeps the self-signed certificate as the default (internal transport)
 # certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an
 # interactive shell.
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD49336BB2A76B46DB771' -Services SMTP
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'B2A40FC4F215E81D1302F583BECEEEC8743216A5' -Services SMTP
 # Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid "Outbound to Office 365"
 # send connector and the Default Frontend receive connector) must be updated to this certificate's
 # issuer and subject, or hybrid mail stops; the read-back step lists them.
@@ -107,7 +107,7 @@ iisreset /noforce
 
 # --- 9. Read back ---
 # Services should read IIS, SMTP (plus any the certificate had), Status Valid.
-Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD49336BB2A76B46DB771' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'B2A40FC4F215E81D1302F583BECEEEC8743216A5' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
 Get-OwaVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-EcpVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-WebServicesVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl,WindowsAuthentication,BasicAuthentication
