@@ -48,7 +48,7 @@ func Prereqs(v Version, w Windows) (string, error) {
 	case v == Exchange2010 && w == Windows2008R2:
 		features, cmd = features2010, "Add-WindowsFeature"
 		post = []string{"Set-Service NetTcpPortSharing -StartupType Automatic"}
-		notes = append(notes, "Set-Service: the Client Access role needs the Net.Tcp Port Sharing service.")
+		notes = append(notes, "Set-Service: the Client Access role needs the Net.Tcp Port Sharing service, which the NET-Framework feature brings; restart the server when Add-WindowsFeature says so (Microsoft's list adds -Restart, which would restart before Set-Service runs).")
 	case v == Exchange2013 && (w == Windows2012 || w == Windows2012R2):
 		features = features2013
 	case v == Exchange2016 && w == Windows2016:
@@ -73,7 +73,7 @@ func Prereqs(v Version, w Windows) (string, error) {
 	}
 	if cmd == "Add-WindowsFeature" {
 		b.WriteString("Import-Module ServerManager\n")
-		fmt.Fprintf(&b, "%s %s -Restart\n", cmd, strings.Join(features, ","))
+		fmt.Fprintf(&b, "%s %s\n", cmd, strings.Join(features, ","))
 	} else {
 		fmt.Fprintf(&b, "%s %s\n", cmd, strings.Join(features, ", "))
 	}

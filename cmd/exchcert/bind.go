@@ -324,12 +324,8 @@ func (o *bindOptions) emit(a *app, doc bindDoc) error {
 		data = append([]byte("\ufeff"), data...)
 		data = []byte(strings.ReplaceAll(string(data), "\n", "\r\n"))
 	}
-	err := safefile.Write(safefile.Options{Force: o.force}, safefile.File{Name: o.out, Data: data, Perm: 0o644})
-	if errors.Is(err, fs.ErrExist) {
-		return inFile(o.out, errors.New("already exists (use --force to replace it)"))
-	}
-	if err != nil {
-		return inFile(o.out, describeOSError(unwrapPath(err)))
+	if err := safefile.Write(safefile.Options{Force: o.force}, safefile.File{Name: o.out, Data: data, Perm: 0o644}); err != nil {
+		return outputError(o.out, err)
 	}
 	fmt.Fprintf(a.stderr, "exchcert: wrote %s\n", o.out)
 	return nil

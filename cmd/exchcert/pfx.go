@@ -94,13 +94,14 @@ writing. A friendly name cannot be stored by this encoder: set it on import
 	for _, n := range []string{"cert", "key", "out"} {
 		_ = cmd.MarkFlagRequired(n)
 	}
-	cmd.MarkFlagsMutuallyExclusive("windows", "encoding")
 	return cmd
 }
 
 func (o *pfxOptions) run(a *app) error {
 	rep := pfxReport{Schema: pfxSchema, File: o.out, Chain: []pfxCert{}, Warnings: []string{}}
 	switch {
+	case o.windows != "" && o.encoding != "":
+		return &usageError{errors.New("flag '--windows' is incompatible with '--encoding'")}
 	case o.windows != "":
 		w, err := exchange.ParseWindows(o.windows)
 		if err != nil {
@@ -178,10 +179,7 @@ func (o *pfxOptions) run(a *app) error {
 		return err
 	}
 	if err := safefile.Write(safefile.Options{Force: o.force}, safefile.File{Name: o.out, Data: der, Perm: 0o600}); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return inFile(o.out, errors.New("already exists (use --force to replace it)"))
-		}
-		return inFile(o.out, describeOSError(unwrapPath(err)))
+		return outputError(o.out, err)
 	}
 	// Prove the file on disk, not only the bytes in memory.
 	written, err := os.ReadFile(o.out)
@@ -249,10 +247,24 @@ func loadFile(name string, opt inspect.LoadOptions) (*inspect.Bundle, error) {
 	return b, nil
 }
 
+// outputError words a failure to write an output file.
+func outputError(name string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return inFile(name, errors.New("already exists (use --force to replace it)"))
+	case errors.Is(err, fs.ErrNotExist):
+		return inFile(name, errors.New("cannot be created: its folder does not exist"))
+	}
+	return inFile(name, describeOSError(unwrapPath(err)))
+}
+
 // loadCerts reads the certificates of a PEM, DER or PKCS #7 file. A file
 // with a private key in it is refused: the key goes in --key.
 func loadCerts(name string) ([]*x509.Certificate, error) {
 	b, err := loadFile(name, inspect.LoadOptions{})
+	if errors.Is(err, inspect.ErrNeedPassword) {
+		return nil, inFile(name, errors.New("is a PFX already; give the certificate as PEM, DER or PKCS #7"))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -265,6 +277,9 @@ func loadCerts(name string) ([]*x509.Certificate, error) {
 // loadKey reads exactly one private key.
 func loadKey(name string) (crypto.Signer, error) {
 	b, err := loadFile(name, inspect.LoadOptions{})
+	if errors.Is(err, inspect.ErrNeedPassword) {
+		return nil, inFile(name, errors.New("is a PFX; give the private key as PEM or DER"))
+	}
 	if err != nil {
 		return nil, err
 	}
