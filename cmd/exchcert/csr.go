@@ -129,6 +129,11 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if err := checkOutDir(o.outDir); err != nil {
 		return err
 	}
+	if o.requestPath != "" {
+		if err := exchange.CheckWindowsPath(o.requestPath); err != nil {
+			return &usageError{fmt.Errorf("--request-path: %w", err)}
+		}
+	}
 	base := fileBase(p.CommonName)
 	keyPath := filepath.Join(o.outDir, base+".key")
 	csrPath := filepath.Join(o.outDir, base+".csr")
@@ -171,17 +176,17 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 		}
 		files = []safefile.File{{Name: keyPath, Data: keyPEM}, files[0]}
 	}
-	if err := safefile.Write(safefile.Options{Force: o.force}, files...); err != nil {
-		return writeFilesError(err)
-	}
-
 	rep := &csrReport{
 		Schema: csrSchema, KeyFile: keyPath, KeyCreated: o.keyFile == "", CSRFile: csrPath,
 		CSR: req, Exchange: p.Exchange,
 	}
+	// Everything that can fail comes before the files are written.
 	rep.ExchangeRequest, rep.ExchangeNote, err = exchangeRequest(p, req, o.requestPath)
 	if err != nil {
 		return err
+	}
+	if err := safefile.Write(safefile.Options{Force: o.force}, files...); err != nil {
+		return writeFilesError(err)
 	}
 	return a.report(o.output, rep, func(w io.Writer) error { return writeCSRTable(w, rep) })
 }
@@ -313,7 +318,7 @@ func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, n
 		RequestPath:  requestPath,
 	})
 	if err != nil {
-		return "", "", fmt.Errorf("--request-path: %w", err)
+		return "", "", fmt.Errorf("the New-ExchangeCertificate command: %w", err)
 	}
 	return command, strings.Join(notes, "; "), nil
 }

@@ -16,6 +16,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/exchcert/exchcert/internal/testpki"
 )
 
 func init() {
@@ -24,6 +26,7 @@ func init() {
 	scriptCmds["fingerprint"] = cmdFingerprint
 	scriptCmds["onlyfiles"] = cmdOnlyFiles
 	scriptCmds["utf16"] = cmdUTF16
+	scriptCmds["testkey"] = cmdTestKey
 }
 
 // csr FILE [cn=NAME] [o=ORG] [ou=UNIT] [l=CITY] [st=STATE] [c=CC]
@@ -190,6 +193,44 @@ func cmdUTF16(ts *testscript.TestScript, neg bool, args []string) {
 	out := []byte{0xFF, 0xFE}
 	for _, u := range utf16.Encode([]rune(s)) {
 		out = append(out, byte(u), byte(u>>8))
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), out, 0o600))
+}
+
+// testkey pkcs1|sec1|pkcs8|rsa1024 FILE writes a new key in the PEM form
+// other tools write: PKCS#1 RSA ("openssl rsa -traditional"), SEC1 EC after
+// an EC PARAMETERS block ("openssl ecparam -genkey"), PKCS#8 RSA, or a
+// PKCS#8 RSA 1024 key that no public CA signs.
+func cmdTestKey(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: testkey pkcs1|sec1|pkcs8|rsa1024 FILE")
+	}
+	var out []byte
+	switch args[0] {
+	case "pkcs1", "pkcs8", "rsa1024":
+		kt := testpki.RSA2048
+		if args[0] == "rsa1024" {
+			kt = testpki.RSA1024
+		}
+		k, err := testpki.NewKey(kt)
+		ts.Check(err)
+		if args[0] != "pkcs1" {
+			out, err = testpki.KeyPEM(k)
+			ts.Check(err)
+			break
+		}
+		out = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k.(*rsa.PrivateKey))})
+	case "sec1":
+		k, err := testpki.NewKey(testpki.ECDSAP256)
+		ts.Check(err)
+		der, err := x509.MarshalECPrivateKey(k.(*ecdsa.PrivateKey))
+		ts.Check(err)
+		// The named-curve OID of P-256, as openssl ecparam writes it first.
+		params := []byte{0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}
+		out = append(pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: params}),
+			pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})...)
+	default:
+		ts.Fatalf("testkey: unknown form %q", args[0])
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), out, 0o600))
 }
