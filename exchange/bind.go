@@ -440,6 +440,9 @@ func (g *bindGen) popImapStep() {
 		return
 	}
 	g.c(fmt.Sprintf("X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers %s. Without it they look for the server FQDN, which a public certificate no longer carries.", in.URLHost))
+	if in.Version == Exchange2007 {
+		g.c("X509CertificateName exists from Exchange 2007 SP1.")
+	}
 	if g.pop {
 		args := ""
 		if in.Version != Exchange2007 {

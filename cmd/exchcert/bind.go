@@ -181,9 +181,22 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 			}
 		}
 	}
+	var extra []exchange.BindWarning
 	if len(args) > 0 {
 		if err := o.fromFile(a, args[0], &in); err != nil {
 			return err
+		}
+		// The certificate is what counts; say which planned names it lacks
+		// (exchcert inspect explains each one).
+		var missing []string
+		for _, n := range p.DNSNames() {
+			if !exchange.Covers(in.Names, n) {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			extra = append(extra, exchange.BindWarning{Code: "planned-name-missing",
+				Message: fmt.Sprintf("%s does not cover the planned %s (run exchcert inspect for what that breaks)", args[0], strings.Join(missing, ", "))})
 		}
 	} else {
 		if in.Thumbprint, err = exchange.NormalizeThumbprint(o.thumbprint); err != nil {
@@ -207,11 +220,12 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range b.Warnings {
+	warnings := append(extra, b.Warnings...)
+	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", w.Message)
 	}
 	return o.emit(a, bindDoc{Schema: bindSchema, Exchange: in.Version, Server: in.Server, Thumbprint: in.Thumbprint,
-		Warnings: append([]exchange.BindWarning{}, b.Warnings...), Script: b.Script})
+		Warnings: append([]exchange.BindWarning{}, warnings...), Script: b.Script})
 }
 
 // fromFile takes the certificate to bind from CERTFILE: its thumbprint, its

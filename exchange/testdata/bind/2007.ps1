@@ -43,6 +43,7 @@ Enable-ExchangeCertificate -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E
 # X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers
 # exch2.acme.com. Without it they look for the server FQDN, which a public certificate no longer
 # carries.
+# X509CertificateName exists from Exchange 2007 SP1.
 Set-PopSettings -X509CertificateName 'exch2.acme.com'
 Set-ImapSettings -X509CertificateName 'exch2.acme.com'
 # The change takes effect when the services restart. Only running services are restarted (POP and
