@@ -129,8 +129,11 @@ func (b *builder) run() error {
 	if in.Exchange == exchange.None {
 		in.Exchange = exchange.ExchangeSE
 	}
-	if in.Exchange < exchange.Exchange2007 {
+	if in.Exchange < exchange.Exchange2007 || in.Exchange > exchange.ExchangeSE {
 		return &InputError{Field: "exchange", Err: fmt.Errorf("exchcert plans certificates for Exchange %s only", exchange.Join(exchange.Targets))}
+	}
+	if in.From < exchange.None || in.From > exchange.ExchangeSE {
+		return &InputError{Field: "from", Err: fmt.Errorf("unknown Exchange version %d to migrate from (want one of %s)", in.From, exchange.Join(exchange.Sources))}
 	}
 	if strings.TrimSpace(in.FQDN) == "" {
 		return &InputError{Field: "fqdn", Err: errors.New("the server FQDN is required (--fqdn exch2.example.com)")}
@@ -184,6 +187,15 @@ func (b *builder) run() error {
 	if err != nil {
 		return &InputError{Field: "from", Err: err}
 	}
+	// A legacy name is checked even when the coexistence needs none: the
+	// finding that says it is ignored names it, and a report must not echo
+	// control characters or broken UTF-8.
+	legacyName := in.LegacyName
+	if legacyName != "" {
+		if legacyName, err = Normalize(legacyName); err != nil {
+			return &InputError{Field: "legacy-name", Err: err}
+		}
+	}
 
 	// The Common Name: the client namespace when there is one, else the server FQDN.
 	ns := ""
@@ -222,7 +234,7 @@ func (b *builder) run() error {
 	}
 
 	if legacy.needed {
-		name := in.LegacyName
+		name := legacyName
 		if name == "" {
 			name = "legacy." + domains[0]
 		}
@@ -234,12 +246,12 @@ func (b *builder) run() error {
 	} else if in.From != exchange.None {
 		b.finding(Finding{Code: "no-legacy-name", Severity: Info, Subject: in.From.Title() + " to " + in.Exchange.Title(),
 			Message: "no legacy name is needed: " + legacy.why, Citation: legacy.source})
-		if in.LegacyName != "" {
-			b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: in.LegacyName,
+		if legacyName != "" {
+			b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: legacyName,
 				Message: "--legacy-name is ignored because this coexistence needs no legacy name", Fix: "drop --legacy-name, or add the name with --name if clients really use it"})
 		}
-	} else if in.LegacyName != "" {
-		b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: in.LegacyName,
+	} else if legacyName != "" {
+		b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: legacyName,
 			Message: "--legacy-name is ignored without --from", Fix: "name the version being migrated from with --from"})
 	}
 
