@@ -235,7 +235,9 @@ func TestCheckScenarios(t *testing.T) {
 		{name: "no EKU", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(noEKU)...)}, also: []string{CodeEKUMissing}},
 		{name: "ECDSA on Exchange 2010", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(ecdsa)...)}, errors: []string{CodeKeyTypeUnsupported}},
 		{name: "ECDSA on Exchange 2019", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(ecdsa)...)},
-			opt: func(o *Options) { o.Plan = seedPlan(t, func(in *plan.Input) { in.Exchange, in.From = exchange.Exchange2019, exchange.None }) }, also: []string{CodeKeyTypeConditional}},
+			opt: func(o *Options) {
+				o.Plan = seedPlan(t, func(in *plan.Input) { in.Exchange, in.From = exchange.Exchange2019, exchange.None })
+			}, also: []string{CodeKeyTypeConditional}},
 		{name: "ECDSA without version", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(ecdsa)...)}, opt: func(o *Options) { o.Plan = nil }},
 		{name: "internal names", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(internal)...)}, errors: []string{CodeInternalName, CodeInternalName}, also: []string{CodeExtraName}},
 		{name: "internal names with a private CA", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(internal)...)}, opt: func(o *Options) { o.PrivateCA = true }, also: []string{CodeInternalName}},
