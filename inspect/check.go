@@ -147,6 +147,7 @@ func Check(bundles []*Bundle, opt Options) *Report {
 			keys = append(keys, &keyRef{key: k, file: b.Name, bundle: b})
 		}
 	}
+	r.PrivateKeys = len(keys)
 	matchKey := func(pub crypto.PublicKey) bool {
 		found := false
 		for _, k := range keys {
@@ -286,7 +287,7 @@ func CheckCertificate(c *x509.Certificate, subject string, opt Options) plan.Fin
 	switch days := DaysLeft(c, now); {
 	case now.After(c.NotAfter):
 		add(plan.Finding{Code: CodeExpired, Severity: expiredSeverity,
-			Message: fmt.Sprintf("the %s expired on %s (%d days ago)", what, c.NotAfter.UTC().Format(time.DateOnly), -days),
+			Message: fmt.Sprintf("the %s expired on %s (%d days ago)", what, c.NotAfter.UTC().Format(time.DateOnly), -days-1),
 			Fix:     "renew it: exchcert csr for a new request, or fetch the current certificate from the CA"})
 	case now.Before(c.NotBefore):
 		add(plan.Finding{Code: CodeNotYetValid, Severity: plan.Error,
@@ -533,7 +534,7 @@ func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
 	subject := label(it.file, leaf.Subject.CommonName, leaf.Subject.String())
 	inter := x509.NewCertPool()
 	for _, c := range all {
-		if c != leaf && c.IsCA {
+		if c != leaf && c.IsCA && RoleOf(c) != RoleLeaf {
 			inter.AddCert(c)
 		}
 	}
@@ -567,6 +568,11 @@ func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
 			}
 		}
 		return nil
+	}
+	if selfSigned(leaf) {
+		return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+			Message: "the certificate is self-signed: only clients that were told to trust this very certificate accept it",
+			Fix:     "use a certificate from a CA your clients trust (exchcert csr, then buy it or request it from your enterprise CA)"}}
 	}
 	var inv x509.CertificateInvalidError
 	if errors.As(err, &inv) && inv.Reason == x509.Expired {

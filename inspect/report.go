@@ -29,6 +29,7 @@ type Report struct {
 	Schema       string        `json:"schema"`
 	EvaluatedAt  time.Time     `json:"evaluated_at"`
 	Exchange     string        `json:"exchange,omitempty"` // target version the key type was checked for
+	PrivateKeys  int           `json:"private_keys"`       // keys given (--key and inside the files) and matched against
 	Files        []File        `json:"files"`
 	Certificates []Certificate `json:"certificates"`
 	CSRs         []CSR         `json:"csrs"`
@@ -169,12 +170,18 @@ func SummarizeCSR(r *x509.CertificateRequest, file string, index int) CSR {
 	}
 }
 
-// RoleOf says whether c is a leaf, an intermediate or a root.
+// RoleOf says whether c is a leaf, an intermediate or a root. A
+// self-signed certificate with DNS names and without the keyCertSign usage
+// is a self-signed server certificate (a leaf), even when it claims to be a
+// CA as `openssl req -x509` makes it by default.
 func RoleOf(c *x509.Certificate) Role {
 	switch {
 	case !c.IsCA:
 		return RoleLeaf
 	case selfSigned(c):
+		if len(c.DNSNames) > 0 && c.KeyUsage&x509.KeyUsageCertSign == 0 {
+			return RoleLeaf
+		}
 		return RoleRoot
 	}
 	return RoleIntermediate
