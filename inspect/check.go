@@ -79,7 +79,7 @@ const (
 	CodeValidityTooLong     = "validity-too-long"
 	CodeInternalName        = "internal-name"
 	CodeKeyTypeUnsupported  = "key-type-unsupported"
-	CodeKeyTypeConditional  = "key-type-conditional"
+	CodeKeyTypeConditional  = "key-type-conditions"
 	CodePFXModernEncryption = "pfx-modern-encryption"
 	CodeCSRSignatureInvalid = "csr-signature-invalid"
 	CodeNoLeaf              = "no-leaf"
