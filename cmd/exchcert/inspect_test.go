@@ -8,7 +8,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,7 +23,6 @@ import (
 func init() {
 	scriptCmds["inspectkit"] = cmdInspectKit
 	scriptCmds["signcsr"] = cmdSignCSR
-	scriptCmds["requiretool"] = cmdRequireTool
 }
 
 // kitPassword protects the PFX files inspectkit writes.
@@ -154,18 +152,6 @@ func cmdSignCSR(ts *testscript.TestScript, neg bool, args []string) {
 	c, err := issuer.IssueFor(testpki.Template{CommonName: r.Subject.CommonName, DNSNames: r.DNSNames, Org: "exchcert test"}, r.PublicKey)
 	ts.Check(err)
 	ts.Check(testpki.WriteFile(ts.MkAbs(args[2]), testpki.PEM(c, ca.Certs[0])))
-}
-
-// requiretool NAME fails the script when the program is not installed and
-// EXCHCERT_REQUIRE_TOOLS=1 (as in CI), so CI never passes without running
-// it. Scripts follow it with "[!exec:NAME] skip" for machines without it.
-func cmdRequireTool(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: requiretool NAME")
-	}
-	if _, err := exec.LookPath(args[0]); err != nil && os.Getenv(testpki.RequireToolsEnv) == "1" {
-		ts.Fatalf("%s is not installed, and %s=1 requires it", args[0], testpki.RequireToolsEnv)
-	}
 }
 
 // TestInspectPrompt checks the interactive password prompt, which a
