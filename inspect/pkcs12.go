@@ -14,18 +14,18 @@ import (
 // DefaultMaxIterations is the key-derivation iteration count above which a
 // PFX is refused before any password is tried (LoadOptions.MaxIterations 0).
 // Every MAC, encrypted safe and shrouded key bag names its own count, and
-// go-pkcs12 runs whatever the file asks: a hostile file with 2^31 iterations
-// burns minutes of CPU per password tried.
+// go-pkcs12 runs whatever the file asks: a hostile file with 2^31
+// iterations burns minutes of CPU per password tried.
 //
-// Real exporters stay far below: OpenSSL writes 2048 (PKCS12_DEFAULT_ITER),
-// go-pkcs12 2048, Windows 2000, Java 10,000. 600,000 is the OWASP 2023
-// recommendation for PBKDF2-HMAC-SHA256 and the per-count limit .NET applies
-// to PFX files loaded without a password
-// (System.Security.Cryptography.X509Certificates.Pkcs12LoaderLimits); a file
-// from a cautious exporter fits, and the worst case stays under a second.
-// The counts of one file together may not exceed MaxTotalIterationsFactor
-// times the limit.
-const DefaultMaxIterations = 600_000
+// Real exporters stay far below: OpenSSL writes 2,048 (PKCS12_DEFAULT_ITER),
+// go-pkcs12 2,048, Windows 2,000, Java 10,000. 300,000 is the per-count and
+// MAC limit of .NET's PFX loader (Pkcs12LoaderLimits defaults,
+// System.Security.Cryptography.X509Certificates), so a file Windows tooling
+// accepts is accepted here too. The counts of one file together may not
+// exceed MaxTotalIterationsFactor times the limit (1,200,000; .NET allows
+// 1,000,000). A file at the limits costs about a second of CPU
+// (BenchmarkLoadPFXAtLimit).
+const DefaultMaxIterations = 300_000
 
 // MaxTotalIterationsFactor bounds the sum of all iteration counts in one
 // PFX to this multiple of the per-count limit, so many bags each just under

@@ -6,6 +6,7 @@
 //
 //	exchcert plan    --fqdn FQDN [--domain DOMAIN]... [--exchange VERSION] [--from VERSION] [-o table|json]
 //	exchcert csr     (plan flags | --plan FILE) [--org ORG] [--country CC] [--key-type TYPE | --key FILE] [--out-dir DIR] [--force] [-o table|json]
+//	exchcert inspect [plan flags | --plan FILE] [--key FILE] [--roots FILE] [--min-days N] [--at TIME] [--password-env VAR | --password-file FILE] [-o table|json] FILE...
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input
@@ -24,4 +25,8 @@
 // Make the key and the request for an OV certificate from the saved plan:
 //
 //	exchcert csr --plan acme.plan.json --org "ACME Ltd" --locality Canterbury --country GB
+//
+// Check what the CA delivered against the plan and the key:
+//
+//	exchcert inspect --plan acme.plan.json --key exch2.acme.com.key delivered.p7b
 package main
