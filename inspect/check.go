@@ -538,12 +538,24 @@ func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
 			inter.AddCert(c)
 		}
 	}
-	at := opt.now()
-	if at.Before(leaf.NotBefore) {
-		at = leaf.NotBefore
+	// Verify at a time when the leaf and the issuers found in the files
+	// are all valid, if there is one: dates are CheckCertificate's job.
+	lo, hi := leaf.NotBefore, leaf.NotAfter
+	issuers, _, _ := exchange.OrderChain(leaf, all)
+	for _, c := range issuers {
+		if c.NotBefore.After(lo) && !c.NotBefore.After(hi) {
+			lo = c.NotBefore
+		}
+		if c.NotAfter.Before(hi) && !c.NotAfter.Before(lo) {
+			hi = c.NotAfter
+		}
 	}
-	if at.After(leaf.NotAfter) {
-		at = leaf.NotAfter
+	at := opt.now()
+	if at.Before(lo) {
+		at = lo
+	}
+	if at.After(hi) {
+		at = hi
 	}
 	chains, err := leaf.Verify(x509.VerifyOptions{Intermediates: inter, Roots: opt.Roots, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	given := map[string]bool{}
@@ -576,7 +588,24 @@ func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
 	}
 	var inv x509.CertificateInvalidError
 	if errors.As(err, &inv) && inv.Reason == x509.Expired {
-		return nil // an expired intermediate: reported by CheckCertificate
+		// No time suits every certificate (CheckCertificate reports the
+		// dates). Whether the issuers chain up to a trusted root can
+		// still be asked of the first issuer, within its own validity.
+		if len(issuers) == 0 {
+			return nil
+		}
+		first := issuers[0]
+		t := opt.now()
+		if t.Before(first.NotBefore) {
+			t = first.NotBefore
+		}
+		if t.After(first.NotAfter) {
+			t = first.NotAfter
+		}
+		_, err = first.Verify(x509.VerifyOptions{Intermediates: inter, Roots: opt.Roots, CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		if err == nil || !errors.As(err, new(x509.UnknownAuthorityError)) {
+			return nil
+		}
 	}
 	var unknown x509.UnknownAuthorityError
 	if !errors.As(err, &unknown) {

@@ -175,6 +175,7 @@ func TestCheckScenarios(t *testing.T) {
 			},
 		},
 		{name: "expired", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(expired)...)}, errors: []string{CodeExpired}},
+		{name: "expired and untrusted", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(expired)...)}, opt: func(o *Options) { o.Roots = rootsOf(other) }, errors: []string{CodeChainUntrusted, CodeExpired}},
 		{name: "not yet valid", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(future)...)}, errors: []string{CodeNotYetValid}},
 		{name: "expires soon", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(soon)...)}, also: []string{CodeExpiresSoon}},
 		{name: "expires soon off with min-days 0", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(soon)...)}, opt: func(o *Options) { o.MinDays = 0 },
