@@ -62,6 +62,8 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 		newPlanCmd(a),
 		newCSRCmd(a),
 		newInspectCmd(a),
+		newPfxCmd(a),
+		newBindCmd(a),
 	)
 	return root
 }
