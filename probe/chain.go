@@ -130,7 +130,19 @@ func verifyChain(served []*x509.Certificate, roots *x509.CertPool, now time.Time
 	chains, err := leaf.Verify(opts)
 	var cie x509.CertificateInvalidError
 	if errors.As(err, &cie) && cie.Reason == x509.Expired {
-		opts.CurrentTime = leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)
+		// The latest start of any certificate sent, kept inside the leaf's
+		// validity: the moment the chain was most likely valid as a whole.
+		at := leaf.NotBefore
+		for _, c := range served {
+			if c.NotBefore.After(at) {
+				at = c.NotBefore
+			}
+		}
+		at = at.Add(time.Minute)
+		if at.After(leaf.NotAfter) {
+			at = leaf.NotAfter
+		}
+		opts.CurrentTime = at
 		chains, err = leaf.Verify(opts)
 	}
 	issuerServed := false
@@ -140,15 +152,20 @@ func verifyChain(served []*x509.Certificate, roots *x509.CertPool, now time.Time
 		}
 	}
 	if err == nil {
+		// Complete: everything below the trust anchor was sent, and the
+		// anchor is a real (self-signed) root or was sent too. An anchor
+		// that is an intermediate trusted only locally (in --roots, or a
+		// store that caches intermediates) still had to be sent.
 		for _, ch := range chains {
-			if allServed(ch[:len(ch)-1], served) {
+			anchor := ch[len(ch)-1]
+			if allServed(ch[:len(ch)-1], served) && (isSelfSigned(anchor) || isServed(anchor, served) || len(ch) == 1) {
 				return true, true, "", ""
 			}
 		}
 		// Trusted here only thanks to a certificate the server did not send
 		// (one in --roots, or in the system store).
 		ch := chains[0]
-		for _, c := range ch[1 : len(ch)-1] {
+		for _, c := range ch[1:] {
 			if !isServed(c, served) {
 				return true, false, "", c.Subject.String()
 			}
