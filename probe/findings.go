@@ -2,6 +2,7 @@ package probe
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"strings"
@@ -247,17 +248,17 @@ func (r *runner) tlsFindings(c *collector, rep *Report, subj string, s Service, 
 			fix = fmt.Sprintf("put %s on the certificate of the server that answers there, or make that server not answer on port 443 (Outlook then moves on to autodiscover.%s)", name, name)
 		}
 		c.add(key(CodeNameNotCovered), plan.Finding{Code: CodeNameNotCovered, Severity: plan.Error, Subject: subj,
-			Message: fmt.Sprintf("the certificate served, %s, is valid for %s, not %s: clients that connect as %s show a certificate warning or refuse to connect", id, coverList(leaf.DNSNames), name, name),
+			Message: fmt.Sprintf("the certificate served, %s, is valid for %s, not %s: clients that connect as %s show a certificate warning or refuse to connect", id, coverList(leaf), name, name),
 			Fix:     fix, Citation: "RFC 6125 §6.4; " + citeEnableCert})
 	}
 	switch {
 	case !t.Complete:
 		issuer := t.missingIssuer
-		msg := fmt.Sprintf("the server does not send the intermediate certificate %q with %s", issuer, id)
+		msg := fmt.Sprintf("the server sends %s without the intermediate certificate %q", id, issuer)
 		if t.Trusted {
 			msg += ": this computer completes the chain from its own store, as Windows desktops do (they also fetch it through AIA); iPhones, Android and most mail servers do not, and reject the certificate"
 		} else {
-			msg += fmt.Sprintf(", and %q is not a trusted root: either the intermediate is missing from the server's chain (iPhones, Android and mail servers then reject the certificate), or it is a private CA that needs --roots", issuer)
+			msg += " that issued it, and that issuer is no trusted root: iPhones, Android and mail servers reject the certificate (if the issuer is a private root rather than an intermediate, give it with --roots)"
 		}
 		c.add(key(CodeIntermediateMissing), plan.Finding{Code: CodeIntermediateMissing, Severity: plan.Error, Subject: subj, Message: msg,
 			Fix:      "install the CA's intermediate certificate on the server in the Intermediate Certification Authorities store (certutil -addstore CA intermediate.cer), or import the full chain (.p7b, or a PFX with the chain from exchcert pfx); then iisreset /noforce and restart the transport, POP3 and IMAP4 services",
@@ -305,9 +306,16 @@ func versionOf(name string) uint16 {
 	return 0
 }
 
-func coverList(names []string) string {
+func coverList(leaf *x509.Certificate) string {
+	names := leaf.DNSNames
+	for _, ip := range leaf.IPAddresses {
+		names = append(names, ip.String())
+	}
 	if len(names) == 0 {
-		return "no DNS name at all (no subject alternative names)"
+		if cn := leaf.Subject.CommonName; cn != "" {
+			return fmt.Sprintf("no name at all: it has no subject alternative names, and its Common Name %s is ignored by current clients", cn)
+		}
+		return "no name at all (no subject alternative names)"
 	}
 	const max = 8
 	if len(names) > max {
@@ -320,17 +328,26 @@ func coverList(names []string) string {
 // than the newest one seen anywhere: a service that was not switched over.
 func (r *runner) oldCertificates(c *collector, rep *Report) {
 	var newest *TLS
-	thumbs := map[string]bool{}
+	count := map[string]int{}
 	for _, e := range rep.Endpoints {
 		if t := e.TLS; t != nil && t.leaf != nil {
-			thumbs[t.Thumbprint] = true
-			if newest == nil || t.leaf.NotBefore.After(newest.leaf.NotBefore) {
-				newest = t
-			}
+			count[t.Thumbprint]++
 		}
 	}
-	if len(thumbs) < 2 {
+	if len(count) < 2 {
 		return
+	}
+	// The newest is the one issued last; of two issued in the same second,
+	// the one more services serve.
+	for _, e := range rep.Endpoints {
+		t := e.TLS
+		if t == nil || t.leaf == nil {
+			continue
+		}
+		if newest == nil || t.leaf.NotBefore.After(newest.leaf.NotBefore) ||
+			t.leaf.NotBefore.Equal(newest.leaf.NotBefore) && count[t.Thumbprint] > count[newest.Thumbprint] {
+			newest = t
+		}
 	}
 	for _, e := range rep.Endpoints {
 		if t := e.TLS; t != nil && t.leaf != nil && t.Thumbprint != newest.Thumbprint {
