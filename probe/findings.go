@@ -163,8 +163,10 @@ func unreachableWhy(s Service) string {
 		return " (Outlook, OWA, ActiveSync phones and Autodiscover all need it)"
 	case SMTP:
 		return " (mail from the internet and hybrid mail arrive here)"
+	case Submission:
+		return " (fine if no client submits mail on 587: Outlook uses HTTPS, and some clients submit on 25)"
 	}
-	return " (fine if no client uses it: POP3 and IMAP4 are off by default from Exchange 2013 on, and clients may submit on 25 or 443 instead of 587)"
+	return " (fine if no client uses it: POP3 and IMAP4 are off by default from Exchange 2013 on)"
 }
 
 func (r *runner) unreachableFix(s Service, addr string, f *Failure) string {

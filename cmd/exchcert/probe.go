@@ -100,7 +100,11 @@ to the last byte. Exit status 1 when a check fails (an error-level finding).`,
 			}
 			rep, err := probe.Run(cmd.Context(), o)
 			if err != nil {
-				return &usageError{err}
+				var oe *probe.OptionsError
+				if errors.As(err, &oe) {
+					return &usageError{fmt.Errorf("--%s %w", oe.Field, oe.Err)}
+				}
+				return err
 			}
 			if err := a.report(output, rep, func(w io.Writer) error { return writeProbeTables(w, rep) }); err != nil {
 				return err
