@@ -5,6 +5,7 @@
 // Usage:
 //
 //	exchcert plan    --fqdn FQDN [--domain DOMAIN]... [--exchange VERSION] [--from VERSION] [-o table|json]
+//	exchcert csr     (plan flags | --plan FILE) [--org ORG] [--country CC] [--key-type TYPE | --key FILE] [--out-dir DIR] [--force] [-o table|json]
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input
@@ -19,4 +20,8 @@
 // Save the plan for the other commands:
 //
 //	exchcert plan --fqdn exch2.acme.com --domain acme.com --exchange 2010 --from 2003 -o json > acme.plan.json
+//
+// Make the key and the request for an OV certificate from the saved plan:
+//
+//	exchcert csr --plan acme.plan.json --org "ACME Ltd" --locality Canterbury --country GB
 package main
