@@ -2,13 +2,13 @@ package probe
 
 import (
 	"bytes"
-	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/exchcert/exchcert/inspect"
 )
 
 // TLS is what one TLS handshake showed.
@@ -49,14 +49,6 @@ type Cert struct {
 	NotBefore  time.Time `json:"not_before"`
 	NotAfter   time.Time `json:"not_after"`
 	Thumbprint string    `json:"thumbprint"`
-}
-
-// Thumbprint returns the SHA-1 thumbprint of a DER certificate the way
-// Exchange and Windows show it: 40 upper-case hex digits, no separators
-// (Get-ExchangeCertificate's Thumbprint; X509Certificate2.Thumbprint).
-func Thumbprint(der []byte) string {
-	sum := sha1.Sum(der)
-	return strings.ToUpper(hex.EncodeToString(sum[:]))
 }
 
 // tlsVersionName names a negotiated TLS version.
@@ -100,7 +92,7 @@ func summarize(c *x509.Certificate) Cert {
 		DNSNames:   c.DNSNames,
 		NotBefore:  c.NotBefore.UTC(),
 		NotAfter:   c.NotAfter.UTC(),
-		Thumbprint: Thumbprint(c.Raw),
+		Thumbprint: inspect.Thumbprint(c),
 	}
 }
 

@@ -7,15 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/testpki"
 )
-
-func TestThumbprint(t *testing.T) {
-	// SHA-1 of the empty input, as Windows would print it.
-	if got := Thumbprint(nil); got != "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709" {
-		t.Fatal(got)
-	}
-}
 
 func TestAnalyze(t *testing.T) {
 	p := newPKI(t)
@@ -62,7 +56,7 @@ func TestAnalyze(t *testing.T) {
 			if !strings.Contains(a.Problem, tt.problem) || (tt.problem == "") != (a.Problem == "") {
 				t.Errorf("problem %q, want %q", a.Problem, tt.problem)
 			}
-			if a.Version != "TLS 1.3" || len(a.Chain) != len(tt.served) || a.Thumbprint != Thumbprint(tt.served[0].Raw) {
+			if a.Version != "TLS 1.3" || len(a.Chain) != len(tt.served) || a.Thumbprint != inspect.Thumbprint(tt.served[0]) {
 				t.Errorf("summary %+v", a)
 			}
 		})

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/testpki"
 	"github.com/exchcert/exchcert/plan"
 	"github.com/exchcert/exchcert/probe/probetest"
@@ -169,7 +170,7 @@ func TestRunCorrectSetup(t *testing.T) {
 	if got := codes(rep.Findings, plan.Warning); len(got) > 0 {
 		t.Fatalf("a correct setup has findings:\n%s", strings.Join(got, "\n"))
 	}
-	want := Thumbprint(p.leaf.Cert.Raw)
+	want := inspect.Thumbprint(p.leaf.Cert)
 	if len(rep.Endpoints) != len(planNames)+len(Services)-1 {
 		t.Fatalf("%d endpoints, want %d", len(rep.Endpoints), len(planNames)+len(Services)-1)
 	}
