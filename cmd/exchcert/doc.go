@@ -6,6 +6,7 @@
 //
 //	exchcert plan    --fqdn FQDN [--domain DOMAIN]... [--exchange VERSION] [--from VERSION] [-o table|json]
 //	exchcert csr     (plan flags | --plan FILE) [--org ORG] [--country CC] [--key-type TYPE | --key FILE] [--out-dir DIR] [--force] [-o table|json]
+//	exchcert probe   HOST [plan flags | --plan FILE] [--addr SERVICE=HOST:PORT]... [--roots FILE] [--timeout D] [-o table|json]
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input
@@ -24,4 +25,9 @@
 // Make the key and the request for an OV certificate from the saved plan:
 //
 //	exchcert csr --plan acme.plan.json --org "ACME Ltd" --locality Canterbury --country GB
+//
+// Check what the live server serves on every port, and Autodiscover and EWS
+// authentication, against the plan:
+//
+//	exchcert probe mail.acme.com --plan acme.plan.json
 package main
