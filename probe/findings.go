@@ -391,9 +391,26 @@ func (r *runner) webFindings(c *collector, rep *Report, w *WebCheck) {
 			}
 		}
 		return
+	case f != nil && f.Kind == FailTimeout && w.Kind == WebRootDomain:
+		c.add("", plan.Finding{Code: CodeRootDomainSlow, Severity: plan.Info, Subject: w.URL,
+			Message:  "accepts the connection, then does not answer: Outlook waits for this URL to time out before it tries autodiscover." + w.host,
+			Fix:      "let the web server behind " + w.host + " answer on port 443 (or not accept there at all), or set ExcludeHttpsRootDomain on the clients",
+			Citation: citeAutodiscover})
+		return
+	case f != nil && f.Kind == FailTimeout:
+		c.add("", plan.Finding{Code: CodeStalled, Severity: plan.Error, Subject: w.URL,
+			Message: fmt.Sprintf("the server accepted the connection but stopped answering (at %s) within the time limit", f.Stage),
+			Fix:     "check IIS and any reverse proxy or load balancer in front of it that holds connections open"})
+		return
 	case f != nil && f.Stage == stageHandshake:
-		c.add("tls-failed|"+w.Address+"|"+w.host, plan.Finding{Code: CodeTLSFailed, Severity: plan.Error, Subject: w.URL,
-			Message: "the TLS handshake failed: " + f.Message, Fix: r.bindFix(HTTPS, w.host, "<thumbprint>")})
+		sev, fix := plan.Error, r.bindFix(HTTPS, w.host, "<thumbprint>")
+		if w.Kind == WebRootDomain {
+			// A quick failure lets Outlook move on to autodiscover.<domain>
+			// without a prompt.
+			sev, fix = plan.Info, "nothing to do for Outlook, which moves on to autodiscover."+w.host
+		}
+		c.add("tls-failed|"+w.Address+"|"+w.host, plan.Finding{Code: CodeTLSFailed, Severity: sev, Subject: w.URL,
+			Message: "the TLS handshake failed: " + f.Message, Fix: fix})
 		return
 	}
 	if w.TLS != nil {

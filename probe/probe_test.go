@@ -670,3 +670,54 @@ func TestNoPlan(t *testing.T) {
 		t.Fatal("the host's own URLs follow --addr https")
 	}
 }
+
+func TestMaskedSTARTTLS(t *testing.T) {
+	// Cisco ASA "inspect esmtp" overwrites STARTTLS in the EHLO reply.
+	addr := rawServer(t, func(c net.Conn) {
+		io.WriteString(c, "220 ****************************\r\n")
+		buf := make([]byte, 512)
+		c.Read(buf)
+		io.WriteString(c, "250-mail.acme.com\r\n250-XXXXXXXA\r\n250 8BITMIME\r\n")
+		io.Copy(io.Discard, c)
+	})
+	p := newPKI(t)
+	s := startSite(t, p, nil)
+	o := s.options(t, p)
+	o.Addrs[SMTP] = addr
+	rep, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := findCode(rep.Findings, CodeStartTLSMissing)
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "Cisco ASA") || fs[0].Severity != plan.Error {
+		t.Fatalf("findings %+v", rep.Findings)
+	}
+}
+
+func TestAutodiscoverReachability(t *testing.T) {
+	p := newPKI(t)
+	s := startSite(t, p, nil)
+	o := s.options(t, p)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := ln.Addr().String()
+	ln.Close()
+	stall, err := probetest.Start(probetest.Options{Protocol: probetest.HTTPS, Stall: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stall.Close()
+	o.HostAddrs = map[string]string{"autodiscover.acme.com": closed, "acme.com": stall.Addr}
+	o.Timeout = time.Second
+	rep, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := codes(rep.Findings, plan.Info)
+	want := []string{
+		"warning " + CodeAutodiscoverMissing + " https://autodiscover.acme.com/Autodiscover/Autodiscover.xml",
+		"info " + CodeRootDomainSlow + " https://acme.com/autodiscover/autodiscover.xml",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
