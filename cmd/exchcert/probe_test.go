@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -320,10 +321,11 @@ func TestProbeRealServers(t *testing.T) {
 		}
 		return out
 	}
-	probe := func(t *testing.T, change map[string]int) (int, *probeReport, string) {
+	probe := func(t *testing.T, change map[string]int, extra ...string) (int, *probeReport, string) {
 		t.Helper()
 		args := append([]string{"probe", "mail.acme.com", "--fqdn", "mail.acme.com", "--domain", "acme.com",
 			"--roots", filepath.Join(dir, "root.pem"), "--timeout", "10s", "-o", "json"}, addrs(change)...)
+		args = append(args, extra...)
 		var stdout, stderr bytes.Buffer
 		code := run(args, strings.NewReader(""), &stdout, &stderr, os.Getenv)
 		var rep probeReport
@@ -350,6 +352,26 @@ func TestProbeRealServers(t *testing.T) {
 			if w.Status != 401 || strings.Join(w.AuthOffered, ",") != "Negotiate,NTLM,Basic" {
 				t.Errorf("%s: status %d, auth %v", w.URL, w.Status, w.AuthOffered)
 			}
+		}
+	})
+	t.Run("stalled endpoint", func(t *testing.T) {
+		// One endpoint that never answers costs one --timeout, not one per
+		// endpoint: the rest run beside it. The bound is loose (twice the
+		// timeout); it checks the structure, not the machine's speed.
+		stalled := stallingListener(t)
+		start := time.Now()
+		code, rep, _ := probe(t, nil, "--timeout", "2s", "--addr", "imap="+stalled, "--addr", "pop3="+stalled)
+		if took := time.Since(start); took >= 4*time.Second {
+			t.Errorf("the probe took %v with two stalled endpoints and --timeout 2s", took)
+		}
+		n := 0
+		for _, f := range rep.Findings {
+			if f.Code == "stalled" && f.Severity == "error" {
+				n++
+			}
+		}
+		if code != 1 || n != 2 {
+			t.Fatalf("exit %d, %d stalled findings:\n%s", code, n, rep.findings())
 		}
 	})
 	faults := []struct {
@@ -391,6 +413,38 @@ func TestProbeRealServers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stallingListener accepts connections on 127.0.0.1 and never answers, until
+// the test ends.
+func stallingListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return ln.Addr().String()
 }
 
 // probeReport is the part of the exchcert.probe/v1 document the tests read,
