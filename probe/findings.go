@@ -31,7 +31,22 @@ const (
 	CodeUnexpectedStatus    = "unexpected-status"
 	CodeWindowsAuthMissing  = "windows-auth-missing"
 	CodeBasicAuthMissing    = "basic-auth-missing"
+	CodeHostNotPlanned      = "host-not-planned"
 )
+
+// planCovers reports whether a certificate for the plan's names would be
+// valid for host, by crypto/x509's rules (wildcards included).
+func planCovers(p *plan.Plan, host string) bool {
+	c := &x509.Certificate{}
+	for _, n := range p.DNSNames() {
+		if ip := net.ParseIP(n); ip != nil {
+			c.IPAddresses = append(c.IPAddresses, ip)
+		} else {
+			c.DNSNames = append(c.DNSNames, n)
+		}
+	}
+	return c.VerifyHostname(host) == nil
+}
 
 // ExpiringDays is how close to its end a served certificate draws a warning.
 const ExpiringDays = 14
@@ -85,6 +100,11 @@ func (r *runner) server() string {
 
 func (r *runner) findings(rep *Report) plan.Findings {
 	c := &collector{fs: plan.Findings{}, seen: map[string]bool{}}
+	if p := r.o.Plan; p != nil && !planCovers(p, r.host) {
+		c.add("", plan.Finding{Code: CodeHostNotPlanned, Severity: plan.Warning, Subject: r.host,
+			Message: fmt.Sprintf("%s is not one of the planned names, yet the mail services and EWS are checked as clients reaching them under this name would see them", r.host),
+			Fix:     fmt.Sprintf("probe the name clients use, e.g. exchcert probe %s (with --addr SERVICE=HOST:PORT to keep connecting to this server)", p.CommonName)})
+	}
 	for _, e := range rep.Endpoints {
 		r.endpointFindings(c, rep, e)
 	}

@@ -24,8 +24,7 @@ const (
 	stageRequest    = "request"
 )
 
-var errEOF = io.ErrUnexpectedEOF
-
+// isClosed reports whether err means the other end hung up.
 func isClosed(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || isReset(err)
 }

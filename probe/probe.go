@@ -360,7 +360,7 @@ func classify(ctx context.Context, stage string, err error) *Failure {
 		f.Message = "connection refused: nothing listens on this port"
 	case errors.Is(err, ErrLineTooLong), errors.Is(err, ErrTooManyLines), errors.Is(err, ErrResponseTooLarge), errors.As(err, &pe):
 		f.Kind = FailProtocol
-	case errors.Is(err, errEOF) || isClosed(err):
+	case isClosed(err):
 		f.Kind = FailClosed
 		f.Message = "the server closed the connection"
 	case stage == stageHandshake:

@@ -721,3 +721,22 @@ func TestAutodiscoverReachability(t *testing.T) {
 		t.Fatalf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestHostNotPlanned(t *testing.T) {
+	p := newPKI(t)
+	s := startSite(t, p, nil)
+	o := s.options(t, p)
+	o.Host = "exch2.acme.com" // the server's own name, left off a namespace plan
+	rep, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := findCode(rep.Findings, CodeHostNotPlanned)
+	if len(fs) != 1 || !strings.Contains(fs[0].Fix, "exchcert probe mail.acme.com") {
+		t.Fatalf("findings %+v", rep.Findings)
+	}
+	o.Host = "mail.acme.com"
+	if rep, _ = Run(context.Background(), o); len(findCode(rep.Findings, CodeHostNotPlanned)) != 0 {
+		t.Fatal("a planned host is no finding")
+	}
+}
