@@ -61,6 +61,8 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 	root.AddCommand(
 		newPlanCmd(a),
 		newCSRCmd(a),
+		newPfxCmd(a),
+		newBindCmd(a),
 		newProbeCmd(a),
 	)
 	return root
