@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -477,10 +478,16 @@ func (r *runner) authFindings(c *collector, w *WebCheck) {
 	}
 	windows := offers(w.AuthOffered, "Negotiate", "NTLM")
 	basic := offers(w.AuthOffered, "Basic")
-	iisFeature := "; the switches work only with the IIS features installed: Install-WindowsFeature Web-Windows-Auth,Web-Basic-Auth"
+	iisFeature := "; the switches work only with the IIS features installed: Install-WindowsFeature Web-Windows-Auth,Web-Basic-Auth (exchcert bind --prereqs); the same lines are in the script exchcert bind prints"
+	vdir := func(name string) string {
+		if r.o.Plan == nil {
+			return `"` + srv + `\` + name + ` (Default Web Site)"` // double quotes: $env: expands
+		}
+		return exchange.PSQuote(srv + `\` + name + " (Default Web Site)")
+	}
 	switch w.Kind {
 	case WebAutodiscover, WebRootDomain:
-		cmd := fmt.Sprintf(`Set-AutodiscoverVirtualDirectory -Identity "%s\Autodiscover (Default Web Site)" -WindowsAuthentication $true -BasicAuthentication $true; then iisreset /noforce`, srv)
+		cmd := fmt.Sprintf(`Set-AutodiscoverVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true; then iisreset /noforce`, vdir("Autodiscover"))
 		if !windows {
 			c.add("", plan.Finding{Code: CodeWindowsAuthMissing, Severity: plan.Error, Subject: w.URL,
 				Message:  "Autodiscover offers " + offered + ", not Windows authentication (Negotiate/NTLM): Outlook prompts for credentials again and again, and cannot find EWS for Out of Office and free/busy",
@@ -497,7 +504,7 @@ func (r *runner) authFindings(c *collector, w *WebCheck) {
 		if !windows {
 			c.add("", plan.Finding{Code: CodeWindowsAuthMissing, Severity: plan.Error, Subject: w.URL,
 				Message:  "EWS offers " + offered + ", not Windows authentication (Negotiate/NTLM, the default): Out of Office, free/busy and mail tips fail in Outlook (\"the server is unavailable\")",
-				Fix:      fmt.Sprintf(`Set-WebServicesVirtualDirectory -Identity "%s\EWS (Default Web Site)" -WindowsAuthentication $true (add -BasicAuthentication $true only for clients that need Basic); then iisreset /noforce`, srv) + iisFeature,
+				Fix:      fmt.Sprintf(`Set-WebServicesVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true (drop -BasicAuthentication if Basic is off on purpose, for modern authentication); then iisreset /noforce`, vdir("EWS")) + iisFeature,
 				Citation: citeVdirDefaults})
 		}
 	}

@@ -289,8 +289,8 @@ func TestWindowsAuthFixNamesTheCmdlet(t *testing.T) {
 	}
 	all := strings.Join(fixes, "\n")
 	for _, want := range []string{
-		`Set-AutodiscoverVirtualDirectory -Identity "MAIL\Autodiscover (Default Web Site)" -WindowsAuthentication $true -BasicAuthentication $true`,
-		`Set-WebServicesVirtualDirectory -Identity "MAIL\EWS (Default Web Site)" -WindowsAuthentication $true`,
+		`Set-AutodiscoverVirtualDirectory -Identity 'MAIL\Autodiscover (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true`,
+		`Set-WebServicesVirtualDirectory -Identity 'MAIL\EWS (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("fixes lack %s:\n%s", want, all)
