@@ -10,6 +10,7 @@
 //	exchcert pfx     --cert FILE --key FILE [--chain FILE]... --out FILE.pfx [--windows VERSION | --encoding legacy|modern] [--force]
 //	exchcert bind    (plan flags | --plan FILE) (CERTFILE | --thumbprint SHA1) [--server NAME] [--services LIST] [--url-host NAME] [--import-path PATH] [--out FILE.ps1]
 //	exchcert bind    --prereqs --exchange VERSION --windows VERSION
+//	exchcert probe   HOST [plan flags | --plan FILE] [--addr SERVICE=HOST:PORT]... [--roots FILE] [--timeout D] [-o table|json]
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input
@@ -38,4 +39,9 @@
 //
 //	exchcert pfx --cert delivered.p7b --key exch2.acme.com.key --windows 2008r2 --out exch2.pfx
 //	exchcert bind --plan acme.plan.json exch2.pfx --out bind-exch2.ps1
+//
+// Check what the live server serves on every port, and Autodiscover and EWS
+// authentication, against the plan:
+//
+//	exchcert probe mail.acme.com --plan acme.plan.json
 package main
