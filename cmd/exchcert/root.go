@@ -61,8 +61,10 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 	root.AddCommand(
 		newPlanCmd(a),
 		newCSRCmd(a),
+		newInspectCmd(a),
 		newPfxCmd(a),
 		newBindCmd(a),
+		newProbeCmd(a),
 	)
 	return root
 }
