@@ -174,7 +174,7 @@ func (o *pfxOptions) run(a *app) error {
 	der, err := exchange.EncodePFX(key, leaf, chain, pw, rep.Encoding)
 	switch {
 	case errors.Is(err, exchange.ErrEmptyPassword), errors.Is(err, exchange.ErrBadPassword):
-		return &usageError{err}
+		return &usageError{o.pw.blame(err)}
 	case err != nil:
 		return err
 	}
