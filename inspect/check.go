@@ -130,6 +130,14 @@ func Check(bundles []*Bundle, opt Options) *Report {
 	for _, it := range items {
 		all = append(all, it.cert)
 	}
+	// The CA certificates of the files, the intermediates every leaf's
+	// chain may use: built once, as a file may hold many leaves.
+	inter := x509.NewCertPool()
+	for _, c := range all {
+		if c.IsCA && RoleOf(c) != RoleLeaf {
+			inter.AddCert(c)
+		}
+	}
 
 	// Keys: --key, then the keys inside the files.
 	type keyRef struct {
@@ -169,7 +177,7 @@ func Check(bundles []*Bundle, opt Options) *Report {
 		r.Certificates = append(r.Certificates, s)
 		r.Findings = append(r.Findings, CheckCertificate(it.cert, label(it.file, it.cert.Subject.CommonName, it.cert.Subject.String()), opt)...)
 		if s.Role == RoleLeaf {
-			r.Findings = append(r.Findings, checkChain(it, all, opt)...)
+			r.Findings = append(r.Findings, checkChain(it, all, inter, opt)...)
 			if opt.Plan != nil {
 				r.Coverage = append(r.Coverage, coverCert(it, opt.Plan, &r.Findings))
 			}
@@ -529,19 +537,13 @@ func joinRoles(rs []plan.Role) string {
 // and the roots, and reports what is missing or untrusted. Dates are
 // checked per certificate, so the chain is built at a time inside the
 // leaf's validity.
-func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
+func checkChain(it item, all []*x509.Certificate, inter *x509.CertPool, opt Options) plan.Findings {
 	leaf := it.cert
 	subject := label(it.file, leaf.Subject.CommonName, leaf.Subject.String())
-	inter := x509.NewCertPool()
-	for _, c := range all {
-		if c != leaf && c.IsCA && RoleOf(c) != RoleLeaf {
-			inter.AddCert(c)
-		}
-	}
 	// Verify at a time when the leaf and the issuers found in the files
 	// are all valid, if there is one: dates are CheckCertificate's job.
 	lo, hi := leaf.NotBefore, leaf.NotAfter
-	issuers, _, _ := exchange.OrderChain(leaf, all)
+	issuers, _, missing := exchange.OrderChain(leaf, all)
 	for _, c := range issuers {
 		if c.NotBefore.After(lo) && !c.NotBefore.After(hi) {
 			lo = c.NotBefore
@@ -613,10 +615,9 @@ func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
 			Message: "the chain does not verify: " + trimX509(err),
 			Fix:     "check the intermediate certificates the CA sent"}}
 	}
-	chain, _, missing := exchange.OrderChain(leaf, all)
 	top := leaf
-	if len(chain) > 0 {
-		top = chain[len(chain)-1]
+	if len(issuers) > 0 {
+		top = issuers[len(issuers)-1]
 	}
 	for _, c := range all {
 		if string(c.RawSubject) == string(top.RawIssuer) {

@@ -36,7 +36,8 @@ var (
 	// PBE algorithm.
 	ErrUnsupported = errors.New("unsupported certificate file variant")
 
-	// ErrTooLarge means the data is larger than MaxFileSize.
+	// ErrTooLarge means the data is larger than MaxFileSize, or holds
+	// more than MaxItems certificates, requests and keys.
 	ErrTooLarge = errors.New("the file is too large")
 )
 

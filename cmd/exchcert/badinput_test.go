@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io/fs"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -65,6 +66,7 @@ type badCase struct {
 	subject string   // exit 2: the error line starts "exchcert: " + subject + ": "
 	problem string   // exit 2: regexp the rest of the line matches
 	stdout  string   // regexp stdout matches (exit 0 and 1)
+	stderr  string   // regexp stderr matches (exit 0 and 1: warnings)
 	creates []string // files a successful run adds to the folder
 	fsize   int64    // > 0: run with this RLIMIT_FSIZE (Unix only)
 	needs   string   // "linux", "unix": the mechanism the case relies on
@@ -195,6 +197,9 @@ func runBadCase(t *testing.T, exe string, c badCase) {
 			t.Errorf("error %q holds control characters", line)
 		}
 	}
+	if c.stderr != "" && !regexp.MustCompile(c.stderr).MatchString(errText) {
+		t.Errorf("stderr does not match %q:\n%s", c.stderr, errText)
+	}
 	if c.stdout != "" && !regexp.MustCompile(c.stdout).Match(stdout.Bytes()) {
 		t.Errorf("stdout does not match %q:\n%s", c.stdout, stdout.Bytes())
 	}
@@ -279,6 +284,7 @@ type badFixture struct {
 	nulPEM           []byte // a SAN "exch2.acme.com\x00.evil.example"
 	utf8PEM          []byte // a SAN in raw UTF-8, which DNS names may not be
 	planJSON         []byte // the plan of exch2.acme.com, domain acme.com, Exchange 2016
+	decoys           []byte // 40 leaves and 150 CA certificates named like their issuer, with another key
 }
 
 const pfxPassword = "Pa55word!"
@@ -371,6 +377,36 @@ func makeBadFixture() (*badFixture, error) {
 	}
 	der := bytes.Replace(uc.Cert.Raw, []byte("bxxcher.acme.com"), []byte("b\xc3\xbccher.acme.com"), 1)
 	fx.utf8PEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+
+	// Decoys carry the intermediate's name, so the real leaf's chain
+	// search meets them too (pfx/decoy-issuers).
+	decoyKey, err := testpki.NewKey(testpki.ECDSAP256)
+	if err != nil {
+		return nil, err
+	}
+	var decoys []*x509.Certificate
+	for i := range 190 {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 1)), Subject: fx.inter.Cert.Cert.Subject,
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(90 * 24 * time.Hour),
+			BasicConstraintsValid: true, IsCA: true, KeyUsage: x509.KeyUsageCertSign}
+		if i < 40 {
+			tmpl.Subject = pkix.Name{CommonName: fmt.Sprintf("leaf%d.acme.com", i)}
+			tmpl.Issuer = fx.inter.Cert.Cert.Subject
+			tmpl.DNSNames = []string{tmpl.Subject.CommonName}
+			tmpl.IsCA, tmpl.KeyUsage = false, x509.KeyUsageDigitalSignature
+		}
+		parent := &x509.Certificate{Subject: fx.inter.Cert.Cert.Subject}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, decoyKey.Public(), decoyKey)
+		if err != nil {
+			return nil, err
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, err
+		}
+		decoys = append(decoys, c)
+	}
+	fx.decoys = testpki.PEM(decoys...)
 
 	p, err := plan.Build(plan.Input{FQDN: "exch2.acme.com", Domains: []string{"acme.com"}, Exchange: exchange.Exchange2016})
 	if err != nil {
@@ -733,7 +769,8 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "bind/cert-nul-in-name", setup: files(file("exch2.cer", fx.nulPEM)),
 			// The certificate does not cover exch2.acme.com: NUL ends the
 			// name in C, not here.
-			args: bind("exch2.cer"), exit: 0, stdout: `Enable-ExchangeCertificate`},
+			args: bind("exch2.cer"), exit: 0, stdout: `Enable-ExchangeCertificate`,
+			stderr: `(?m)^exchcert: warning: exch2\.cer does not cover the planned exch2\.acme\.com, autodiscover\.acme\.com`},
 		{name: "bind/cert-5000-names", setup: files(file("exch2.cer", fx.manyPEM)),
 			args: bind("exch2.cer"), exit: 0, stdout: `Enable-ExchangeCertificate`},
 		{name: "bind/out-exists", setup: files(file("exch2.cer", fx.chainPEM), file("bind.ps1", []byte("the old script"))),
@@ -761,6 +798,20 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 			args: inspectPlan("exch2.cer"), exit: 1, stdout: `name-not-covered`},
 		{name: "inspect/5000-names", setup: files(file("exch2.cer", fx.manyPEM)),
 			args: inspectPlan("exch2.cer"), exit: 1, stdout: `host4998\.acme\.com`},
+
+		{name: "inspect/1001-certificates", setup: files(file("bundle.pem", bytes.Repeat(fx.leafPEM, 1001))),
+			args: []string{"inspect", "bundle.pem"}, exit: 2, subject: "bundle.pem", problem: `^the file holds 1001 certificates, requests and keys; the limit is 1000$`},
+		{name: "inspect/decoy-issuers", setup: files(file("decoys.pem", fx.decoys)),
+			// Leaves whose issuer name many CA certificates carry with
+			// another key: every chain search gives up after 100
+			// signature checks instead of trying them all for each leaf.
+			args: []string{"inspect", "decoys.pem"}, exit: 1, stdout: `chain-incomplete|chain-untrusted`},
+		{name: "pfx/decoy-issuers", setup: files(file("cert.pem", append(append([]byte{}, fx.decoys...), fx.chainPEM...)), file("exch2.key", fx.keyPEM)),
+			// 150 CA certificates named like the intermediate come first:
+			// the chain search gives up after 100 signature checks, and
+			// the PFX is written with a warning that the chain is incomplete.
+			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 0, creates: []string{"exch2.pfx"}, stdout: `Wrote exch2\.pfx`,
+			stderr: `(?m)^exchcert: warning: the chain is incomplete: the issuer "CN=exchcert Bad Input Intermediate`},
 
 		// exchcert probe: a bad --roots file, and a server that never stops talking.
 		{name: "probe/roots-garbage", setup: files(file("roots.pem", garbage)),
