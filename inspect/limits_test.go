@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -32,6 +33,30 @@ func TestLoadMaxItems(t *testing.T) {
 	_, err = Load("over.pem", over, LoadOptions{})
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "holds 1001 certificates, requests and keys; the limit is 1000") {
 		t.Errorf("one item more: %v", err)
+	}
+}
+
+// A certificate may carry at most MaxCertNames names.
+func TestLoadMaxCertNames(t *testing.T) {
+	f := getFixture(t)
+	names := make([]string, MaxCertNames+1)
+	for i := range names {
+		names[i] = fmt.Sprintf("h%05d.acme.com", i)
+	}
+	c, err := f.inter.Issue(testpki.Template{CommonName: names[0], DNSNames: names, Key: f.ecKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load("many.pem", testpki.PEM(c.Cert), LoadOptions{})
+	if !errors.Is(err, ErrTooLarge) || err.Error() != "certificate 1 has 10001 names; the limit is 10000" {
+		t.Errorf("10,001 names: %v", err)
+	}
+	c, err = f.inter.Issue(testpki.Template{CommonName: names[0], DNSNames: names[:MaxCertNames], Key: f.ecKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load("at.pem", testpki.PEM(c.Cert), LoadOptions{}); err != nil {
+		t.Errorf("10,000 names: %v", err)
 	}
 }
 

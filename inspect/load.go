@@ -40,6 +40,13 @@ const MaxFileSize = 4 << 20
 // certificates, would make the chain checks of every leaf try every CA.
 const MaxItems = 1000
 
+// MaxCertNames is the most subject alternative names (DNS and IP) one
+// certificate or request may carry. Public CAs issue at most 100 to 250
+// and a plan holds at most plan.MaxNames (1,000); a certificate of 160,000
+// names still fits in MaxFileSize and would cost the coverage check and the
+// report hundreds of megabytes.
+const MaxCertNames = 10_000
+
 // LoadOptions control Load.
 type LoadOptions struct {
 	// Password returns the PFX password to try after the empty one; nil:
@@ -117,6 +124,16 @@ func result(b *Bundle, err error) (*Bundle, error) {
 	}
 	if n := len(b.Certs) + len(b.CSRs) + len(b.Keys); n > MaxItems {
 		return nil, failure(ErrTooLarge, fmt.Sprintf("the file holds %d certificates, requests and keys; the limit is %d", n, MaxItems))
+	}
+	for i, c := range b.Certs {
+		if n := len(c.DNSNames) + len(c.IPAddresses); n > MaxCertNames {
+			return nil, failure(ErrTooLarge, fmt.Sprintf("certificate %d has %d names; the limit is %d", i+1, n, MaxCertNames))
+		}
+	}
+	for i, r := range b.CSRs {
+		if n := len(r.DNSNames) + len(r.IPAddresses); n > MaxCertNames {
+			return nil, failure(ErrTooLarge, fmt.Sprintf("certificate request %d has %d names; the limit is %d", i+1, n, MaxCertNames))
+		}
 	}
 	return b, nil
 }

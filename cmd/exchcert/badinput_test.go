@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/testpki"
 	"github.com/exchcert/exchcert/plan"
 )
@@ -280,7 +281,8 @@ type badFixture struct {
 	pfx              []byte // LegacyDES, password pfxPassword
 	pfxModern        []byte // Modern2023, password pfxPassword
 	pfxOpen          []byte // Passwordless
-	manyPEM, manyKey []byte // a certificate with 5,000 DNS names, and its key
+	manyPEM, manyKey []byte // a certificate with 10,000 DNS names (inspect.MaxCertNames), and its key
+	tooManyPEM       []byte // one with 10,001
 	nulPEM           []byte // a SAN "exch2.acme.com\x00.evil.example"
 	utf8PEM          []byte // a SAN in raw UTF-8, which DNS names may not be
 	planJSON         []byte // the plan of exch2.acme.com, domain acme.com, Exchange 2016
@@ -347,10 +349,10 @@ func makeBadFixture() (*badFixture, error) {
 	}
 
 	many := []string{"exch2.acme.com"}
-	for i := range 4999 {
-		many = append(many, fmt.Sprintf("host%04d.acme.com", i))
+	for i := range inspect.MaxCertNames {
+		many = append(many, fmt.Sprintf("host%05d.acme.com", i))
 	}
-	mc, err := fx.inter.Issue(testpki.Template{CommonName: many[0], DNSNames: many, KeyType: testpki.ECDSAP256})
+	mc, err := fx.inter.Issue(testpki.Template{CommonName: many[0], DNSNames: many[:inspect.MaxCertNames], KeyType: testpki.ECDSAP256})
 	if err != nil {
 		return nil, err
 	}
@@ -358,6 +360,11 @@ func makeBadFixture() (*badFixture, error) {
 	if fx.manyKey, err = testpki.KeyPEM(mc.Key); err != nil {
 		return nil, err
 	}
+	tc, err := fx.inter.Issue(testpki.Template{CommonName: many[0], DNSNames: many, Key: mc.Key})
+	if err != nil {
+		return nil, err
+	}
+	fx.tooManyPEM = testpki.PEM(tc.Cert)
 
 	// crypto/x509 writes any IA5 string as a DNS name, NUL included, and
 	// reads it back: a certificate a careless CA or an attacker could make.
@@ -725,7 +732,9 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 			args: []string{"pfx", "--cert", "cert.pem", "--key", "exch2.key", "--out", "exch2.pfx", "--password-file", "pw.txt"}, exit: 2, subject: "pw.txt", problem: `^the PFX password must be UTF-8 text without NUL`},
 		{name: "pfx/disk-full", fsize: 1024, setup: files(file("cert.pem", fx.chainPEM), file("exch2.key", fx.keyPEM)),
 			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "exch2.pfx", problem: `file too large`},
-		{name: "pfx/5000-names", setup: files(file("cert.pem", fx.manyPEM), file("exch2.key", fx.manyKey)),
+		{name: "pfx/cert-10001-names", setup: files(file("cert.pem", fx.tooManyPEM), file("exch2.key", fx.manyKey)),
+			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^certificate 1 has 10001 names; the limit is 10000$`},
+		{name: "pfx/10000-names", setup: files(file("cert.pem", fx.manyPEM), file("exch2.key", fx.manyKey)),
 			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 0, creates: []string{"exch2.pfx"}, stdout: `Wrote exch2\.pfx`},
 
 		// exchcert bind CERTFILE: every PFX defect, and odd certificates.
@@ -771,7 +780,7 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 			// name in C, not here.
 			args: bind("exch2.cer"), exit: 0, stdout: `Enable-ExchangeCertificate`,
 			stderr: `(?m)^exchcert: warning: exch2\.cer does not cover the planned exch2\.acme\.com, autodiscover\.acme\.com`},
-		{name: "bind/cert-5000-names", setup: files(file("exch2.cer", fx.manyPEM)),
+		{name: "bind/cert-10000-names", setup: files(file("exch2.cer", fx.manyPEM)),
 			args: bind("exch2.cer"), exit: 0, stdout: `Enable-ExchangeCertificate`},
 		{name: "bind/out-exists", setup: files(file("exch2.cer", fx.chainPEM), file("bind.ps1", []byte("the old script"))),
 			args: bind("exch2.cer", "--out", "bind.ps1"), exit: 2, subject: "bind.ps1", problem: `^already exists \(use --force to replace it\)$`},
@@ -796,8 +805,13 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "inspect/nul-in-name", setup: files(file("exch2.cer", fx.nulPEM)),
 			// Reported, not matched: exch2.acme.com is not covered.
 			args: inspectPlan("exch2.cer"), exit: 1, stdout: `name-not-covered`},
-		{name: "inspect/5000-names", setup: files(file("exch2.cer", fx.manyPEM)),
-			args: inspectPlan("exch2.cer"), exit: 1, stdout: `host4998\.acme\.com`},
+		{name: "inspect/10000-names-1000-planned", setup: func(t *testing.T, dir string) {
+			files(file("exch2.cer", fx.manyPEM), file("big.plan.json", planDoc(t, fx.planJSON, func(m map[string]any) {
+				m["names"] = append(manyNames(plan.MaxNames-1, true), map[string]any{"name": "exch2.acme.com"})
+			})))(t, dir)
+		}, args: []string{"inspect", "--plan", "big.plan.json", "exch2.cer"}, exit: 1, stdout: `host09999\.acme\.com`},
+		{name: "inspect/10001-names", setup: files(file("exch2.cer", fx.tooManyPEM)),
+			args: inspectPlan("exch2.cer"), exit: 2, subject: "exch2.cer", problem: `^certificate 1 has 10001 names; the limit is 10000$`},
 
 		{name: "inspect/1001-certificates", setup: files(file("bundle.pem", bytes.Repeat(fx.leafPEM, 1001))),
 			args: []string{"inspect", "bundle.pem"}, exit: 2, subject: "bundle.pem", problem: `^the file holds 1001 certificates, requests and keys; the limit is 1000$`},
