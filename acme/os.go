@@ -1,0 +1,5 @@
+package acme
+
+import "runtime"
+
+const isWindows = runtime.GOOS == "windows"
