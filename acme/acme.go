@@ -67,6 +67,10 @@ type Options struct {
 	// RecursiveOnly waits for the TXT records at Resolvers only, instead of
 	// at every authoritative name server of the zone.
 	RecursiveOnly bool
+	// PropagationWait, when set, replaces the propagation check by a
+	// plain wait: for servers that cannot reach any resolver that sees
+	// the public zone.
+	PropagationWait time.Duration
 
 	// HTTP is the address lego's HTTP-01 server listens on, e.g. ":80".
 	HTTP string
@@ -325,6 +329,7 @@ func setSolver(client *lego.Client, o Options, progress func(Event)) error {
 			dns01.CondOption(len(o.Resolvers) > 0, dns01.AddRecursiveNameservers(dns01.ParseNameservers(o.Resolvers))),
 			dns01.CondOption(o.RecursiveOnly, dns01.DisableAuthoritativeNssPropagationRequirement()),
 			dns01.CondOption(o.RecursiveOnly, dns01.RecursiveNSsPropagationRequirement()),
+			dns01.CondOption(o.PropagationWait > 0, dns01.PropagationWait(o.PropagationWait, true)),
 		}
 		return client.Challenge.SetDNS01Provider(wrapProvider(o.DNS, progress, "DNS-01 TXT record"), opts...)
 	}
