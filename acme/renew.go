@@ -14,7 +14,7 @@ type Renewal struct {
 	Due       bool      `json:"due"`
 	Reason    string    `json:"reason"`
 	NotAfter  time.Time `json:"not_after"`
-	RenewFrom time.Time `json:"renew_from"`         // when the certificate becomes due by age
+	RenewFrom time.Time `json:"renew_from"`        // when the certificate becomes due by age
 	Missing   []string  `json:"missing,omitempty"` // planned names the certificate lacks
 	Extra     []string  `json:"extra,omitempty"`   // names on the certificate the plan no longer has
 }

@@ -60,3 +60,23 @@ func TestRenewDue(t *testing.T) {
 		})
 	}
 }
+
+func TestHTTP01Findings(t *testing.T) {
+	fs := acme.HTTP01Findings(seedPlan(t))
+	got := map[string]string{}
+	for _, f := range fs {
+		got[f.Subject] = f.Code + "/" + f.Severity.String()
+	}
+	want := map[string]string{
+		"acme.com":        "http01-root-domain/warning",
+		"legacy.acme.com": "http01-legacy/warning",
+	}
+	if len(got) != len(want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q", k, got[k], v)
+		}
+	}
+}
