@@ -18,14 +18,19 @@ import (
 	"strings"
 
 	"github.com/go-acme/lego/v4/registration"
+
+	"github.com/exchcert/exchcert/internal/safefile"
 )
 
-// Account state on disk, one folder per ACME server and e-mail address
-// (lego keeps accounts the same way: an account belongs to one CA, and a
-// Let's Encrypt staging account means nothing to production):
+// Account state on disk, one folder per ACME server (an account belongs to
+// one CA: a Let's Encrypt staging account means nothing to production):
 //
-//	STATE/accounts/<server host>/<email or "no-email">/account.key   ECDSA P-256, PKCS #8 PEM, mode 0600
-//	STATE/accounts/<server host>/<email or "no-email">/account.json  the registration (account URL, contact)
+//	STATE/accounts/<server host>/account.key   ECDSA P-256, PKCS #8 PEM, mode 0600
+//	STATE/accounts/<server host>/account.json  the registration (account URL, contact)
+//
+// The e-mail address is the account's contact when it is registered; a
+// later run with another address (or none) reuses the same account, so a
+// scheduled renewal that forgets --email does not register a new one.
 //
 // Both files are created once and never replaced: losing the key means
 // losing the account (and its rate-limit history and authorizations).
@@ -55,22 +60,28 @@ func (u *accountUser) GetEmail() string                        { return u.email 
 func (u *accountUser) GetRegistration() *registration.Resource { return u.reg }
 func (u *accountUser) GetPrivateKey() crypto.PrivateKey        { return u.key }
 
-// accountDir is the folder of the account for server and email under state.
-func accountDir(state, server, email string) (string, error) {
+// accountDir is the folder of the account for server under state.
+func accountDir(state, server string) (string, error) {
 	u, err := url.Parse(server)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", fmt.Errorf("server %q is not an ACME directory URL (want https://host/path)", server)
 	}
-	who := "no-email"
-	if email != "" {
-		who = strings.ToLower(email)
-	}
-	if strings.ContainsAny(who, `/\:*?"<>|`) || strings.HasPrefix(who, ".") {
-		return "", fmt.Errorf("e-mail address %q cannot name a folder", email)
-	}
 	// ':' is not allowed in Windows file names; a port becomes "_port".
 	host := strings.ReplaceAll(u.Host, ":", "_")
-	return filepath.Join(state, "accounts", host, who), nil
+	if strings.ContainsAny(host, `/\*?"<>|`) {
+		return "", fmt.Errorf("server %q cannot name a folder", server)
+	}
+	return filepath.Join(state, "accounts", host), nil
+}
+
+// contact returns the e-mail address of a registration, if any.
+func contact(reg *registration.Resource) string {
+	for _, c := range reg.Body.Contact {
+		if m, ok := strings.CutPrefix(c, "mailto:"); ok {
+			return m
+		}
+	}
+	return ""
 }
 
 // loadAccount reads the account key and registration from dir, creating a
@@ -92,7 +103,7 @@ func loadAccount(dir string) (key crypto.Signer, reg *registration.Resource, cre
 		if err != nil {
 			return nil, nil, false, err
 		}
-		if err := writeNew(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		if err := safefile.Write(safefile.Options{}, safefile.File{Name: keyPath, Data: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})}); err != nil {
 			return nil, nil, false, err
 		}
 		key, created = k, true
@@ -124,7 +135,7 @@ func saveRegistration(dir string, reg *registration.Resource) error {
 	if err != nil {
 		return err
 	}
-	return writeNew(filepath.Join(dir, accountJSONFile), append(data, '\n'), 0o600)
+	return safefile.Write(safefile.Options{}, safefile.File{Name: filepath.Join(dir, accountJSONFile), Data: append(data, '\n')})
 }
 
 func parseAccountKey(data []byte) (crypto.Signer, error) {

@@ -243,7 +243,7 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	legolog.Logger = logger
 	defer func() { legolog.Logger = prev }()
 
-	dir, err := accountDir(o.StateDir, o.Server, o.Email)
+	dir, err := accountDir(o.StateDir, o.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +282,12 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 		acct.New = true
 		progress(Event{Step: StepAccount, Detail: "registered new account " + reg.URI})
 	} else {
-		progress(Event{Step: StepAccount, Detail: "using account " + reg.URI})
+		acct.Email = contact(reg)
+		detail := "using account " + reg.URI
+		if o.Email != "" && !strings.EqualFold(o.Email, acct.Email) {
+			detail += fmt.Sprintf(" (its contact stays %q; the e-mail address is set when an account is registered)", acct.Email)
+		}
+		progress(Event{Step: StepAccount, Detail: detail})
 	}
 	acct.URL = reg.URI
 
@@ -307,7 +312,7 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	if !samePublicKey(chain[0].PublicKey, req.Key.Public()) {
 		return nil, &OrderError{Step: StepFinalize, Err: errors.New("the CA issued a certificate for a different key")}
 	}
-	progress(Event{Step: StepIssued, Detail: fmt.Sprintf("serial %X, valid until %s", chain[0].SerialNumber, chain[0].NotAfter.UTC().Format(time.RFC3339))})
+	progress(Event{Step: StepIssued, Detail: fmt.Sprintf("certificate issued: serial %X, valid until %s", chain[0].SerialNumber, chain[0].NotAfter.UTC().Format(time.RFC3339))})
 	return &Result{Account: acct, Names: names, CertURL: res.CertURL, Chain: chain, PEM: encodeChain(chain)}, nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -66,19 +67,25 @@ type CA struct {
 	hits map[string]int
 }
 
-// Start runs Pebble until the test ends. It sets Pebble's environment
-// switches for the test (no random sleeps, no rejected nonces, no
-// authorization reuse), so tests using it must not run in parallel.
-func Start(t testing.TB, o Options) *CA {
+// TB is the part of testing.TB that Start uses, so that testscript
+// commands can start a CA too.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+var _ TB = testing.TB(nil)
+
+// envMu serialises the construction of Pebbles: Pebble reads its switches
+// from the process environment when its parts are made.
+var envMu sync.Mutex
+
+// Start runs Pebble until the test ends. Pebble's switches are set for
+// tests (no random sleeps, no rejected nonces, no authorization reuse);
+// several CAs may run at once.
+func Start(t TB, o Options) *CA {
 	t.Helper()
-	t.Setenv("PEBBLE_VA_NOSLEEP", "1")
-	t.Setenv("PEBBLE_WFE_NONCEREJECT", "0")
-	t.Setenv("PEBBLE_AUTHZREUSE", "0")
-	if o.AlwaysValid {
-		t.Setenv("PEBBLE_VA_ALWAYS_VALID", "1")
-	} else {
-		t.Setenv("PEBBLE_VA_ALWAYS_VALID", "0")
-	}
 	if o.Validity == 0 {
 		o.Validity = 90 * 24 * time.Hour
 	}
@@ -93,13 +100,28 @@ func Start(t testing.TB, o Options) *CA {
 
 	d := StartDNS(t)
 	store := db.NewMemoryStore()
+	// One profile: Pebble picks a random one for orders that name none.
 	profiles := map[string]ca.Profile{
-		"default":   {Description: "test profile", PromoteCommonName: true, ValidityPeriod: uint64(o.Validity / time.Second)},
-		"tlsserver": {Description: "like Let's Encrypt's: no Common Name", ValidityPeriod: uint64(o.Validity / time.Second)},
+		"default": {Description: "test profile", PromoteCommonName: true, ValidityPeriod: uint64(o.Validity / time.Second)},
+	}
+	alwaysValid := "0"
+	if o.AlwaysValid {
+		alwaysValid = "1"
+	}
+	envMu.Lock()
+	for k, v := range map[string]string{
+		"PEBBLE_VA_NOSLEEP":      "1",
+		"PEBBLE_WFE_NONCEREJECT": "0",
+		"PEBBLE_AUTHZREUSE":      "0",
+		"PEBBLE_VA_ALWAYS_VALID": alwaysValid,
+	} {
+		os.Setenv(k, v)
 	}
 	authority := ca.New(logger, store, "", "ecdsa", 0, 1, profiles)
 	validator := va.New(logger, o.HTTPPort, FreePort(t), false, d.Addr, store)
 	front := wfe.New(logger, store, validator, authority, []string{"pebble.letsencrypt.org"}, false, false, 1, 1)
+	os.Setenv("PEBBLE_VA_ALWAYS_VALID", "0")
+	envMu.Unlock()
 
 	c := &CA{HTTPPort: o.HTTPPort, DNS: d, ca: authority, fail: map[string]int{}, hits: map[string]int{}}
 	handler := front.Handler()
@@ -210,7 +232,7 @@ type DNS struct {
 }
 
 // StartDNS runs a DNS server until the test ends.
-func StartDNS(t testing.TB) *DNS {
+func StartDNS(t TB) *DNS {
 	t.Helper()
 	d := &DNS{txt: map[string][]string{}}
 	var (
@@ -345,14 +367,14 @@ func TXTValue(keyAuth string) string {
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort(t testing.TB) int {
+func FreePort(t TB) int {
 	t.Helper()
 	ln := listenLoopback(t)
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func listenLoopback(t testing.TB) net.Listener {
+func listenLoopback(t TB) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -362,11 +384,11 @@ func listenLoopback(t testing.TB) net.Listener {
 }
 
 // selfSigned makes the HTTPS certificate of Pebble's front end.
-func selfSigned(t testing.TB) (tls.Certificate, []byte) {
+func selfSigned(t TB) (tls.Certificate, []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("acmetest: %v", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1),
@@ -381,7 +403,7 @@ func selfSigned(t testing.TB) (tls.Certificate, []byte) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("acmetest: %v", err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

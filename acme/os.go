@@ -1,5 +1,0 @@
-package acme
-
-import "runtime"
-
-const isWindows = runtime.GOOS == "windows"
