@@ -407,7 +407,7 @@ func (o *acmeOptions) loadKey(p *plan.Plan) (crypto.Signer, error) {
 		return nil, err
 	}
 	if ok, note := exchange.KeySupport(p.Exchange, info.Algorithm); !ok {
-		return nil, &usageError{fmt.Errorf("%s cannot use a %s key: %s (use --key-type rsa2048)", p.Exchange.Title(), info.Algorithm, note)}
+		return nil, &usageError{fmt.Errorf("%s cannot use an %s key: %s (use --key-type rsa2048)", p.Exchange.Title(), strings.ToUpper(string(info.Algorithm)), note)}
 	}
 	return key, nil
 }

@@ -152,4 +152,3 @@ func cmdGlobCmp(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s differs from %s", m[0], args[1])
 	}
 }
-
