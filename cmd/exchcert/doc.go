@@ -5,6 +5,8 @@
 // Usage:
 //
 //	exchcert plan    --fqdn FQDN [--domain DOMAIN]... [--exchange VERSION] [--from VERSION] [-o table|json]
+//	exchcert acme    (--plan FILE | plan flags) (--dns PROVIDER | --http ADDRESS) [--out-dir DIR] [--windows VERSION]
+//	exchcert acme renew  the same flags [--days N] [--force]
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input
@@ -19,4 +21,10 @@
 // Save the plan for the other commands:
 //
 //	exchcert plan --fqdn exch2.acme.com --domain acme.com --exchange 2010 --from 2003 -o json > acme.plan.json
+//
+// Obtain the certificate from Let's Encrypt with DNS-01 through Cloudflare,
+// then renew it from a daily scheduled task:
+//
+//	exchcert acme --plan acme.plan.json --dns cloudflare --email admin@acme.com --accept-tos --password-env PFX_PASSWORD --out-dir out
+//	exchcert acme renew --plan acme.plan.json --dns cloudflare --password-env PFX_PASSWORD --out-dir out
 package main
