@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +34,7 @@ type acmeOptions struct {
 	server     string
 	staging    bool
 	serverRoot string
+	roots      string
 	email      string
 	acceptTOS  bool
 	stateDir   string
@@ -65,6 +65,7 @@ func (o *acmeOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.server, "server", acme.LetsEncrypt, "ACME directory `URL` of the CA")
 	fs.BoolVar(&o.staging, "staging", false, "use Let's Encrypt's staging CA (untrusted test certificates, generous rate limits)")
 	fs.StringVar(&o.serverRoot, "server-root", "", "PEM `FILE` of the root that signed the ACME server's HTTPS certificate (an internal ACME CA)")
+	fs.StringVar(&o.roots, "roots", "", "trust the root certificates in `FILE` when checking the issued chain (default: the system roots)")
 	fs.StringVar(&o.email, "email", "", "contact `ADDRESS` for the account (expiry and policy notices)")
 	fs.BoolVar(&o.acceptTOS, "accept-tos", false, "agree to the CA's terms of service (needed once, when the account is registered)")
 	fs.StringVar(&o.stateDir, "state-dir", "", "`DIR` keeping the ACME account key and registration (default: exchcert/acme in the user's config folder)")
@@ -114,7 +115,8 @@ are first copied to --out-dir/archive/SERIAL/). Renew later with
 'exchcert acme renew' and the same flags.
 
 Exit codes: 0 issued; 1 the CA, the network or a challenge failed (nothing
-written; run again); 2 usage or input error.`,
+written; run again), or the issued certificate fails inspect's checks (the
+files are written; read the notes); 2 usage or input error.`,
 		Example: `  # Let's Encrypt, DNS-01 through Cloudflare (token in CLOUDFLARE_DNS_API_TOKEN)
   export CLOUDFLARE_DNS_API_TOKEN=…
   exchcert acme --plan acme.plan.json --dns cloudflare --email admin@acme.com --accept-tos \
@@ -150,7 +152,8 @@ Made for a scheduled task: the first line on stdout says "renewed" or
 "not due", and the exit code is
   0  renewed, or not due yet
   1  due, but the CA, the network or a challenge failed; the current files
-     are untouched (run again later, and read the message)
+     are untouched (run again later, and read the message); or renewed, but
+     the new certificate fails inspect's checks
   2  usage or input error (no certificate in --out-dir, bad flag, …)`,
 		Example: `  # Daily, from cron or Task Scheduler: renew at 30 days left of 90
   exchcert acme renew --plan acme.plan.json --dns cloudflare --email admin@acme.com \
@@ -190,6 +193,7 @@ type acmeReport struct {
 	RenewFrom   time.Time              `json:"renew_from"`
 	Covers      bool                   `json:"covers_plan"`
 	Missing     []string               `json:"missing"`
+	Coverage    []inspect.NameCoverage `json:"coverage"`
 	PFXEncoding string                 `json:"pfx_encoding,omitempty"`
 	Files       []acmeFile             `json:"files"`
 	Archived    string                 `json:"archived,omitempty"`
@@ -260,7 +264,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		rep.Renewal = &r
 		if !r.Due && !o.force {
 			rep.Action = "not-due"
-			fillCert(rep, p, []*x509.Certificate{current})
+			fillCert(rep, p, current)
 			rep.RenewFrom = r.RenewFrom
 			return a.report(o.output, rep, func(w io.Writer) error {
 				_, err := fmt.Fprintf(w, "not due: %s (%s)\n", r.Reason, set.cert)
@@ -299,9 +303,14 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 			return err
 		}
 	}
-	var roots *x509.CertPool
+	var serverRoots, roots *x509.CertPool
 	if o.serverRoot != "" {
-		if roots, err = readRoots(o.serverRoot); err != nil {
+		if serverRoots, err = readRoots(o.serverRoot); err != nil {
+			return err
+		}
+	}
+	if o.roots != "" {
+		if roots, err = readRoots(o.roots); err != nil {
 			return err
 		}
 	}
@@ -319,7 +328,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		Email:           o.email,
 		StateDir:        o.stateDir,
 		AcceptTOS:       o.acceptTOS,
-		Roots:           roots,
+		Roots:           serverRoots,
 		DNS:             dnsProvider,
 		Resolvers:       o.dnsResolvers,
 		RecursiveOnly:   o.dnsRecursive,
@@ -338,10 +347,13 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	} else {
 		rep.Action = "issued"
 	}
-	fillCert(rep, p, res.Chain)
+	fillCert(rep, p, res.Chain[0])
 	rep.RenewFrom = acme.RenewDue(res.Chain[0], p, o.days, a.now()).RenewFrom
+	if err := checkIssued(rep, p, set.cert, res.PEM, key, roots, a.now()); err != nil {
+		return err
+	}
 
-	files, warnings, err := o.deliverables(p, set, key, res.Chain, password, enc)
+	files, warnings, err := o.deliverables(p, set, key, res.Chain, res.PEM, password, enc)
 	if err != nil {
 		return fmt.Errorf("the certificate was issued but cannot be written: %w", err)
 	}
@@ -371,7 +383,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	if err := a.report(o.output, rep, func(w io.Writer) error { return writeAcmeSummary(w, rep) }); err != nil {
 		return err
 	}
-	if !rep.Covers {
+	if rep.Findings.HasErrors() {
 		return errFindings
 	}
 	return nil
@@ -413,14 +425,10 @@ func (o *acmeOptions) loadKey(p *plan.Plan) (crypto.Signer, error) {
 }
 
 // deliverables encodes the key, the chain, the PFX and the bind script.
-func (o *acmeOptions) deliverables(p *plan.Plan, set acmeSet, key crypto.Signer, chain []*x509.Certificate, password []byte, enc exchange.PFXEncoding) ([]safefile.File, []exchange.BindWarning, error) {
+func (o *acmeOptions) deliverables(p *plan.Plan, set acmeSet, key crypto.Signer, chain []*x509.Certificate, certPEM, password []byte, enc exchange.PFXEncoding) ([]safefile.File, []exchange.BindWarning, error) {
 	keyPEM, err := csr.MarshalPrivateKeyPEM(key)
 	if err != nil {
 		return nil, nil, err
-	}
-	var certPEM bytes.Buffer
-	for _, c := range chain {
-		certPEM.Write(pemCert(c))
 	}
 	pfx, err := exchange.EncodePFX(key, chain[0], chain[1:], password, enc)
 	if err != nil {
@@ -436,7 +444,11 @@ func (o *acmeOptions) deliverables(p *plan.Plan, set acmeSet, key crypto.Signer,
 		Names:        chain[0].DNSNames,
 		File:         o.importPath,
 		FileKind:     exchange.PFXFile,
+		PFXModern:    enc == exchange.PFXModern,
 		FriendlyName: o.friendlyName,
+	}
+	if info, err := csr.DescribeKey(key.Public()); err == nil {
+		in.KeyAlgorithm = info.Algorithm
 	}
 	if in.CommonName == "" {
 		// Let's Encrypt's tlsserver profile leaves the Common Name out.
@@ -458,34 +470,40 @@ func (o *acmeOptions) deliverables(p *plan.Plan, set acmeSet, key crypto.Signer,
 	}
 	return []safefile.File{
 		{Name: set.key, Data: keyPEM},
-		{Name: set.cert, Data: certPEM.Bytes(), Perm: 0o644},
+		{Name: set.cert, Data: certPEM, Perm: 0o644},
 		{Name: set.pfx, Data: pfx},
 		{Name: set.bind, Data: []byte(b.Script), Perm: 0o644},
 	}, b.Warnings, nil
 }
 
-// fillCert puts the certificate's facts and its coverage of the plan into rep.
-func fillCert(rep *acmeReport, p *plan.Plan, chain []*x509.Certificate) {
-	leaf := chain[0]
+// fillCert puts the certificate's facts and how it covers the plan into rep.
+func fillCert(rep *acmeReport, p *plan.Plan, leaf *x509.Certificate) {
 	rep.Names = append([]string{}, leaf.DNSNames...)
 	rep.Serial = fmt.Sprintf("%X", leaf.SerialNumber)
 	rep.Thumbprint = inspect.Thumbprint(leaf)
 	rep.Issuer = leaf.Issuer.CommonName
 	rep.NotBefore, rep.NotAfter = leaf.NotBefore.UTC(), leaf.NotAfter.UTC()
+	rep.Coverage = inspect.CoverPlan(p, inspect.CertNames(leaf))
 	rep.Missing = []string{}
-	for _, n := range p.DNSNames() {
-		if !exchange.Covers(leaf.DNSNames, n) {
-			rep.Missing = append(rep.Missing, n)
+	for _, c := range rep.Coverage {
+		if !c.Covered {
+			rep.Missing = append(rep.Missing, c.Name)
 		}
 	}
 	rep.Covers = len(rep.Missing) == 0
-	if !rep.Covers {
-		rep.Findings = append(rep.Findings, plan.Finding{
-			Code: "name-not-covered", Severity: plan.Error, Subject: strings.Join(rep.Missing, ", "),
-			Message: "the issued certificate does not cover every planned name",
-			Fix:     "run exchcert acme renew --force with the current plan",
-		})
+}
+
+// checkIssued runs inspect's checks on the issued chain as written to
+// name: coverage of the plan, the key, the chain up to a trusted root,
+// validity and what the target Exchange version can use.
+func checkIssued(rep *acmeReport, p *plan.Plan, name string, certPEM []byte, key crypto.Signer, roots *x509.CertPool, now time.Time) error {
+	b, err := inspect.Load(name, certPEM, inspect.LoadOptions{})
+	if err != nil {
+		return inFile(name, err)
 	}
+	r := inspect.Check([]*inspect.Bundle{b}, inspect.Options{Plan: p, Key: key, Roots: roots, Now: now})
+	rep.Findings = append(rep.Findings, r.Findings...)
+	return nil
 }
 
 func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
@@ -518,14 +536,17 @@ func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
 	if _, err := io.WriteString(w, b.String()+"\n"); err != nil {
 		return err
 	}
-	t := newTable(w, "Name", "On certificate")
-	for _, n := range rep.Names {
-		if err := t.Append([]string{n, "yes"}); err != nil {
-			return err
+	t := newTable(w, "Planned name", "Role", "Covered")
+	for _, c := range rep.Coverage {
+		roles := make([]string, len(c.Roles))
+		for i, r := range c.Roles {
+			roles[i] = string(r)
 		}
-	}
-	for _, n := range rep.Missing {
-		if err := t.Append([]string{n, "MISSING"}); err != nil {
+		covered := "yes (" + c.By + ")"
+		if !c.Covered {
+			covered = "NO"
+		}
+		if err := t.Append([]string{c.Name, strings.Join(roles, ", "), covered}); err != nil {
 			return err
 		}
 	}
@@ -585,45 +606,17 @@ func acmeError(err error, renew bool) error {
 
 // readCurrentCert reads the certificate renew looks at.
 func readCurrentCert(name string) (*x509.Certificate, error) {
-	data, err := readInput(name, inspect.MaxFileSize)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "no such file") {
-			return nil, inFile(name, errors.New("no such file (issue the certificate with 'exchcert acme' first, or check --out-dir)"))
-		}
-		return nil, err
+	if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+		return nil, inFile(name, errors.New("no such file (issue the certificate with 'exchcert acme' first, or check --out-dir)"))
 	}
-	b, err := inspect.Load(name, data, inspect.LoadOptions{})
-	if err != nil {
-		return nil, inFile(name, err)
-	}
-	if len(b.Certs) == 0 {
-		return nil, inFile(name, errors.New("holds no certificate"))
-	}
-	return b.Certs[0], nil
-}
-
-func pemCert(c *x509.Certificate) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
-}
-
-// readRoots reads --server-root.
-func readRoots(name string) (*x509.CertPool, error) {
-	data, err := readInput(name, inspect.MaxFileSize)
+	certs, err := loadCerts(name)
 	if err != nil {
 		return nil, err
 	}
-	b, err := inspect.Load(name, data, inspect.LoadOptions{})
-	if err != nil {
-		return nil, inFile(name, err)
-	}
-	if len(b.Certs) == 0 {
+	if len(certs) == 0 {
 		return nil, inFile(name, errors.New("holds no certificate"))
 	}
-	pool := x509.NewCertPool()
-	for _, c := range b.Certs {
-		pool.AddCert(c)
-	}
-	return pool, nil
+	return certs[0], nil
 }
 
 // archive copies the current files of set into DIR/archive/SERIAL/ (the
