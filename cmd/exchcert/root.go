@@ -60,6 +60,7 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
 		newPlanCmd(a),
+		newLintCmd(a),
 	)
 	return root
 }
