@@ -53,7 +53,13 @@ type JUnitCase struct {
 	File      string         `xml:"file,attr,omitempty"`
 	Errors    []JUnitProblem `xml:"error,omitempty"`
 	Failures  []JUnitProblem `xml:"failure,omitempty"`
-	SystemOut string         `xml:"system-out,omitempty"`
+	SystemOut *JUnitText     `xml:"system-out,omitempty"`
+}
+
+// JUnitText is the text of an element, written as CDATA so that line breaks
+// stay line breaks in the raw XML.
+type JUnitText struct {
+	Text string `xml:",cdata"`
 }
 
 // JUnitProblem is a <failure> or <error>: Type is the finding code,
@@ -61,7 +67,7 @@ type JUnitCase struct {
 type JUnitProblem struct {
 	Type    string `xml:"type,attr"`
 	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
+	Text    string `xml:",cdata"`
 }
 
 const junitSuiteName = "exchcert lint"
@@ -93,16 +99,18 @@ var cannotCheck = map[string]bool{
 }
 
 func (j *junitWriter) WriteFile(f *File) error {
-	slash := filepath.ToSlash(f.Path)
-	class := filepath.ToSlash(filepath.Dir(f.Path))
+	// XML 1.0 has no way to write most control characters, not even as
+	// CDATA or character references: they become \xNN.
+	slash := clean(filepath.ToSlash(f.Path))
+	class := clean(filepath.ToSlash(filepath.Dir(f.Path)))
 	c := JUnitCase{Name: slash, ClassName: class, File: slash}
 	var below []string
 	for _, x := range f.Findings {
 		if x.Severity < j.failOn {
-			below = append(below, findingLine(x))
+			below = append(below, clean(findingLine(x)))
 			continue
 		}
-		p := JUnitProblem{Type: x.Code, Message: findingLine(x), Text: findingDetails(f, x)}
+		p := JUnitProblem{Type: x.Code, Message: clean(junitMessage(x)), Text: cleanKeep(findingDetails(f, x), "\n")}
 		if cannotCheck[x.Code] {
 			c.Errors = append(c.Errors, p)
 		} else {
@@ -110,7 +118,7 @@ func (j *junitWriter) WriteFile(f *File) error {
 		}
 	}
 	if len(below) > 0 {
-		c.SystemOut = strings.Join(below, "\n")
+		c.SystemOut = &JUnitText{strings.Join(below, "\n")}
 	}
 	j.tests++
 	switch {
@@ -118,9 +126,6 @@ func (j *junitWriter) WriteFile(f *File) error {
 		j.errs++
 	case len(c.Failures) > 0:
 		j.fails++
-	}
-	if _, err := j.cases.Write([]byte("\n    ")); err != nil {
-		return err
 	}
 	return j.enc.Encode(c)
 }
@@ -146,7 +151,7 @@ func (j *junitWriter) Close(s *Summary) error {
 		xml.EscapeText(&b, []byte(p.Value))
 		b.WriteString("\"></property>")
 	}
-	b.WriteString("\n    </properties>")
+	b.WriteString("\n    </properties>\n")
 	if _, err := io.WriteString(j.w, b.String()); err != nil {
 		return err
 	}
@@ -171,8 +176,17 @@ func findingLine(x Finding) string {
 	return b.String()
 }
 
-// findingDetails is the body of a JUnit failure: where, the fix and the
-// citation.
+// junitMessage is the message attribute of a JUnit failure: what and
+// about which certificate.
+func junitMessage(x Finding) string {
+	if x.Subject != "" {
+		return x.Code + " (" + x.Subject + "): " + x.Message
+	}
+	return x.Code + ": " + x.Message
+}
+
+// findingDetails is the body of a JUnit failure: where, the finding, the
+// fix and the citation.
 func findingDetails(f *File, x Finding) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d\n%s", filepath.ToSlash(f.Path), max(x.Line, 1), findingLine(x))

@@ -167,7 +167,7 @@ func (s *sarifWriter) WriteFile(f *File) error {
 			RuleID:    x.Code,
 			RuleIndex: s.rule(x),
 			Level:     sarifLevel(x.Severity),
-			Message:   SARIFMessage{Text: sarifText(x)},
+			Message:   SARIFMessage{Text: cleanKeep(sarifText(x), "\n")},
 			Locations: []SARIFLocation{{PhysicalLocation: SARIFPhysical{
 				ArtifactLocation: SARIFArtifact{URI: uri, URIBaseID: base},
 				Region:           SARIFRegion{StartLine: max(x.Line, 1)},
@@ -206,7 +206,7 @@ func (s *sarifWriter) Close(sum *Summary) error {
 	var t bytes.Buffer
 	enc := json.NewEncoder(&t)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("      ", "  ")
+	enc.SetIndent("    ", "  ")
 	if err := enc.Encode(tail); err != nil {
 		return err
 	}

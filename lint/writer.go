@@ -90,8 +90,9 @@ func sortFindings(fs []Finding) {
 func clean(s string) string { return cleanKeep(s, "") }
 
 // cleanKeep is clean that leaves the characters of keep alone, for
-// formats that escape them their own way.
+// formats that escape them their own way. Invalid UTF-8 becomes U+FFFD.
 func cleanKeep(s, keep string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	bad := func(r rune) bool { return isControl(r) && !strings.ContainsRune(keep, r) }
 	if strings.IndexFunc(s, bad) < 0 {
 		return s
