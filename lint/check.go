@@ -3,9 +3,7 @@ package lint
 import (
 	"bytes"
 	"crypto"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -89,6 +87,12 @@ func loadFinding(err error) Finding {
 	case errors.Is(err, inspect.ErrTooManyIterations):
 		return fileFinding(CodeTooManyIterations, plan.Error, "not opened: "+err.Error(),
 			"export the PFX again with the usual iteration count (2000 to 600000)")
+	case errors.Is(err, inspect.ErrUnsupported):
+		return fileFinding(CodeUnsupported, plan.Error, "not checked: "+err.Error(),
+			"convert it to PEM, or export the PFX again with AES or 3DES encryption and a password")
+	case errors.Is(err, inspect.ErrTooLarge):
+		return fileFinding(CodeTooLarge, plan.Warning, "not checked: "+err.Error(),
+			"split the bundle, or leave it out with --exclude")
 	}
 	return fileFinding(CodeDamaged, plan.Error, "cannot decode: "+err.Error(),
 		"replace the file with an intact copy from the CA or the export")
@@ -96,19 +100,18 @@ func loadFinding(err error) Finding {
 
 // checkBundle runs every check on a loaded file.
 func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte) {
-	f.Format = b.Format
+	f.Format = string(b.Format)
 	f.CSRs = len(b.CSRs)
 	f.Keys = len(b.Keys)
 	lines := pemLines(data, b)
 	subjects := make([]string, len(b.Certs))
 	for i, cert := range b.Certs {
-		sum := sha256.Sum256(cert.Raw)
 		f.Certificates = append(f.Certificates, CertInfo{
-			Subject:  cert.Subject.String(),
-			Issuer:   cert.Issuer.String(),
-			NotAfter: cert.NotAfter.UTC(),
-			SHA256:   hex.EncodeToString(sum[:]),
-			Line:     lines[i],
+			Subject:    cert.Subject.String(),
+			Issuer:     cert.Issuer.String(),
+			NotAfter:   cert.NotAfter.UTC(),
+			Thumbprint: inspect.Thumbprint(cert),
+			Line:       lines[i],
 		})
 		subjects[i] = certSubject(i, cert)
 	}

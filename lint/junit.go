@@ -95,7 +95,7 @@ func newJUnitWriter(w io.Writer, o WriterOptions) *junitWriter {
 // at all: a JUnit <error>, not a <failure>.
 var cannotCheck = map[string]bool{
 	CodeUnreadable: true, CodeNotRegular: true, CodeTooLarge: true, CodePasswordNeeded: true,
-	CodeWrongPassword: true, CodeDamaged: true, CodeTooManyIterations: true,
+	CodeWrongPassword: true, CodeDamaged: true, CodeTooManyIterations: true, CodeUnsupported: true,
 }
 
 func (j *junitWriter) WriteFile(f *File) error {

@@ -53,6 +53,9 @@ const (
 	// CodeTooManyIterations: a PFX whose key derivation asks for more work
 	// than the loader allows (a denial-of-service guard).
 	CodeTooManyIterations = "too-many-iterations"
+	// CodeUnsupported: a certificate file in a variant the loader cannot
+	// read (an encrypted PEM key, a BER-encoded PFX).
+	CodeUnsupported = "unsupported-file"
 	// CodeZlintUnparsable: a certificate crypto/x509 reads but zcrypto, the
 	// stricter parser zlint uses, rejects.
 	CodeZlintUnparsable = "zlint-unparsable"
@@ -99,8 +102,11 @@ type CertInfo struct {
 	Subject  string    `json:"subject"`
 	Issuer   string    `json:"issuer"`
 	NotAfter time.Time `json:"not_after"`
-	SHA256   string    `json:"sha256"`
-	Line     int       `json:"line,omitempty"`
+	// Thumbprint is the SHA-1 thumbprint as Exchange shows it and
+	// Enable-ExchangeCertificate -Thumbprint takes it: it names the
+	// certificate, it is not a security check.
+	Thumbprint string `json:"thumbprint"`
+	Line       int    `json:"line,omitempty"`
 }
 
 // Max returns the highest severity among the file's findings, or -1.

@@ -268,6 +268,7 @@ var ruleTexts = map[string]string{
 	CodeWrongPassword:     "The given password opens the PFX file",
 	CodeDamaged:           "A certificate file decodes",
 	CodeTooManyIterations: "A PFX file asks for a sane amount of key-derivation work",
+	CodeUnsupported:       "A certificate file is in a variant exchcert reads",
 	CodeZlintUnparsable:   "The certificate is valid DER that strict parsers accept",
 	CodeKeyMismatch:       "The private key kept with a certificate is its key",
 }

@@ -219,3 +219,12 @@ func FuzzNormalize(f *testing.F) {
 		_ = InternalReason(n)
 	})
 }
+
+func BenchmarkBuild(b *testing.B) {
+	in := Input{FQDN: "exch2.acme.com", Domains: []string{"acme.com", "fabrikam.com"}, Exchange: exchange.Exchange2010, From: exchange.Exchange2003, Names: []string{"mail.acme.com", "bücher.acme.com"}}
+	for b.Loop() {
+		if _, err := Build(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

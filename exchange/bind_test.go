@@ -1,0 +1,320 @@
+package exchange
+
+import (
+	"crypto/sha1"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func loadCert(t *testing.T, name string) *x509.Certificate {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pem.Decode(data)
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func thumb(c *x509.Certificate) string {
+	s := sha1.Sum(c.Raw)
+	return strings.ToUpper(hex.EncodeToString(s[:]))
+}
+
+// bindCase builds the input for a certificate from testdata, as the bind
+// command does: names and Common Name from the certificate.
+func bindCase(t *testing.T, certFile string, in BindInput) BindInput {
+	c := loadCert(t, certFile)
+	in.Thumbprint = thumb(c)
+	in.CommonName = c.Subject.CommonName
+	in.Names = c.DNSNames
+	return in
+}
+
+var goldenCases = []struct {
+	name, cert string
+	in         BindInput
+}{
+	{"2007", "exch2.acme.com.pem", BindInput{Version: Exchange2007, Server: "EXCH2", URLHost: "exch2.acme.com", File: `C:\certs\exch2.pfx`, FileKind: PFXFile, FriendlyName: "exch2 2026"}},
+	// The seed: Exchange 2010 joining an Exchange 2003 organisation,
+	// completing the request made on the server.
+	{"2010-from-2003", "exch2.acme.com.pem", BindInput{Version: Exchange2010, From: Exchange2003, Server: "EXCH2", URLHost: "exch2.acme.com", LegacyHost: "legacy.acme.com", File: `C:\certs\exch2.p7b`, FileKind: CertFile}},
+	{"2013", "mail.acme.com.pem", BindInput{Version: Exchange2013, From: Exchange2010, Server: "EXCH2", URLHost: "mail.acme.com", File: `\\fs01\certs\mail.pfx`, FileKind: PFXFile}},
+	{"2016", "mail.acme.com.pem", BindInput{Version: Exchange2016, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\certs\mail.pfx`, FileKind: PFXFile, FriendlyName: "mail 2026"}},
+	{"2019-wildcard", "wildcard.acme.com.pem", BindInput{Version: Exchange2019, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\certs\wildcard.pfx`, FileKind: PFXFile}},
+	{"se", "mail.acme.com.pem", BindInput{Version: ExchangeSE, Server: "exch2.acme.com", URLHost: "mail.acme.com", Services: []string{"IIS", "SMTP"}, ReplaceSMTPDefault: true, RequireSSL: true}},
+}
+
+func TestBindGolden(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := bindCase(t, tc.cert, tc.in)
+			got, err := BindScript(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "bind", tc.name+".ps1")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(got.Script), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Script != string(want) {
+				t.Errorf("script differs from %s (go test ./exchange -update, then review the diff):\n%s", golden, got.Script)
+			}
+			if !strings.Contains(got.Script, in.Thumbprint) {
+				t.Errorf("thumbprint %s missing", in.Thumbprint)
+			}
+		})
+	}
+}
+
+// Every script for every version, with every option, passes Validate; and
+// a script made for one version is refused by another where the facts
+// differ (so the validator is not vacuous).
+func TestBindScriptsValidEverywhere(t *testing.T) {
+	for _, v := range Targets {
+		for _, kind := range []FileKind{NoFile, PFXFile, CertFile} {
+			for _, cert := range []string{"exch2.acme.com.pem", "mail.acme.com.pem", "wildcard.acme.com.pem"} {
+				for _, opt := range []func(*BindInput){
+					func(*BindInput) {},
+					func(in *BindInput) { in.ReplaceSMTPDefault, in.RequireSSL = true, true },
+					func(in *BindInput) { in.URLHost = "owa.other.com" },
+					func(in *BindInput) { in.Services = []string{"IIS"} },
+					func(in *BindInput) { in.Services = []string{"SMTP", "POP"}; in.TestMailbox = "a@acme.com" },
+					func(in *BindInput) { in.From, in.LegacyHost = Exchange2003, "legacy.acme.com" },
+				} {
+					in := bindCase(t, cert, BindInput{Version: v, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\c\x.pfx`, FileKind: kind, FriendlyName: "x"})
+					opt(&in)
+					b, err := BindScript(in)
+					if err != nil {
+						t.Fatalf("%s %s: %v", v.Title(), cert, err)
+					}
+					if err := Validate(b.Script, v); err != nil {
+						t.Errorf("%s: %v", v.Title(), err)
+					}
+				}
+			}
+		}
+	}
+	// A 2013 script uses Set-ClientAccessServer, which 2016 no longer has;
+	// a 2016 one uses -FileData without -Server problems but 2007 has no -Server.
+	in := bindCase(t, "mail.acme.com.pem", BindInput{Version: Exchange2013, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\c\x.pfx`, FileKind: PFXFile})
+	b, _ := BindScript(in)
+	if err := Validate(b.Script, Exchange2016); err == nil || !strings.Contains(err.Error(), "Set-ClientAccessServer does not exist in Exchange 2016") {
+		t.Errorf("2013 script on 2016: %v", err)
+	}
+	in.Version = Exchange2016
+	b, _ = BindScript(in)
+	if err := Validate(b.Script, Exchange2007); err == nil || !strings.Contains(err.Error(), "-Server does not exist in Exchange 2007") {
+		t.Errorf("2016 script on 2007: %v", err)
+	}
+}
+
+func TestBindRules(t *testing.T) {
+	base := func(v Version, cert string) BindInput {
+		return bindCase(t, cert, BindInput{Version: v, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\c\x.pfx`, FileKind: PFXFile})
+	}
+	has := func(t *testing.T, in BindInput, want ...string) string {
+		t.Helper()
+		b, err := BindScript(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := codeOnly(b.Script)
+		for _, w := range want {
+			neg := strings.HasPrefix(w, "!")
+			text := b.Script
+			if neg {
+				text = code // a comment may explain what is not done
+			}
+			if strings.Contains(text, strings.TrimPrefix(w, "!")) == neg {
+				t.Errorf("%s: contains %q = %v", in.Version.Title(), strings.TrimPrefix(w, "!"), !neg)
+			}
+		}
+		return b.Script
+	}
+	// §9.2: never a bare -Force for SMTP unless asked.
+	for _, v := range Targets {
+		s := has(t, base(v, "mail.acme.com.pem"), "-Services SMTP\n", "answer N (No)")
+		if strings.Contains(codeOnly(s), "-Force") {
+			t.Errorf("%s: -Force without --replace-smtp-default", v.Title())
+		}
+		in := base(v, "mail.acme.com.pem")
+		in.ReplaceSMTPDefault = true
+		has(t, in, "-Services SMTP -Force\n", "WARNING")
+	}
+	// §2.1: file handling per version.
+	has(t, base(Exchange2007, "mail.acme.com.pem"), "Import-ExchangeCertificate -Path 'C:\\c\\x.pfx'", "!-FileData", "!ExchangeCertificate -Server", "!Settings -Server")
+	for _, v := range []Version{Exchange2010, Exchange2013, Exchange2016, Exchange2019, ExchangeSE} {
+		has(t, base(v, "mail.acme.com.pem"), "-FileData ([System.IO.File]::ReadAllBytes('C:\\c\\x.pfx'))", "!-FileName", "!-Path", "-PrivateKeyExportable $true")
+	}
+	// §3.2 SCP cmdlet per version.
+	has(t, base(Exchange2013, "mail.acme.com.pem"), "Set-ClientAccessServer -Identity 'EXCH2' -AutoDiscoverServiceInternalUri 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml'")
+	has(t, base(Exchange2016, "mail.acme.com.pem"), "Set-ClientAccessService -Identity 'EXCH2'", "!Set-ClientAccessServer")
+	// §3.5 restarts per version.
+	has(t, base(Exchange2010, "mail.acme.com.pem"), "Get-Service 'MSExchangePOP3','MSExchangeIMAP4' -ErrorAction SilentlyContinue |", "!POP3BE")
+	has(t, base(Exchange2019, "mail.acme.com.pem"), "Get-Service 'MSExchangePOP3','MSExchangePOP3BE','MSExchangeIMAP4','MSExchangeIMAP4BE' -ErrorAction SilentlyContinue |")
+	// §3.1 msstd only when needed.
+	has(t, base(Exchange2016, "mail.acme.com.pem"), "!Set-OutlookProvider")
+	in := base(Exchange2016, "exch2.acme.com.pem")
+	in.URLHost = "exch2.acme.com"
+	has(t, in, "!Set-OutlookProvider")
+	in.URLHost = "autodiscover.acme.com" // covered, but not the CN
+	has(t, in, "Set-OutlookProvider EXPR -CertPrincipalName 'msstd:exch2.acme.com'")
+	has(t, base(Exchange2019, "wildcard.acme.com.pem"), "Set-OutlookProvider EXPR -CertPrincipalName 'msstd:*.acme.com'", "-Services IIS -DoNotRequireSsl\n", "Set-PopSettings -Server 'EXCH2' -ExternalConnectionSettings 'mail.acme.com:995:SSL','mail.acme.com:110:TLS' -X509CertificateName 'mail.acme.com'")
+	// §9.3: -DoNotRequireSsl unless asked; never in 2007.
+	has(t, base(Exchange2016, "mail.acme.com.pem"), "-Services IIS,POP,IMAP -DoNotRequireSsl")
+	has(t, base(Exchange2007, "mail.acme.com.pem"), "!-DoNotRequireSsl", "Require SSL")
+	// Not covered: warn and leave URL steps out.
+	in = base(Exchange2016, "mail.acme.com.pem")
+	in.URLHost = "owa.acme.org"
+	b, err := BindScript(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Warnings) == 0 || b.Warnings[0].Code != "url-host-not-covered" || strings.Contains(b.Script, "owa.acme.org/owa") {
+		t.Errorf("uncovered host: %v", b.Warnings)
+	}
+	// Test-OutlookWebServices only in 2010.
+	for _, v := range Targets {
+		s := has(t, base(v, "mail.acme.com.pem"))
+		if strings.Contains(codeOnly(s), "Test-OutlookWebServices") != (v == Exchange2010) {
+			t.Errorf("%s: Test-OutlookWebServices", v.Title())
+		}
+	}
+}
+
+// codeOnly drops the comment lines of a script.
+func codeOnly(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestBindErrors(t *testing.T) {
+	ok := BindInput{Version: Exchange2016, Server: "EXCH2", Thumbprint: strings.Repeat("A", 40), URLHost: "mail.acme.com", Names: []string{"mail.acme.com"}}
+	if _, err := BindScript(ok); err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range map[string]func(*BindInput){
+		"version":    func(in *BindInput) { in.Version = None },
+		"thumbprint": func(in *BindInput) { in.Thumbprint = "ABC" },
+		"server":     func(in *BindInput) { in.Server = "EX 01" },
+		"host":       func(in *BindInput) { in.URLHost = "mail" },
+		"path":       func(in *BindInput) { in.FileKind, in.File = PFXFile, "mail.pfx" },
+		"federation": func(in *BindInput) { in.Services = []string{"IIS", "Federation"} },
+		"none":       func(in *BindInput) { in.Services = []string{"None"} },
+		"unknown":    func(in *BindInput) { in.Services = []string{"HTTP"} },
+		"um 2019":    func(in *BindInput) { in.Version, in.Services = Exchange2019, []string{"UM"} },
+		"fed 2007":   func(in *BindInput) { in.Version, in.Services = Exchange2007, []string{"UMCallRouter"} },
+		"friendly":   func(in *BindInput) { in.FriendlyName = "a\nb" },
+	} {
+		in := ok
+		f(&in)
+		if _, err := BindScript(in); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestNormalizeThumbprint(t *testing.T) {
+	want := "1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD"
+	for _, in := range []string{
+		want,
+		"1a be 0e 4b 21 f0 7e 46 fd 35 13 7b da 04 eb 6d 80 a8 1c dd",
+		"\u200e1a:be:0e:4b:21:f0:7e:46:fd:35:13:7b:da:04:eb:6d:80:a8:1c:dd",
+		"\ufeff 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD\u00a0\r\n",
+	} {
+		got, err := NormalizeThumbprint(in)
+		if err != nil || got != want {
+			t.Errorf("%q: %q, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "1ABE", strings.Repeat("a", 64), "1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDG", strings.Repeat("٣", 40)} {
+		if _, err := NormalizeThumbprint(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestCovers(t *testing.T) {
+	names := []string{"mail.acme.com", "*.acme.org"}
+	for host, want := range map[string]bool{"mail.acme.com": true, "MAIL.acme.com.": true, "x.acme.org": true, "acme.org": false, "a.b.acme.org": false, "acme.com": false} {
+		if Covers(names, host) != want {
+			t.Errorf("%s: %v", host, !want)
+		}
+	}
+}
+
+func TestPrereqs(t *testing.T) {
+	for _, v := range Targets {
+		for _, w := range WindowsVersions {
+			got, err := Prereqs(v, w)
+			switch {
+			case !RunsOn(v, w):
+				if err == nil || errors.Is(err, ErrNoFeatureList) {
+					t.Errorf("%s on %s: %v", v, w, err)
+				}
+			case errors.Is(err, ErrNoFeatureList):
+				// a supported pair without a verified list
+			case err != nil:
+				t.Errorf("%s on %s: %v", v, w, err)
+			default:
+				if err := Validate(got, v); err != nil {
+					t.Errorf("%s on %s: %v", v, w, err)
+				}
+				for _, f := range []string{"Web-Basic-Auth", "Web-Windows-Auth"} {
+					if !strings.Contains(got, f+",") {
+						t.Errorf("%s on %s: no %s", v, w, f)
+					}
+				}
+			}
+		}
+	}
+	want := map[[2]string]string{
+		{"2010", "2008r2"}: "Import-Module ServerManager\nAdd-WindowsFeature NET-Framework,RSAT-ADDS,",
+		{"2013", "2012r2"}: "Install-WindowsFeature AS-HTTP-Activation, Desktop-Experience,",
+		{"2016", "2012"}:   "Install-WindowsFeature AS-HTTP-Activation, Server-Media-Foundation,",
+		{"2016", "2016"}:   "Install-WindowsFeature Server-Media-Foundation,",
+		{"se", "2022"}:     "Install-WindowsFeature Server-Media-Foundation,",
+	}
+	for k, w := range want {
+		v, _ := ParseVersion(k[0], Targets)
+		win, _ := ParseWindows(k[1])
+		got, err := Prereqs(v, win)
+		if err != nil || !strings.Contains(got, w) {
+			t.Errorf("%v: %v\n%s", k, err, got)
+		}
+	}
+	if _, err := Prereqs(Exchange2019, Windows2025); !errors.Is(err, ErrNoFeatureList) {
+		t.Errorf("2019 on 2025: %v", err)
+	}
+	if _, err := Prereqs(Exchange2016, Windows2019); err == nil || !strings.Contains(err.Error(), "Exchange 2016 does not run on Windows Server 2019 (supported: 2012|2012r2|2016)") {
+		t.Errorf("2016 on 2019: %v", err)
+	}
+}

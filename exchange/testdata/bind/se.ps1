@@ -1,0 +1,109 @@
+# exchcert bind: put certificate AB68625CBABC224AC470FCE99A8620F4D99A300E to work on exch2.acme.com
+# (Exchange Server SE).
+# Names on the certificate: mail.acme.com, acme.com, autodiscover.acme.com.
+# Clients use: mail.acme.com.
+# WARNING (smtp-default-replaced): the script replaces the default SMTP certificate (internal
+# transport between Exchange servers) with -Force; Microsoft recommends keeping the self-signed one
+# for that
+# Run it in the Exchange Management Shell on EXCH2 itself, as a member of Organization Management:
+# the service restarts and iisreset act on the local machine.
+$ErrorActionPreference = 'Stop'
+if ([System.Net.Dns]::GetHostName() -ne 'EXCH2') { throw 'Run this script on EXCH2: it restarts services and IIS on the local machine.' }
+
+# --- 1. Find the certificate ---
+# The certificate is already in the server's store (imported or completed earlier).
+# Check it before anything uses it: Status must be Valid and the private key present.
+# RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
+# proxy with netsh winhttp set proxy), not that the certificate is bad.
+$cert = Get-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E'
+if (-not $cert) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+# Source:
+# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+
+# --- 2. Enable the certificate for IIS, SMTP ---
+# Services are added to what the certificate already has; the previous certificate keeps its own
+# until it is removed.
+# Enabling IIS binds the certificate to the Default Web Site on port 443 and, as asked
+# (--require-ssl), turns on "Require SSL" on the whole site: an http:// to https:// redirect on the
+# site root stops working.
+Enable-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services IIS
+# Source:
+# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+
+# SMTP, replacing the default SMTP certificate (asked for with --replace-smtp-default). WARNING:
+# -Force answers Yes to "Overwrite the existing default SMTP certificate?" without asking: this
+# certificate becomes the internal transport certificate between Exchange servers, a job Microsoft
+# recommends leaving to the self-signed certificate.
+Enable-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services SMTP -Force
+# Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid "Outbound to Office 365"
+# send connector and the Default Frontend receive connector) must be updated to this certificate's
+# issuer and subject, or hybrid mail stops; the read-back step lists them.
+
+# --- 3. Virtual directory URLs ---
+# Outlook takes the EWS, OAB and MAPI URLs from Autodiscover (InternalUrl inside, ExternalUrl
+# outside), so every URL must use a name on the certificate; the defaults use the server FQDN.
+# Internal and external URLs are both mail.acme.com: resolve it to the server inside (split DNS).
+# Only the front-end "Default Web Site" directories are changed.
+Set-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -InternalUrl 'https://mail.acme.com/owa' -ExternalUrl 'https://mail.acme.com/owa'
+Set-EcpVirtualDirectory -Identity 'EXCH2\ecp (Default Web Site)' -InternalUrl 'https://mail.acme.com/ecp' -ExternalUrl 'https://mail.acme.com/ecp'
+Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -InternalUrl 'https://mail.acme.com/EWS/Exchange.asmx' -ExternalUrl 'https://mail.acme.com/EWS/Exchange.asmx'
+Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'https://mail.acme.com/OAB' -ExternalUrl 'https://mail.acme.com/OAB'
+Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync'
+Set-MapiVirtualDirectory -Identity 'EXCH2\mapi (Default Web Site)' -InternalUrl 'https://mail.acme.com/mapi' -ExternalUrl 'https://mail.acme.com/mapi'
+# Source:
+# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+
+# --- 4. Outlook Anywhere ---
+# Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the
+# certificate. SSL is required inside and out; the authentication methods are left as they are.
+Set-OutlookAnywhere -Identity 'EXCH2\Rpc (Default Web Site)' -ExternalHostname 'mail.acme.com' -InternalHostname 'mail.acme.com' -ExternalClientsRequireSsl $true -InternalClientsRequireSsl $true
+# No Set-OutlookProvider -CertPrincipalName (msstd:) change: the Common Name is the Outlook Anywhere
+# host.
+
+# --- 5. Autodiscover service connection point (SCP) ---
+# Domain-joined Outlook finds Autodiscover through the SCP in Active Directory, which by default
+# names the server FQDN; point it at autodiscover.acme.com, which the certificate covers and
+# internal DNS must resolve. (Set-ClientAccessService is the cmdlet in Exchange Server SE.)
+Set-ClientAccessService -Identity 'EXCH2' -AutoDiscoverServiceInternalUri 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml'
+# Source: https://learn.microsoft.com/exchange/architecture/client-access/autodiscover
+
+# --- 6. Authentication on Autodiscover and EWS ---
+# Outlook needs Windows (NTLM/Negotiate) authentication on Autodiscover and EWS inside the network
+# and Basic outside; without it Outlook prompts for credentials and Out of Office and free/busy
+# report the server unavailable. Both need the IIS features Web-Windows-Auth and Web-Basic-Auth
+# (exchcert bind --prereqs). If you turned Basic off on purpose (modern authentication), drop
+# -BasicAuthentication.
+Set-AutodiscoverVirtualDirectory -Identity 'EXCH2\Autodiscover (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true
+Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true
+
+# --- 7. Restart IIS ---
+# IIS and OWA keep the old certificate (OWA cookie encryption among others) until they restart.
+# /noforce does not kill IIS if a service will not stop in time.
+iisreset /noforce
+
+# --- 8. Read back ---
+# Services should read IIS, SMTP (plus any the certificate had), Status Valid.
+Get-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Get-OwaVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl
+Get-EcpVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl
+Get-WebServicesVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl,WindowsAuthentication,BasicAuthentication
+Get-AutodiscoverVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,WindowsAuthentication,BasicAuthentication
+Get-OabVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl
+Get-ActiveSyncVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl
+Get-MapiVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl
+Get-ClientAccessService -Identity 'EXCH2' | Format-List AutoDiscoverServiceInternalUri
+Get-SendConnector | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName
+Get-ReceiveConnector -Server 'exch2.acme.com' | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName
+# Test-OutlookWebServices is functional only in Exchange 2010
+# (https://learn.microsoft.com/powershell/module/exchangepowershell/test-outlookwebservices), so it
+# is not used here; test Autodiscover with the Remote Connectivity Analyzer or Outlook's "Test
+# E-mail AutoConfiguration".
+
+# --- 9. Afterwards ---
+# Services are only ever added to a certificate, never taken away. Remove the old certificate
+# (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
+# (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
+# Test from outside with the Microsoft Remote Connectivity Analyzer:
+# https://testconnectivity.microsoft.com

@@ -1,0 +1,54 @@
+package inspect
+
+import "errors"
+
+// Sentinel errors of Load. Every error Load returns matches exactly one of
+// them with errors.Is; its message says what was found in one line, without
+// the file name (the caller adds it once).
+var (
+	// ErrNotRecognised means the data is not a certificate file at all:
+	// no PEM block, DER structure, PKCS#7, PFX or base64 certificate or
+	// request was found. Tree walkers can skip such files silently.
+	ErrNotRecognised = errors.New("not a certificate, request, key or PFX file")
+
+	// ErrNeedPassword means a PFX is protected by a password, the empty
+	// password did not open it, and LoadOptions.Password was nil.
+	ErrNeedPassword = errors.New("the PFX is protected by a password")
+
+	// ErrWrongPassword means the PFX's MAC did not verify with any password
+	// tried (the empty one and the one LoadOptions.Password returned),
+	// while its structure parsed: the password is wrong.
+	ErrWrongPassword = errors.New("wrong password for PFX (MAC check failed)")
+
+	// ErrDamaged means the data is recognisably a certificate file (a PEM
+	// block, a DER certificate, a PKCS#7 or PFX structure) but does not
+	// parse: truncated, edited, or bad base64.
+	ErrDamaged = errors.New("the file is damaged")
+
+	// ErrTooManyIterations means a PFX asks for more key-derivation
+	// iterations than LoadOptions.MaxIterations allows; it was refused
+	// before any password was tried.
+	ErrTooManyIterations = errors.New("the PFX asks for too many key-derivation iterations")
+
+	// ErrUnsupported means the data is a well-formed certificate file in a
+	// variant this package cannot read: a BER-encoded PFX, a PFX protected
+	// by public-key integrity, an encrypted PEM private key, an unknown
+	// PBE algorithm.
+	ErrUnsupported = errors.New("unsupported certificate file variant")
+
+	// ErrTooLarge means the data is larger than MaxFileSize.
+	ErrTooLarge = errors.New("the file is too large")
+)
+
+// loadError is an error of Load: a specific one-line message, matching one
+// sentinel with errors.Is.
+type loadError struct {
+	kind error  // one of the sentinels above
+	msg  string // the whole message
+}
+
+func (e *loadError) Error() string { return e.msg }
+func (e *loadError) Unwrap() error { return e.kind }
+
+// failure returns a *loadError of kind with the message msg.
+func failure(kind error, msg string) error { return &loadError{kind: kind, msg: msg} }
