@@ -35,10 +35,16 @@ type BindInput struct {
 	AutodiscoverHost string
 	CommonName       string   // the certificate's Common Name (for msstd:)
 	Names            []string // every DNS name the certificate covers (SANs)
+	NamesFromPlan    bool     // Names come from the plan, not from the certificate itself
 	LegacyHost       string   // the legacy host name during 2003/2007 coexistence; "" for none
 	File             string   // absolute Windows path (C:\… or \\server\share\…) of the file to import
 	FileKind         FileKind
-	FriendlyName     string // set on import; "" leaves the file's or request's
+	// PFXModern: the PFX uses the modern (AES/SHA-256) encoding, which
+	// Windows Server 2016 and older cannot import.
+	PFXModern bool
+	// KeyAlgorithm of the certificate's key, when known ("" = RSA).
+	KeyAlgorithm KeyAlgorithm
+	FriendlyName string // set on import; "" leaves the file's or request's
 	// ReplaceSMTPDefault makes the new certificate the default SMTP
 	// (internal transport) certificate with -Force.
 	ReplaceSMTPDefault bool
@@ -185,6 +191,21 @@ func (g *bindGen) check() error {
 		}
 		g.services = append(g.services, canon)
 	}
+	if in.KeyAlgorithm != "" {
+		ok, note := KeySupport(in.Version, in.KeyAlgorithm)
+		if !ok {
+			return errors.New(note)
+		}
+		if note != "" {
+			g.warn("ecc-key", note)
+		}
+	}
+	if in.FileKind == PFXFile && in.PFXModern && in.Version <= Exchange2016 {
+		// Exchange 2016 and older run only on Windows Server 2016 and older
+		// (reference §1), which refuse PBES2/AES PFX files with "the
+		// password is incorrect" (§7.1).
+		g.warn("pfx-modern-encoding", fmt.Sprintf("the PFX uses the modern AES-256/SHA-256 encoding, which the Windows Server versions %s runs on cannot import (they report a wrong password); rebuild it with exchcert pfx --windows %s", in.Version.Title(), SupportedWindows(in.Version)[len(SupportedWindows(in.Version))-1]))
+	}
 	g.wildcard = strings.HasPrefix(in.CommonName, "*.")
 	g.hostOK = Covers(in.Names, in.URLHost)
 	if !g.hostOK {
@@ -238,19 +259,25 @@ func Covers(names []string, host string) bool {
 
 func (g *bindGen) p(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
 
-// c writes comment lines, wrapped at about 100 columns.
-func (g *bindGen) c(text string) {
+// c writes comment lines.
+func (g *bindGen) c(text string) { g.b.WriteString(comment(text)) }
+
+// comment turns text into PowerShell comment lines wrapped at about 100
+// columns; a URL is never moved onto a line of its own.
+func comment(text string) string {
+	var b strings.Builder
 	for _, para := range strings.Split(text, "\n") {
 		line := "#"
 		for _, w := range strings.Fields(para) {
-			if len(line)+1+len(w) > 100 && line != "#" {
-				g.p("%s", line)
+			if len(line)+1+len(w) > 100 && line != "#" && !strings.HasPrefix(w, "https://") {
+				b.WriteString(line + "\n")
 				line = "#"
 			}
 			line += " " + w
 		}
-		g.p("%s", line)
+		b.WriteString(line + "\n")
 	}
+	return b.String()
 }
 
 func (g *bindGen) section(title string) {
@@ -283,7 +310,11 @@ func (g *bindGen) write() {
 	if in.From != None {
 		g.c(fmt.Sprintf("Organisation coexisting with %s.", in.From.Title()))
 	}
-	g.c(fmt.Sprintf("Names on the certificate: %s.", strings.Join(in.Names, ", ")))
+	if in.NamesFromPlan {
+		g.c(fmt.Sprintf("Names in the plan, which the certificate is taken to carry: %s.", strings.Join(in.Names, ", ")))
+	} else {
+		g.c(fmt.Sprintf("Names on the certificate: %s.", strings.Join(in.Names, ", ")))
+	}
 	g.c(fmt.Sprintf("Clients use: %s.", in.URLHost))
 	for _, w := range g.warnings {
 		g.c("WARNING (" + w.Code + "): " + w.Message)
@@ -409,6 +440,9 @@ func (g *bindGen) popImapStep() {
 		return
 	}
 	g.c(fmt.Sprintf("X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers %s. Without it they look for the server FQDN, which a public certificate no longer carries.", in.URLHost))
+	if in.Version == Exchange2007 {
+		g.c("X509CertificateName exists from Exchange 2007 SP1.")
+	}
 	if g.pop {
 		args := ""
 		if in.Version != Exchange2007 {

@@ -242,6 +242,27 @@ func TestBindErrors(t *testing.T) {
 	}
 }
 
+func TestBindKeyAndEncoding(t *testing.T) {
+	in := BindInput{Version: Exchange2013, Server: "EXCH2", Thumbprint: strings.Repeat("A", 40), URLHost: "mail.acme.com", Names: []string{"mail.acme.com"}, KeyAlgorithm: ECDSA}
+	if _, err := BindScript(in); err == nil || !strings.Contains(err.Error(), "KeyAlgorithmUnsupported") {
+		t.Errorf("ECC on 2013: %v", err)
+	}
+	in.Version = Exchange2019
+	b, err := BindScript(in)
+	if err != nil || len(b.Warnings) != 1 || b.Warnings[0].Code != "ecc-key" || !strings.Contains(b.Script, "EnableEccCertificateSupport") {
+		t.Errorf("ECC on 2019: %v %v", err, b)
+	}
+	in = BindInput{Version: Exchange2016, Server: "EXCH2", Thumbprint: strings.Repeat("A", 40), URLHost: "mail.acme.com", Names: []string{"mail.acme.com"}, FileKind: PFXFile, File: `C:\c\x.pfx`, PFXModern: true}
+	b, err = BindScript(in)
+	if err != nil || len(b.Warnings) != 1 || b.Warnings[0].Code != "pfx-modern-encoding" || !strings.Contains(b.Warnings[0].Message, "--windows 2016") {
+		t.Errorf("modern PFX on 2016: %v %+v", err, b.Warnings)
+	}
+	in.Version = Exchange2019
+	if b, _ = BindScript(in); len(b.Warnings) != 0 {
+		t.Errorf("modern PFX on 2019: %+v", b.Warnings)
+	}
+}
+
 func TestNormalizeThumbprint(t *testing.T) {
 	want := "1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD"
 	for _, in := range []string{

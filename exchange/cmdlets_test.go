@@ -2,6 +2,8 @@ package exchange
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -188,4 +190,20 @@ func TestCheckWindowsPath(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// Validate never panics or loops, whatever it is given.
+func FuzzValidate(f *testing.F) {
+	golden, _ := filepath.Glob(filepath.Join("testdata", "bind", "*.ps1"))
+	for _, name := range golden {
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(string(data))
+		}
+	}
+	f.Add("if ($a -eq 'b') { Get-ExchangeCertificate | Format-List } else { iisreset /noforce }\n")
+	f.Add("[System.IO.File]::ReadAllBytes('C:\\x') `\n-Force\n<# x #>\n")
+	f.Add("@{ a = 1 }; $(Get-Service x); \"a`\"b\"; [a[b]]::c")
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = Validate(s, Exchange2016)
+	})
 }

@@ -48,7 +48,7 @@ func Prereqs(v Version, w Windows) (string, error) {
 	case v == Exchange2010 && w == Windows2008R2:
 		features, cmd = features2010, "Add-WindowsFeature"
 		post = []string{"Set-Service NetTcpPortSharing -StartupType Automatic"}
-		notes = append(notes, "Set-Service: the Client Access role needs the Net.Tcp Port Sharing service.")
+		notes = append(notes, "Set-Service: the Client Access role needs the Net.Tcp Port Sharing service, which the NET-Framework feature brings; restart the server when Add-WindowsFeature says so (Microsoft's list adds -Restart, which would restart before Set-Service runs).")
 	case v == Exchange2013 && (w == Windows2012 || w == Windows2012R2):
 		features = features2013
 	case v == Exchange2016 && w == Windows2016:
@@ -65,16 +65,15 @@ func Prereqs(v Version, w Windows) (string, error) {
 		notes = append(notes, "Not Windows features, installed separately: .NET Framework 4.8 (4.8.1 for newer CUs), the Visual C++ 2012 and 2013 runtimes, the UCMA 4.0 Core Runtime, and IIS URL Rewrite (2019 CU11 / 2016 CU22 and later).")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Windows features for %s (Mailbox / Client Access) on %s.\n", v.Title(), w.Title())
-	b.WriteString("# Web-Basic-Auth and Web-Windows-Auth must be present for the Basic and Windows authentication that\n")
-	b.WriteString("# exchcert bind sets on Autodiscover and EWS; RPC-over-HTTP-proxy serves Outlook Anywhere.\n")
-	fmt.Fprintf(&b, "# Source: %s\n", prereqSource(v))
+	b.WriteString(comment(fmt.Sprintf("Windows features for %s (Mailbox / Client Access) on %s.", v.Title(), w.Title())))
+	b.WriteString(comment("Web-Basic-Auth and Web-Windows-Auth must be present for the Basic and Windows authentication that exchcert bind sets on Autodiscover and EWS; RPC-over-HTTP-proxy serves Outlook Anywhere."))
+	b.WriteString(comment("Source: " + prereqSource(v)))
 	for _, n := range notes {
-		fmt.Fprintf(&b, "# %s\n", n)
+		b.WriteString(comment(n))
 	}
 	if cmd == "Add-WindowsFeature" {
 		b.WriteString("Import-Module ServerManager\n")
-		fmt.Fprintf(&b, "%s %s -Restart\n", cmd, strings.Join(features, ","))
+		fmt.Fprintf(&b, "%s %s\n", cmd, strings.Join(features, ","))
 	} else {
 		fmt.Fprintf(&b, "%s %s\n", cmd, strings.Join(features, ", "))
 	}

@@ -1,7 +1,10 @@
 // Package exchange holds the facts about Microsoft Exchange Server versions
 // that the rest of exchcert relies on: which versions exist, how they name
 // themselves, which key types they can use, and (in the files beside this
-// one) which cmdlets and parameters each version has.
+// one) which cmdlets and parameters each version has (cmdlets.go, checked by
+// Validate), the Exchange Management Shell scripts built from them
+// (RequestCommand, BindScript, Prereqs), and the PFX encoding each Windows
+// Server version imports (EncodePFX).
 //
 // The facts come from the Microsoft cmdlet reference and the Exchange Team
 // blog; each one cites its source. The package does no I/O.

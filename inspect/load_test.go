@@ -183,12 +183,12 @@ func TestLoadRecognisesContent(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			checkBundle(t, f, b, tt.want)
+			checkLoaded(t, f, b, tt.want)
 		})
 	}
 }
 
-func checkBundle(t *testing.T, f *fixture, b *Bundle, w want) {
+func checkLoaded(t *testing.T, f *fixture, b *Bundle, w want) {
 	t.Helper()
 	if b.Name != "file" {
 		t.Errorf("Name = %q", b.Name)
@@ -368,7 +368,7 @@ func TestLoadPFXEncodings(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Load: %v", err)
 				}
-				checkBundle(t, f, b, want{format: FormatPKCS12, certs: 2, keys: 1, leafFirst: true, checkKey: true})
+				checkLoaded(t, f, b, want{format: FormatPKCS12, certs: 2, keys: 1, leafFirst: true, checkKey: true})
 				if wantCalls := map[bool]int{true: 0, false: 1}[pw == ""]; calls != wantCalls {
 					t.Errorf("Password called %d times, want %d", calls, wantCalls)
 				}
@@ -543,7 +543,7 @@ func TestLoadOpenSSL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkBundle(t, f, b, want{format: FormatPKCS12, certs: 2, keys: 1, leafFirst: true, checkKey: true})
+		checkLoaded(t, f, b, want{format: FormatPKCS12, certs: 2, keys: 1, leafFirst: true, checkKey: true})
 		if !b.PFX.Modern() {
 			t.Errorf("OpenSSL 3 default PFX not reported as modern: %+v", b.PFX)
 		}
@@ -557,7 +557,7 @@ func TestLoadOpenSSL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkBundle(t, f, b, want{format: FormatPKCS12, certs: 2, keys: 1, leafFirst: true, checkKey: true})
+		checkLoaded(t, f, b, want{format: FormatPKCS12, certs: 2, keys: 1, leafFirst: true, checkKey: true})
 		if b.PFX.Modern() || b.PFX.CertEncryption != "RC2-40" {
 			t.Errorf("legacy PFX info = %+v", b.PFX)
 		}
@@ -569,7 +569,7 @@ func TestLoadOpenSSL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkBundle(t, f, b, want{format: FormatPKCS12, certs: 2, keys: 1, leafFirst: true, checkKey: true})
+		checkLoaded(t, f, b, want{format: FormatPKCS12, certs: 2, keys: 1, leafFirst: true, checkKey: true})
 	})
 	for _, form := range []string{"PEM", "DER"} {
 		t.Run("crl2pkcs7 -nocrl "+form, func(t *testing.T) {
@@ -579,7 +579,7 @@ func TestLoadOpenSSL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkBundle(t, f, b, want{format: FormatPKCS7, certs: 2, leafFirst: true})
+			checkLoaded(t, f, b, want{format: FormatPKCS7, certs: 2, leafFirst: true})
 		})
 	}
 	t.Run("req -new", func(t *testing.T) {
@@ -590,6 +590,6 @@ func TestLoadOpenSSL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkBundle(t, f, b, want{format: FormatPEM, csrs: 1})
+		checkLoaded(t, f, b, want{format: FormatPEM, csrs: 1})
 	})
 }

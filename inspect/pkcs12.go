@@ -14,18 +14,18 @@ import (
 // DefaultMaxIterations is the key-derivation iteration count above which a
 // PFX is refused before any password is tried (LoadOptions.MaxIterations 0).
 // Every MAC, encrypted safe and shrouded key bag names its own count, and
-// go-pkcs12 runs whatever the file asks: a hostile file with 2^31 iterations
-// burns minutes of CPU per password tried.
+// go-pkcs12 runs whatever the file asks: a hostile file with 2^31
+// iterations burns minutes of CPU per password tried.
 //
-// Real exporters stay far below: OpenSSL writes 2048 (PKCS12_DEFAULT_ITER),
-// go-pkcs12 2048, Windows 2000, Java 10,000. 600,000 is the OWASP 2023
-// recommendation for PBKDF2-HMAC-SHA256 and the per-count limit .NET applies
-// to PFX files loaded without a password
-// (System.Security.Cryptography.X509Certificates.Pkcs12LoaderLimits); a file
-// from a cautious exporter fits, and the worst case stays under a second.
-// The counts of one file together may not exceed MaxTotalIterationsFactor
-// times the limit.
-const DefaultMaxIterations = 600_000
+// Real exporters stay far below: OpenSSL writes 2,048 (PKCS12_DEFAULT_ITER),
+// go-pkcs12 2,048, Windows 2,000, Java 10,000. 300,000 is the per-count and
+// MAC limit of .NET's PFX loader (Pkcs12LoaderLimits defaults,
+// System.Security.Cryptography.X509Certificates), so a file Windows tooling
+// accepts is accepted here too. The counts of one file together may not
+// exceed MaxTotalIterationsFactor times the limit (1,200,000; .NET allows
+// 1,000,000). A file at the limits costs about a second of CPU
+// (BenchmarkLoadPFXAtLimit).
+const DefaultMaxIterations = 300_000
 
 // MaxTotalIterationsFactor bounds the sum of all iteration counts in one
 // PFX to this multiple of the per-count limit, so many bags each just under
@@ -88,9 +88,18 @@ func isPFX(der []byte) bool {
 
 // pfxScan holds what scanPFX found.
 type pfxScan struct {
-	info  PFXInfo
-	total int64 // sum of all iteration counts
-	max   int   // the limit
+	info   PFXInfo
+	total  int64 // sum of all iteration counts
+	max    int   // the limit
+	safes  []encryptedSafe
+	opened int // safes inside could look into (for tests)
+}
+
+// encryptedSafe is an encrypted SafeContents, kept to look inside once a
+// password is known.
+type encryptedSafe struct {
+	alg        element // the PBE AlgorithmIdentifier
+	ciphertext []byte
 }
 
 // scanPFX reads the structure of a PFX (RFC 7292 §4) without decrypting
@@ -98,7 +107,7 @@ type pfxScan struct {
 // encrypted safe and each shrouded key bag outside encrypted safes. It
 // refuses BER (go-pkcs12 reads only DER), public-key integrity mode, and
 // counts above max.
-func scanPFX(der []byte, max int) (*PFXInfo, error) {
+func scanPFX(der []byte, max int) (*pfxScan, error) {
 	damaged := func(why string) error { return failure(ErrDamaged, "PFX structure is damaged: "+why) }
 	pfx, rest, err := readElement(der)
 	if err != nil || !pfx.isSequence() {
@@ -186,14 +195,56 @@ func scanPFX(der []byte, max int) (*PFXInfo, error) {
 				return nil, err
 			}
 			s.info.CertEncryption = name
+			if len(eci) == 3 && eci[2].is(asn1.ClassContextSpecific, 0) && !eci[2].constructed {
+				s.safes = append(s.safes, encryptedSafe{alg: eci[1], ciphertext: eci[2].content})
+			}
 		default:
 			return nil, failure(ErrUnsupported, "the PFX holds a safe that is neither data nor password-encrypted (certificate-encrypted safes are not supported)")
 		}
 	}
-	if s.total > int64(MaxTotalIterationsFactor)*int64(max) {
-		return nil, failure(ErrTooManyIterations, fmt.Sprintf("the PFX asks for %d key-derivation iterations in all; the limit is %d (%d per count)", s.total, MaxTotalIterationsFactor*max, max))
+	if err := s.checkTotal(); err != nil {
+		return nil, err
 	}
-	return &s.info, nil
+	return s, nil
+}
+
+func (s *pfxScan) checkTotal() error {
+	if s.total > int64(MaxTotalIterationsFactor)*int64(s.max) {
+		return failure(ErrTooManyIterations, fmt.Sprintf("the PFX asks for %d key-derivation iterations in all; the limit is %d (%d per count)", s.total, MaxTotalIterationsFactor*s.max, s.max))
+	}
+	return nil
+}
+
+// inside decrypts the encrypted safes with pw and checks the iteration
+// counts of the shrouded key bags they hold, before go-pkcs12 derives
+// their keys. A safe that does not decrypt with pw is skipped: then the
+// password is wrong and go-pkcs12 fails the MAC before reaching the bags.
+func (s *pfxScan) inside(pw string) error {
+	for _, safe := range s.safes {
+		for _, emptyAsNil := range []bool{false, true} {
+			if emptyAsNil && pw != "" {
+				break
+			}
+			plain, err := decryptSafe(safe.alg, safe.ciphertext, pw, emptyAsNil)
+			if err != nil {
+				continue
+			}
+			total, info := s.total, s.info
+			if err := s.safeContents(plain, 0); err != nil {
+				if errors.Is(err, ErrTooManyIterations) {
+					return err
+				}
+				s.total, s.info = total, info // garbage from a wrong password
+				continue
+			}
+			s.opened++
+			if err := s.checkTotal(); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	return nil
 }
 
 // mac reads MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING,
@@ -409,11 +460,13 @@ func loadPFX(b *Bundle, der []byte, opt LoadOptions) error {
 	if max <= 0 {
 		max = DefaultMaxIterations
 	}
-	info, err := scanPFX(der, max)
+	scan, err := scanPFX(der, max)
 	if err != nil {
 		return err
 	}
-	b.PFX = info
+	if err := scan.inside(""); err != nil {
+		return err
+	}
 	key, leaf, cas, err := pkcs12.DecodeChain(der, "")
 	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
 		if opt.Password == nil {
@@ -423,9 +476,16 @@ func loadPFX(b *Bundle, der []byte, opt LoadOptions) error {
 		if perr != nil {
 			return perr
 		}
-		key, leaf, cas, err = pkcs12.DecodeChain(der, string(pw))
+		err = scan.inside(string(pw))
+		if err == nil {
+			key, leaf, cas, err = pkcs12.DecodeChain(der, string(pw))
+		}
 		clear(pw)
+		if errors.Is(err, ErrTooManyIterations) {
+			return err
+		}
 	}
+	b.PFX = &scan.info
 	if err != nil {
 		return pfxError(err)
 	}

@@ -5,6 +5,11 @@
 // Usage:
 //
 //	exchcert plan    --fqdn FQDN [--domain DOMAIN]... [--exchange VERSION] [--from VERSION] [-o table|json]
+//	exchcert csr     (plan flags | --plan FILE) [--org ORG] [--country CC] [--key-type TYPE | --key FILE] [--out-dir DIR] [--force] [-o table|json]
+//	exchcert inspect [plan flags | --plan FILE] [--key FILE] [--roots FILE] [--min-days N] [--at TIME] [--password-env VAR | --password-file FILE] [-o table|json] FILE...
+//	exchcert pfx     --cert FILE --key FILE [--chain FILE]... --out FILE.pfx [--windows VERSION | --encoding legacy|modern] [--force]
+//	exchcert bind    (plan flags | --plan FILE) (CERTFILE | --thumbprint SHA1) [--server NAME] [--services LIST] [--url-host NAME] [--import-path PATH] [--out FILE.ps1]
+//	exchcert bind    --prereqs --exchange VERSION --windows VERSION
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input
@@ -19,4 +24,18 @@
 // Save the plan for the other commands:
 //
 //	exchcert plan --fqdn exch2.acme.com --domain acme.com --exchange 2010 --from 2003 -o json > acme.plan.json
+//
+// Make the key and the request for an OV certificate from the saved plan:
+//
+//	exchcert csr --plan acme.plan.json --org "ACME Ltd" --locality Canterbury --country GB
+//
+// Check what the CA delivered against the plan and the key:
+//
+//	exchcert inspect --plan acme.plan.json --key exch2.acme.com.key delivered.p7b
+//
+// Bundle the key with the delivered certificate for Windows Server 2008 R2,
+// then print the Exchange Management Shell script that binds it:
+//
+//	exchcert pfx --cert delivered.p7b --key exch2.acme.com.key --windows 2008r2 --out exch2.pfx
+//	exchcert bind --plan acme.plan.json exch2.pfx --out bind-exch2.ps1
 package main

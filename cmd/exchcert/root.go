@@ -60,6 +60,10 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
 		newPlanCmd(a),
+		newCSRCmd(a),
+		newInspectCmd(a),
+		newPfxCmd(a),
+		newBindCmd(a),
 		newLintCmd(a),
 	)
 	return root

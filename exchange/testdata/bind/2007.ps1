@@ -1,4 +1,4 @@
-# exchcert bind: put certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD to work on EXCH2 (Exchange
+# exchcert bind: put certificate E9677844C68E731E06BD10D9A7C5285D24AC594E to work on EXCH2 (Exchange
 # 2007).
 # Names on the certificate: exch2.acme.com, legacy.acme.com, acme.com, autodiscover.acme.com.
 # Clients use: exch2.acme.com.
@@ -17,12 +17,11 @@ Import-ExchangeCertificate -Path 'C:\certs\exch2.pfx' -Password (Read-Host -AsSe
 # Check it before anything uses it: Status must be Valid and the private key present.
 # RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
 # proxy with netsh winhttp set proxy), not that the certificate is bad.
-$cert = Get-ExchangeCertificate -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD'
-if (-not $cert) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD is not on EXCH2' }
-if ($cert.Status -ne 'Valid') { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
-if (-not $cert.HasPrivateKey) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
-# Source:
-# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+$cert = Get-ExchangeCertificate -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E'
+if (-not $cert) { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
 # Services are added to what the certificate already has; the previous certificate keeps its own
@@ -30,21 +29,21 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04E
 # Enabling IIS binds the certificate to the Default Web Site on port 443 and turns on "Require SSL"
 # on the site. If you redirect http:// to /owa from the site root, turn Require SSL off again on the
 # site root in IIS Manager afterwards.
-Enable-ExchangeCertificate -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD' -Services IIS,POP,IMAP
-# Source:
-# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+Enable-ExchangeCertificate -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -Services IIS,POP,IMAP
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
 # certificate?": answer N (No). The certificate is still enabled for SMTP, and STARTTLS on the names
 # it covers uses it; No keeps the self-signed certificate as the default (internal transport)
 # certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an
 # interactive shell.
-Enable-ExchangeCertificate -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD' -Services SMTP
+Enable-ExchangeCertificate -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -Services SMTP
 
 # --- 3. POP3 and IMAP4: select the certificate by name, then restart ---
 # X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers
 # exch2.acme.com. Without it they look for the server FQDN, which a public certificate no longer
 # carries.
+# X509CertificateName exists from Exchange 2007 SP1.
 Set-PopSettings -X509CertificateName 'exch2.acme.com'
 Set-ImapSettings -X509CertificateName 'exch2.acme.com'
 # The change takes effect when the services restart. Only running services are restarted (POP and
@@ -61,8 +60,7 @@ Set-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -InternalUrl 'h
 Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -InternalUrl 'https://exch2.acme.com/EWS/Exchange.asmx' -ExternalUrl 'https://exch2.acme.com/EWS/Exchange.asmx'
 Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'https://exch2.acme.com/OAB' -ExternalUrl 'https://exch2.acme.com/OAB'
 Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://exch2.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://exch2.acme.com/Microsoft-Server-ActiveSync'
-# Source:
-# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
 
 # --- 5. Outlook Anywhere ---
 # Exchange 2007: Outlook Anywhere is off unless someone enabled it (Enable-OutlookAnywhere); when it
@@ -98,7 +96,7 @@ iisreset /noforce
 
 # --- 9. Read back ---
 # Services should read IMAP, POP, IIS, SMTP (plus any the certificate had), Status Valid.
-Get-ExchangeCertificate -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Get-ExchangeCertificate -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
 Get-OwaVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-WebServicesVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl,WindowsAuthentication,BasicAuthentication
 Get-AutodiscoverVirtualDirectory -Server 'EXCH2' | Format-List Identity,WindowsAuthentication,BasicAuthentication
@@ -114,5 +112,4 @@ Get-ImapSettings | Format-List X509CertificateName
 # Services are only ever added to a certificate, never taken away. Remove the old certificate
 # (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
 # (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
-# Test from outside with the Microsoft Remote Connectivity Analyzer:
-# https://testconnectivity.microsoft.com
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com

@@ -1,4 +1,4 @@
-# exchcert bind: put certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD to work on EXCH2 (Exchange
+# exchcert bind: put certificate E9677844C68E731E06BD10D9A7C5285D24AC594E to work on EXCH2 (Exchange
 # 2010).
 # Organisation coexisting with Exchange 2003.
 # Names on the certificate: exch2.acme.com, legacy.acme.com, acme.com, autodiscover.acme.com.
@@ -13,17 +13,15 @@ if ([System.Net.Dns]::GetHostName() -ne 'EXCH2') { throw 'Run this script on EXC
 # pending request, which (with its private key) exists only on the server that made it: run this on
 # that server. Status changes from PendingRequest to Valid.
 Import-ExchangeCertificate -Server 'EXCH2' -FileData ([System.IO.File]::ReadAllBytes('C:\certs\exch2.p7b'))
-# Source:
-# https://learn.microsoft.com/exchange/architecture/client-access/complete-pending-certificate-requests
+# Source: https://learn.microsoft.com/exchange/architecture/client-access/complete-pending-certificate-requests
 # Check it before anything uses it: Status must be Valid and the private key present.
 # RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
 # proxy with netsh winhttp set proxy), not that the certificate is bad.
-$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD'
-if (-not $cert) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD is not on EXCH2' }
-if ($cert.Status -ne 'Valid') { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
-if (-not $cert.HasPrivateKey) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
-# Source:
-# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E'
+if (-not $cert) { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
 # Services are added to what the certificate already has; the previous certificate keeps its own
@@ -32,16 +30,15 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate 1ABE0E4B21F07E46FD35137BDA04E
 # "Require SSL" on the whole site, which breaks an http:// to https:// redirect on the site root;
 # -DoNotRequireSsl leaves that setting as it is (the Exchange virtual directories keep their own SSL
 # setting).
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD' -Services IIS,POP,IMAP -DoNotRequireSsl
-# Source:
-# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -Services IIS,POP,IMAP -DoNotRequireSsl
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
 # certificate?": answer N (No). The certificate is still enabled for SMTP, and STARTTLS on the names
 # it covers uses it; No keeps the self-signed certificate as the default (internal transport)
 # certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an
 # interactive shell.
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD' -Services SMTP
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -Services SMTP
 
 # --- 3. POP3 and IMAP4: select the certificate by name, then restart ---
 # X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers
@@ -68,8 +65,7 @@ Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Def
 # legacy.acme.com, where the 2003 front end answers; install this certificate in IIS on the 2003
 # front end too, so that name is covered there.
 Set-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -Exchange2003Url 'https://legacy.acme.com/exchange'
-# Source:
-# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
 
 # --- 5. Outlook Anywhere ---
 # Exchange 2010: Outlook Anywhere is off unless someone enabled it (Enable-OutlookAnywhere); when it
@@ -105,7 +101,7 @@ iisreset /noforce
 
 # --- 9. Read back ---
 # Services should read IMAP, POP, IIS, SMTP (plus any the certificate had), Status Valid.
-Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint '1ABE0E4B21F07E46FD35137BDA04EB6D80A81CDD' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
 Get-OwaVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-EcpVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-WebServicesVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl,WindowsAuthentication,BasicAuthentication
@@ -124,5 +120,4 @@ Test-OutlookWebServices -Identity (Read-Host 'A mailbox to test with (user@domai
 # Services are only ever added to a certificate, never taken away. Remove the old certificate
 # (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
 # (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
-# Test from outside with the Microsoft Remote Connectivity Analyzer:
-# https://testconnectivity.microsoft.com
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com

@@ -1,4 +1,4 @@
-# exchcert bind: put certificate AB68625CBABC224AC470FCE99A8620F4D99A300E to work on EXCH2 (Exchange
+# exchcert bind: put certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA to work on EXCH2 (Exchange
 # 2013).
 # Organisation coexisting with Exchange 2010.
 # Names on the certificate: mail.acme.com, acme.com, autodiscover.acme.com.
@@ -20,12 +20,11 @@ Import-ExchangeCertificate -Server 'EXCH2' -FileData ([System.IO.File]::ReadAllB
 # Check it before anything uses it: Status must be Valid and the private key present.
 # RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
 # proxy with netsh winhttp set proxy), not that the certificate is bad.
-$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E'
-if (-not $cert) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not on EXCH2' }
-if ($cert.Status -ne 'Valid') { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
-if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
-# Source:
-# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA'
+if (-not $cert) { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
 # Services are added to what the certificate already has; the previous certificate keeps its own
@@ -34,16 +33,15 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A862
 # "Require SSL" on the whole site, which breaks an http:// to https:// redirect on the site root;
 # -DoNotRequireSsl leaves that setting as it is (the Exchange virtual directories keep their own SSL
 # setting).
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services IIS,POP,IMAP -DoNotRequireSsl
-# Source:
-# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -Services IIS,POP,IMAP -DoNotRequireSsl
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
 # certificate?": answer N (No). The certificate is still enabled for SMTP, and STARTTLS on the names
 # it covers uses it; No keeps the self-signed certificate as the default (internal transport)
 # certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an
 # interactive shell.
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services SMTP
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -Services SMTP
 # Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid "Outbound to Office 365"
 # send connector and the Default Frontend receive connector) must be updated to this certificate's
 # issuer and subject, or hybrid mail stops; the read-back step lists them.
@@ -72,8 +70,7 @@ Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'h
 Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync'
 # MAPI over HTTP exists from Exchange 2013 SP1.
 Set-MapiVirtualDirectory -Identity 'EXCH2\mapi (Default Web Site)' -InternalUrl 'https://mail.acme.com/mapi' -ExternalUrl 'https://mail.acme.com/mapi'
-# Source:
-# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
 
 # --- 5. Outlook Anywhere ---
 # Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the
@@ -105,7 +102,7 @@ iisreset /noforce
 
 # --- 9. Read back ---
 # Services should read IMAP, POP, IIS, SMTP (plus any the certificate had), Status Valid.
-Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
 Get-OwaVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-EcpVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-WebServicesVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl,WindowsAuthentication,BasicAuthentication
@@ -127,5 +124,4 @@ Get-ReceiveConnector -Server 'EXCH2' | Where-Object { $_.TlsCertificateName } | 
 # Services are only ever added to a certificate, never taken away. Remove the old certificate
 # (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
 # (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
-# Test from outside with the Microsoft Remote Connectivity Analyzer:
-# https://testconnectivity.microsoft.com
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com

@@ -1,4 +1,4 @@
-# exchcert bind: put certificate 248D499552CF8D1AFD4CD49336BB2A76B46DB771 to work on EXCH2 (Exchange
+# exchcert bind: put certificate B2A40FC4F215E81D1302F583BECEEEC8743216A5 to work on EXCH2 (Exchange
 # 2019).
 # Names on the certificate: *.acme.com, acme.com.
 # Clients use: mail.acme.com.
@@ -21,12 +21,11 @@ Import-ExchangeCertificate -Server 'EXCH2' -FileData ([System.IO.File]::ReadAllB
 # Check it before anything uses it: Status must be Valid and the private key present.
 # RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
 # proxy with netsh winhttp set proxy), not that the certificate is bad.
-$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD49336BB2A76B46DB771'
-if (-not $cert) { throw 'Certificate 248D499552CF8D1AFD4CD49336BB2A76B46DB771 is not on EXCH2' }
-if ($cert.Status -ne 'Valid') { throw 'Certificate 248D499552CF8D1AFD4CD49336BB2A76B46DB771 is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
-if (-not $cert.HasPrivateKey) { throw 'Certificate 248D499552CF8D1AFD4CD49336BB2A76B46DB771 has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
-# Source:
-# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'B2A40FC4F215E81D1302F583BECEEEC8743216A5'
+if (-not $cert) { throw 'Certificate B2A40FC4F215E81D1302F583BECEEEC8743216A5 is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate B2A40FC4F215E81D1302F583BECEEEC8743216A5 is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate B2A40FC4F215E81D1302F583BECEEEC8743216A5 has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
 # Services are added to what the certificate already has; the previous certificate keeps its own
@@ -37,16 +36,15 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate 248D499552CF8D1AFD4CD49336BB2
 # setting).
 # POP and IMAP are not enabled here: a wildcard certificate must not be; X509CertificateName below
 # selects it instead.
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD49336BB2A76B46DB771' -Services IIS -DoNotRequireSsl
-# Source:
-# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'B2A40FC4F215E81D1302F583BECEEEC8743216A5' -Services IIS -DoNotRequireSsl
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
 # certificate?": answer N (No). The certificate is still enabled for SMTP, and STARTTLS on the names
 # it covers uses it; No keeps the self-signed certificate as the default (internal transport)
 # certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an
 # interactive shell.
-Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD49336BB2A76B46DB771' -Services SMTP
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'B2A40FC4F215E81D1302F583BECEEEC8743216A5' -Services SMTP
 # Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid "Outbound to Office 365"
 # send connector and the Default Frontend receive connector) must be updated to this certificate's
 # issuer and subject, or hybrid mail stops; the read-back step lists them.
@@ -74,8 +72,7 @@ Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -Intern
 Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'https://mail.acme.com/OAB' -ExternalUrl 'https://mail.acme.com/OAB'
 Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync'
 Set-MapiVirtualDirectory -Identity 'EXCH2\mapi (Default Web Site)' -InternalUrl 'https://mail.acme.com/mapi' -ExternalUrl 'https://mail.acme.com/mapi'
-# Source:
-# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
 
 # --- 5. Outlook Anywhere ---
 # Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the
@@ -85,8 +82,7 @@ Set-OutlookAnywhere -Identity 'EXCH2\Rpc (Default Web Site)' -ExternalHostname '
 # clients compare msstd: with the Common Name only, then loop on credential prompts. This setting is
 # organisation-wide (every server's EXPR provider).
 Set-OutlookProvider EXPR -CertPrincipalName 'msstd:*.acme.com'
-# Source:
-# https://techcommunity.microsoft.com/t5/exchange-team-blog/when-if-and-how-do-you-modify-outlook-providers/ba-p/603428
+# Source: https://techcommunity.microsoft.com/t5/exchange-team-blog/when-if-and-how-do-you-modify-outlook-providers/ba-p/603428
 
 # --- 6. Autodiscover service connection point (SCP) ---
 # Domain-joined Outlook finds Autodiscover through the SCP in Active Directory, which by default
@@ -111,7 +107,7 @@ iisreset /noforce
 
 # --- 9. Read back ---
 # Services should read IIS, SMTP (plus any the certificate had), Status Valid.
-Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint '248D499552CF8D1AFD4CD49336BB2A76B46DB771' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'B2A40FC4F215E81D1302F583BECEEEC8743216A5' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
 Get-OwaVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-EcpVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl
 Get-WebServicesVirtualDirectory -Server 'EXCH2' | Format-List Identity,InternalUrl,ExternalUrl,WindowsAuthentication,BasicAuthentication
@@ -133,5 +129,4 @@ Get-ReceiveConnector -Server 'EXCH2' | Where-Object { $_.TlsCertificateName } | 
 # Services are only ever added to a certificate, never taken away. Remove the old certificate
 # (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
 # (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
-# Test from outside with the Microsoft Remote Connectivity Analyzer:
-# https://testconnectivity.microsoft.com
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com

@@ -1,4 +1,4 @@
-# exchcert bind: put certificate AB68625CBABC224AC470FCE99A8620F4D99A300E to work on exch2.acme.com
+# exchcert bind: put certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA to work on exch2.acme.com
 # (Exchange Server SE).
 # Names on the certificate: mail.acme.com, acme.com, autodiscover.acme.com.
 # Clients use: mail.acme.com.
@@ -15,12 +15,11 @@ if ([System.Net.Dns]::GetHostName() -ne 'EXCH2') { throw 'Run this script on EXC
 # Check it before anything uses it: Status must be Valid and the private key present.
 # RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
 # proxy with netsh winhttp set proxy), not that the certificate is bad.
-$cert = Get-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E'
-if (-not $cert) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not on EXCH2' }
-if ($cert.Status -ne 'Valid') { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
-if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A8620F4D99A300E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
-# Source:
-# https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+$cert = Get-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA'
+if (-not $cert) { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is not Valid: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
 
 # --- 2. Enable the certificate for IIS, SMTP ---
 # Services are added to what the certificate already has; the previous certificate keeps its own
@@ -28,15 +27,14 @@ if (-not $cert.HasPrivateKey) { throw 'Certificate AB68625CBABC224AC470FCE99A862
 # Enabling IIS binds the certificate to the Default Web Site on port 443 and, as asked
 # (--require-ssl), turns on "Require SSL" on the whole site: an http:// to https:// redirect on the
 # site root stops working.
-Enable-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services IIS
-# Source:
-# https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+Enable-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -Services IIS
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
 
 # SMTP, replacing the default SMTP certificate (asked for with --replace-smtp-default). WARNING:
 # -Force answers Yes to "Overwrite the existing default SMTP certificate?" without asking: this
 # certificate becomes the internal transport certificate between Exchange servers, a job Microsoft
 # recommends leaving to the self-signed certificate.
-Enable-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' -Services SMTP -Force
+Enable-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -Services SMTP -Force
 # Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid "Outbound to Office 365"
 # send connector and the Default Frontend receive connector) must be updated to this certificate's
 # issuer and subject, or hybrid mail stops; the read-back step lists them.
@@ -52,8 +50,7 @@ Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -Intern
 Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'https://mail.acme.com/OAB' -ExternalUrl 'https://mail.acme.com/OAB'
 Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync'
 Set-MapiVirtualDirectory -Identity 'EXCH2\mapi (Default Web Site)' -InternalUrl 'https://mail.acme.com/mapi' -ExternalUrl 'https://mail.acme.com/mapi'
-# Source:
-# https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
 
 # --- 4. Outlook Anywhere ---
 # Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the
@@ -85,7 +82,7 @@ iisreset /noforce
 
 # --- 8. Read back ---
 # Services should read IIS, SMTP (plus any the certificate had), Status Valid.
-Get-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'AB68625CBABC224AC470FCE99A8620F4D99A300E' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Get-ExchangeCertificate -Server 'exch2.acme.com' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
 Get-OwaVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl
 Get-EcpVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl
 Get-WebServicesVirtualDirectory -Server 'exch2.acme.com' | Format-List Identity,InternalUrl,ExternalUrl,WindowsAuthentication,BasicAuthentication
@@ -105,5 +102,4 @@ Get-ReceiveConnector -Server 'exch2.acme.com' | Where-Object { $_.TlsCertificate
 # Services are only ever added to a certificate, never taken away. Remove the old certificate
 # (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
 # (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
-# Test from outside with the Microsoft Remote Connectivity Analyzer:
-# https://testconnectivity.microsoft.com
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com

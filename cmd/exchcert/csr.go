@@ -1,0 +1,374 @@
+package main
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exchcert/exchcert/csr"
+	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/internal/safefile"
+	"github.com/exchcert/exchcert/plan"
+)
+
+// csrSchema identifies the JSON document of `exchcert csr -o json`.
+const csrSchema = "exchcert.csr/v1"
+
+// keyTypeFlag is --key-type: its Set checks the value while the flags are
+// parsed, so a typo is a usage error before any key is made.
+type keyTypeFlag struct{ t csr.KeyType }
+
+func (f *keyTypeFlag) String() string { return f.t.String() }
+func (f *keyTypeFlag) Type() string   { return "type" }
+func (f *keyTypeFlag) Set(s string) error {
+	t, err := csr.ParseKeyType(s)
+	if err != nil {
+		return err
+	}
+	f.t = t
+	return nil
+}
+
+type csrOptions struct {
+	plan        planFlags
+	subject     csr.Subject
+	keyType     keyTypeFlag
+	keyFile     string
+	outDir      string
+	force       bool
+	requestPath string
+	output      outputFlag
+}
+
+// csrReport is the JSON document: where the files are and what the
+// request says.
+type csrReport struct {
+	Schema     string `json:"schema"`
+	KeyFile    string `json:"key_file"`
+	KeyCreated bool   `json:"key_created"` // false when --key reused a key
+	CSRFile    string `json:"csr_file"`
+	*csr.CSR
+	Exchange exchange.Version `json:"exchange"`
+	// ExchangeRequest is the New-ExchangeCertificate alternative, for a key
+	// that stays inside Windows.
+	ExchangeRequest string `json:"exchange_request_command,omitempty"`
+	ExchangeNote    string `json:"exchange_request_note,omitempty"`
+}
+
+func newCSRCmd(a *app) *cobra.Command {
+	o := &csrOptions{keyType: keyTypeFlag{csr.DefaultKeyType}}
+	cmd := &cobra.Command{
+		Use:   "csr",
+		Short: "Make the private key and the certificate request for the plan",
+		Long: `Csr makes a private key and a certificate signing request (CSR) that carry
+exactly the planned names: the Common Name, and every planned name as a
+subject alternative name. Send the .csr file to the CA; keep the .key file.
+
+The key is written to <common name>.key in --out-dir with mode 0600, and the
+request to <common name>.csr. Neither replaces an existing file unless
+--force is given, and a failure leaves neither behind. The key is never
+printed. For a renewal, --key reuses an existing key (PKCS#1, PKCS#8 or SEC1
+PEM) instead of making a new one.
+
+For an organisation-validated (OV) certificate give --org, --country and
+--locality or --state as the organisation is registered; a domain-validated
+certificate needs none of them.
+
+The report also prints the equivalent New-ExchangeCertificate -GenerateRequest
+command, for a key made and kept inside Windows instead. A key made here is
+joined with the certificate later by exchcert pfx; a request made on the
+server is completed there with Import-ExchangeCertificate of the .cer.`,
+		Example: `  # The seed scenario: Exchange 2010 joining an Exchange 2003 organisation
+  exchcert csr --fqdn exch2.acme.com --domain acme.com --exchange 2010 --from 2003 --org ACME
+
+  # From a saved plan, for an OV certificate, into a folder
+  exchcert csr --plan acme.plan.json --org "ACME Ltd" --locality Canterbury --state Kent --country GB --out-dir certs
+
+  # Renewal with the existing key
+  exchcert csr --plan acme.plan.json --org "ACME Ltd" --country GB --key certs/exch2.acme.com.key --out-dir renew`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCSR(a, cmd, o)
+		},
+	}
+	flags := cmd.Flags()
+	o.plan.register(flags)
+	flags.StringVar(&o.subject.Organization, "org", "", "organisation (O) as the CA validates it, for an OV certificate")
+	flags.StringVar(&o.subject.OrganizationalUnit, "org-unit", "", "organisational unit (OU); public CAs drop it")
+	flags.StringVar(&o.subject.Locality, "locality", "", "city or town (L)")
+	flags.StringVar(&o.subject.State, "state", "", "state, county or province (ST)")
+	flags.StringVar(&o.subject.Country, "country", "", "two-letter ISO 3166 country code (C), e.g. GB, DE, US")
+	flags.Var(&o.keyType, "key-type", "key to make: "+csr.JoinKeyTypes())
+	flags.StringVar(&o.keyFile, "key", "", "reuse the private key in `FILE` (PEM) instead of making one, e.g. for a renewal")
+	flags.StringVar(&o.outDir, "out-dir", ".", "folder to write the key and request to")
+	flags.BoolVar(&o.force, "force", false, "replace existing key and request files")
+	flags.StringVar(&o.requestPath, "request-path", "", `Windows path for the request file in the New-ExchangeCertificate command (default C:\certs\<common name>.req)`)
+	addOutputFlag(cmd, &o.output)
+	return cmd
+}
+
+func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
+	if o.keyFile != "" && cmd.Flags().Changed("key-type") {
+		return &usageError{errors.New("flag '--key' is incompatible with '--key-type' (a reused key keeps its type)")}
+	}
+	p, err := o.plan.load(a, cmd)
+	if err != nil {
+		return err
+	}
+	// Check the cheap things before making a key, which can take seconds.
+	if _, err := csr.NormalizeSubject(o.subject); err != nil {
+		return subjectFlagError(err)
+	}
+	if err := checkOutDir(o.outDir); err != nil {
+		return err
+	}
+	if o.requestPath != "" {
+		if err := exchange.CheckWindowsPath(o.requestPath); err != nil {
+			return &usageError{fmt.Errorf("--request-path: %w", err)}
+		}
+	}
+	base := fileBase(p.CommonName)
+	keyPath := filepath.Join(o.outDir, base+".key")
+	csrPath := filepath.Join(o.outDir, base+".csr")
+	targets := []string{csrPath}
+	if o.keyFile == "" {
+		targets = []string{keyPath, csrPath}
+	}
+	if !o.force {
+		for _, t := range targets {
+			if _, err := os.Lstat(t); err == nil {
+				return writeFilesError(&fs.PathError{Op: "write", Path: t, Err: fs.ErrExist})
+			}
+		}
+	}
+
+	var key crypto.Signer
+	if o.keyFile != "" {
+		if key, err = readKeyFile(o.keyFile); err != nil {
+			return err
+		}
+		keyPath = o.keyFile
+	} else if key, err = csr.GenerateKey(o.keyType.t); err != nil {
+		return fmt.Errorf("making the key: %w", err)
+	}
+
+	req, err := csr.Build(csr.Request{Plan: p, Key: key, Subject: o.subject})
+	if err != nil {
+		var ke *csr.UnsupportedKeyError
+		if errors.As(err, &ke) && o.keyFile != "" {
+			return inFile(o.keyFile, err)
+		}
+		return subjectFlagError(err)
+	}
+
+	files := []safefile.File{{Name: csrPath, Data: req.PEM, Perm: 0o644}}
+	if o.keyFile == "" {
+		keyPEM, err := csr.MarshalPrivateKeyPEM(key)
+		if err != nil {
+			return fmt.Errorf("encoding the key: %w", err)
+		}
+		files = []safefile.File{{Name: keyPath, Data: keyPEM}, files[0]}
+	}
+	rep := &csrReport{
+		Schema: csrSchema, KeyFile: keyPath, KeyCreated: o.keyFile == "", CSRFile: csrPath,
+		CSR: req, Exchange: p.Exchange,
+	}
+	// Everything that can fail comes before the files are written.
+	rep.ExchangeRequest, rep.ExchangeNote, err = exchangeRequest(p, req, o.requestPath)
+	if err != nil {
+		return err
+	}
+	if err := safefile.Write(safefile.Options{Force: o.force}, files...); err != nil {
+		return writeFilesError(err)
+	}
+	return a.report(o.output, rep, func(w io.Writer) error { return writeCSRTable(w, rep) })
+}
+
+// fileBase turns the Common Name into a file name that works on Windows
+// too: a wildcard's "*" becomes "wildcard".
+func fileBase(cn string) string {
+	return strings.Replace(cn, "*", "wildcard", 1)
+}
+
+// checkOutDir accepts an existing folder. It does not create one: a typo
+// in --out-dir should not scatter keys in a new folder.
+func checkOutDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return inFile(dir, errors.New("no such folder (create it first, or give another --out-dir)"))
+	case err != nil:
+		return inFile(dir, describeOSError(err))
+	case !st.IsDir():
+		return inFile(dir, errors.New("not a folder (--out-dir names the folder for the key and request)"))
+	}
+	return nil
+}
+
+// readKeyFile reads and parses --key, with errors that say what to do.
+func readKeyFile(name string) (crypto.Signer, error) {
+	data, err := readInput(name, csr.MaxKeyFileSize)
+	if err != nil {
+		return nil, err
+	}
+	key, err := csr.ParsePrivateKeyPEM(data)
+	var nk *csr.NotKeyError
+	switch {
+	case err == nil:
+		return key, nil
+	case errors.Is(err, csr.ErrEncryptedKey):
+		return nil, inFile(name, fmt.Errorf("%w (write a decrypted copy with mode 0600, e.g. openssl pkey -in %s -out plain.key, and give --key plain.key)", err, name))
+	case errors.As(err, &nk):
+		return nil, inFile(name, fmt.Errorf("%w (--key wants a PKCS#1, PKCS#8 or SEC1 PEM private key)", err))
+	}
+	return nil, inFile(name, err)
+}
+
+// writeFilesError words a safefile error for the file it names; pfx and
+// acme write their files the same way.
+func writeFilesError(err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return inFile(pe.Path, errors.New("file exists (use --force to replace it)"))
+	case errors.Is(err, fs.ErrPermission):
+		return inFile(pe.Path, errors.New("permission denied (choose a folder you can write to with --out-dir)"))
+	case errors.Is(err, fs.ErrNotExist):
+		return inFile(pe.Path, errors.New("the folder does not exist"))
+	}
+	return inFile(pe.Path, pe.Err)
+}
+
+// subjectFlagError names the flag of a bad subject field.
+func subjectFlagError(err error) error {
+	var se *csr.SubjectError
+	if !errors.As(err, &se) {
+		return err
+	}
+	flag, ok := map[string]string{
+		"organization": "org", "organizational_unit": "org-unit", "locality": "locality",
+		"state": "state", "country": "country",
+	}[se.Field]
+	if !ok { // the plan's Common Name
+		return se.Err
+	}
+	return &usageError{fmt.Errorf("--%s: %w", flag, se.Err)}
+}
+
+// defaultRequestDir is where the New-ExchangeCertificate command saves the
+// request unless --request-path says otherwise. .NET resolves relative
+// paths against the process, not the shell's location, so the path is
+// absolute (reference §2.1).
+const defaultRequestDir = `C:\certs`
+
+// exchangeRequest returns the New-ExchangeCertificate -GenerateRequest
+// command that asks for the same certificate with a key made inside
+// Windows, and a note where that request differs from the one made here.
+func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, note string, err error) {
+	if requestPath == "" {
+		requestPath = defaultRequestDir + `\` + fileBase(p.CommonName) + ".req"
+	}
+	var notes []string
+	// -KeySize offers 1024, 2048 and 4096 bits of RSA only (reference
+	// §2.2, §7.4): pick the smallest that is at least as strong as the
+	// key made here, or the largest.
+	size := 2048
+	if req.Key.SecurityBits() > 112 {
+		size = 4096
+	}
+	switch {
+	case req.Key.Algorithm == exchange.ECDSA:
+		notes = append(notes, fmt.Sprintf("New-ExchangeCertificate cannot make ECC keys, so this asks for the RSA equivalent, -KeySize %d", size))
+	case req.Key.Bits != size:
+		notes = append(notes, fmt.Sprintf("-KeySize takes 1024, 2048 or 4096 only, so this asks for %d bits instead of %d", size, req.Key.Bits))
+	}
+	var names []string
+	for _, n := range req.SANs {
+		if plan.IsIP(n) {
+			// -DomainName takes host names only (reference §2.2).
+			notes = append(notes, fmt.Sprintf("-DomainName takes host names only, so %s is left out", n))
+			continue
+		}
+		names = append(names, n)
+	}
+	friendly := req.CommonName
+	if len(friendly) >= 64 { // -FriendlyName takes fewer than 64 characters
+		friendly = ""
+	}
+	if requestPath == defaultRequestDir+`\`+fileBase(p.CommonName)+".req" {
+		notes = append(notes, "the folder "+defaultRequestDir+" must exist; --request-path chooses another file")
+	}
+	command, err = exchange.RequestCommand(exchange.RequestParams{
+		Version:      p.Exchange,
+		SubjectName:  req.X500Name(),
+		DomainNames:  names,
+		KeySize:      size,
+		FriendlyName: friendly,
+		Server:       p.Server(),
+		RequestPath:  requestPath,
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("the New-ExchangeCertificate command: %w", err)
+	}
+	return command, strings.Join(notes, "; "), nil
+}
+
+func writeCSRTable(w io.Writer, rep *csrReport) error {
+	keyNote, made := "new, mode 0600", "this key was made here"
+	if !rep.KeyCreated {
+		keyNote, made = "reused, unchanged", "this key comes from "+rep.KeyFile
+	}
+	if _, err := fmt.Fprintf(w, "Key file:     %s (%s)\nRequest file: %s\n\n", rep.KeyFile, keyNote, rep.CSRFile); err != nil {
+		return err
+	}
+	t := newTable(w, "Field", "Value")
+	rows := [][]string{
+		{"Subject", rep.DN},
+		{"Key", rep.Key.String()},
+		{"Key SHA-256", rep.PublicKeySHA256},
+		{"Signature", rep.SignatureAlgorithm},
+	}
+	for _, n := range rep.SANs {
+		kind := "SAN (DNS)"
+		if plan.IsIP(n) {
+			kind = "SAN (IP)"
+		}
+		rows = append(rows, []string{kind, n})
+	}
+	for _, r := range rows {
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if err := writeFindings(w, "Notes", rep.Findings); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nNext: send %s to the CA.\n", rep.CSRFile)
+	fmt.Fprintf(&b, "Completing: %s, so join it with the CA's certificate using exchcert pfx; a request made on the server with the command below is completed there instead, with Import-ExchangeCertificate of the .cer.\n", made)
+	if rep.ExchangeRequest != "" {
+		fmt.Fprintf(&b, "\nTo keep the key inside Windows instead, run this in the Exchange Management Shell (%s) and send the .req file to the CA", rep.Exchange.Title())
+		if rep.ExchangeNote != "" {
+			fmt.Fprintf(&b, " (%s)", rep.ExchangeNote)
+		}
+		b.WriteString(":\n")
+		for _, l := range strings.Split(strings.TrimRight(rep.ExchangeRequest, "\n"), "\n") {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/inspect"
+	"github.com/exchcert/exchcert/internal/safefile"
+)
+
+// pfxSchema identifies the JSON report of exchcert pfx.
+const pfxSchema = "exchcert.pfx/v1"
+
+type pfxOptions struct {
+	cert     string
+	key      string
+	chain    []string
+	out      string
+	windows  string
+	encoding string
+	force    bool
+	pw       passwordFlags
+	output   outputFlag
+}
+
+// pfxCert is one certificate in the report.
+type pfxCert struct {
+	Subject    string `json:"subject"`
+	Issuer     string `json:"issuer"`
+	Thumbprint string `json:"thumbprint"`
+}
+
+// pfxReport is what exchcert pfx wrote.
+type pfxReport struct {
+	Schema     string               `json:"schema"`
+	File       string               `json:"file"`
+	Encoding   exchange.PFXEncoding `json:"encoding"`
+	Algorithms string               `json:"algorithms"`
+	Iterations int                  `json:"iterations"`
+	Windows    exchange.Windows     `json:"windows,omitempty"`
+	Leaf       pfxCert              `json:"leaf"`
+	Chain      []pfxCert            `json:"chain"`
+	Warnings   []string             `json:"warnings"`
+}
+
+func newPfxCmd(a *app) *cobra.Command {
+	var o pfxOptions
+	cmd := &cobra.Command{
+		Use:   "pfx --cert FILE --key FILE [--chain FILE] --out FILE.pfx",
+		Short: "Build a password-protected PFX that the server's Windows version can import",
+		Long: `Pfx puts the private key, the certificate and its chain into one
+password-protected PKCS #12 (.pfx) file for Import-ExchangeCertificate.
+
+The certificate whose public key matches --key comes first; the chain is
+ordered from the certificates in --cert and --chain (issuer by issuer, each
+signature checked). The encoding follows the Windows Server that imports the
+file: the legacy one (3DES, SHA-1 MAC) up to 2016, which every Windows
+imports, the modern one (AES-256, SHA-256 MAC) from 2019; without --windows
+or --encoding it is the legacy one. Both use 2,048 key-derivation
+iterations, as Windows' own exports do.
+
+The password comes from --password-env, --password-file or a prompt (asked
+twice); an empty password is refused. The file is written with mode 0600,
+never over an existing file without --force, and decoded again after
+writing. A friendly name cannot be stored by this encoder: set it on import
+(exchcert bind --friendly-name).`,
+		Example: `  # For Exchange 2016 on Windows Server 2016 (legacy encoding)
+  exchcert pfx --cert exch2.crt --key exch2.key --chain intermediate.pem --windows 2016 --out exch2.pfx
+
+  # For Exchange SE on Windows Server 2022, password from the environment
+  PFX_PASSWORD='…' exchcert pfx --cert fullchain.pem --key exch2.key --windows 2022 \
+    --password-env PFX_PASSWORD --out exch2.pfx`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(a) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.cert, "cert", "", "the certificate `FILE` (PEM, DER or PKCS #7; may hold the chain too)")
+	f.StringVar(&o.key, "key", "", "the private key `FILE` (PEM or DER)")
+	f.StringArrayVar(&o.chain, "chain", nil, "a `FILE` of chain certificates (repeatable)")
+	f.StringVar(&o.out, "out", "", "the PFX `FILE` to write")
+	f.StringVar(&o.windows, "windows", "", "`VERSION` of the Windows Server that imports the file: "+exchange.JoinWindows(exchange.WindowsVersions))
+	f.StringVar(&o.encoding, "encoding", "", "PFX `ENCODING`: legacy|modern (default: from --windows, else legacy)")
+	f.BoolVar(&o.force, "force", false, "replace --out if it exists")
+	o.pw.register(f)
+	addOutputFlag(cmd, &o.output)
+	for _, n := range []string{"cert", "key", "out"} {
+		_ = cmd.MarkFlagRequired(n)
+	}
+	return cmd
+}
+
+func (o *pfxOptions) run(a *app) error {
+	rep := pfxReport{Schema: pfxSchema, File: o.out, Chain: []pfxCert{}, Warnings: []string{}}
+	switch {
+	case o.windows != "" && o.encoding != "":
+		return &usageError{errors.New("flag '--windows' is incompatible with '--encoding'")}
+	case o.windows != "":
+		w, err := exchange.ParseWindows(o.windows)
+		if err != nil {
+			return &usageError{fmt.Errorf("--windows: %w", err)}
+		}
+		rep.Windows, rep.Encoding = w, exchange.PFXEncodingFor(w)
+	case o.encoding != "":
+		e, err := exchange.ParsePFXEncoding(o.encoding)
+		if err != nil {
+			return &usageError{fmt.Errorf("--encoding: %w", err)}
+		}
+		rep.Encoding = e
+	default:
+		rep.Encoding = exchange.PFXLegacy
+	}
+	rep.Algorithms, rep.Iterations = rep.Encoding.Describe(), exchange.PFXIterations
+
+	// Fail on an existing output before asking for a password.
+	if _, err := os.Lstat(o.out); err == nil && !o.force {
+		return inFile(o.out, errors.New("already exists (use --force to replace it)"))
+	}
+
+	certs, err := loadCerts(o.cert)
+	if err != nil {
+		return err
+	}
+	if len(certs) == 0 {
+		return inFile(o.cert, errors.New("holds no certificate"))
+	}
+	key, err := loadKey(o.key)
+	if err != nil {
+		return err
+	}
+	var pool []*x509.Certificate
+	for _, name := range o.chain {
+		cs, err := loadCerts(name)
+		if err != nil {
+			return err
+		}
+		if len(cs) == 0 {
+			return inFile(name, errors.New("holds no certificate"))
+		}
+		pool = append(pool, cs...)
+	}
+	leaf := matchingCert(key, certs)
+	if leaf == nil {
+		err := exchange.KeyMatches(key, certs[0])
+		if errors.Is(err, exchange.ErrKeyMismatch) {
+			return inFile(o.key, fmt.Errorf("%w in %s (check that the key is the one the request was made with)", err, o.cert))
+		}
+		return inFile(o.key, err)
+	}
+	chain, unused, missing := exchange.OrderChain(leaf, append(certs, pool...))
+	for _, c := range unused {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("left out %q: it is not in the chain of %q", c.Subject.String(), leaf.Subject.String()))
+	}
+	if missing != "" {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the chain is incomplete: the issuer %q is not among the inputs; add it with --chain, or the server must already trust it", missing))
+	}
+	rep.Leaf = describeCert(leaf)
+	for _, c := range chain {
+		rep.Chain = append(rep.Chain, describeCert(c))
+	}
+
+	pw, err := o.pw.read(a, "PFX password: ", true)
+	if err != nil {
+		return err
+	}
+	defer clear(pw)
+	der, err := exchange.EncodePFX(key, leaf, chain, pw, rep.Encoding)
+	switch {
+	case errors.Is(err, exchange.ErrEmptyPassword), errors.Is(err, exchange.ErrBadPassword):
+		return &usageError{err}
+	case err != nil:
+		return err
+	}
+	if err := safefile.Write(safefile.Options{Force: o.force}, safefile.File{Name: o.out, Data: der, Perm: 0o600}); err != nil {
+		return outputError(o.out, err)
+	}
+	// Prove the file on disk, not only the bytes in memory.
+	written, err := os.ReadFile(o.out)
+	if err == nil {
+		err = exchange.VerifyPFX(written, pw, key, leaf, chain)
+	}
+	if err != nil {
+		os.Remove(o.out)
+		return inFile(o.out, fmt.Errorf("the written file does not read back (%v); it was removed", err))
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", w)
+	}
+	return a.report(o.output, rep, func(w io.Writer) error { return writePFXTable(w, &rep) })
+}
+
+func writePFXTable(w io.Writer, r *pfxReport) error {
+	target := "Windows Server of any version"
+	if r.Windows != exchange.WindowsUnknown {
+		target = r.Windows.Title()
+	} else if r.Encoding == exchange.PFXModern {
+		target = "Windows Server 2019 and later only"
+	}
+	if _, err := fmt.Fprintf(w, "Wrote %s (mode 0600) for %s\nEncoding: %s: %s, %d iterations\n\n", r.File, target, r.Encoding, r.Algorithms, r.Iterations); err != nil {
+		return err
+	}
+	t := newTable(w, "#", "Subject", "Issuer", "Thumbprint")
+	rows := append([]pfxCert{r.Leaf}, r.Chain...)
+	for i, c := range rows {
+		n := fmt.Sprint(i)
+		if i == 0 {
+			n = "leaf"
+		}
+		if err := t.Append([]string{n, wrap(c.Subject, 40), wrap(c.Issuer, 40), c.Thumbprint}); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func describeCert(c *x509.Certificate) pfxCert {
+	return pfxCert{Subject: c.Subject.String(), Issuer: c.Issuer.String(), Thumbprint: inspect.Thumbprint(c)}
+}
+
+// matchingCert returns the certificate in certs whose public key is key's.
+func matchingCert(key crypto.PrivateKey, certs []*x509.Certificate) *x509.Certificate {
+	for _, c := range certs {
+		if exchange.KeyMatches(key, c) == nil {
+			return c
+		}
+	}
+	return nil
+}
+
+// loadFile reads and recognises one input file; errors name it.
+func loadFile(name string, opt inspect.LoadOptions) (*inspect.Bundle, error) {
+	data, err := readInput(name, inspect.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	b, err := inspect.Load(name, data, opt)
+	if err != nil {
+		return nil, inFile(name, err)
+	}
+	return b, nil
+}
+
+// outputError words a failure to write an output file.
+func outputError(name string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return inFile(name, errors.New("already exists (use --force to replace it)"))
+	case errors.Is(err, fs.ErrNotExist):
+		return inFile(name, errors.New("cannot be created: its folder does not exist"))
+	}
+	return inFile(name, describeOSError(unwrapPath(err)))
+}
+
+// loadCerts reads the certificates of a PEM, DER or PKCS #7 file. A file
+// with a private key in it is refused: the key goes in --key.
+func loadCerts(name string) ([]*x509.Certificate, error) {
+	b, err := loadFile(name, inspect.LoadOptions{})
+	if errors.Is(err, inspect.ErrNeedPassword) {
+		return nil, inFile(name, errors.New("is a PFX already; give the certificate as PEM, DER or PKCS #7"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.Format == inspect.FormatPKCS12 {
+		return nil, inFile(name, errors.New("is a PFX already; give the certificate as PEM, DER or PKCS #7"))
+	}
+	return b.Certs, nil
+}
+
+// loadKey reads exactly one private key.
+func loadKey(name string) (crypto.Signer, error) {
+	b, err := loadFile(name, inspect.LoadOptions{})
+	if errors.Is(err, inspect.ErrNeedPassword) {
+		return nil, inFile(name, errors.New("is a PFX; give the private key as PEM or DER"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch len(b.Keys) {
+	case 1:
+		return b.Keys[0], nil
+	case 0:
+		return nil, inFile(name, errors.New("holds no private key"))
+	}
+	return nil, inFile(name, fmt.Errorf("holds %d private keys; give a file with one", len(b.Keys)))
+}
