@@ -2,7 +2,6 @@ package lint
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -98,14 +97,24 @@ func loadFinding(err error) Finding {
 		"replace the file with an intact copy from the CA or the export")
 }
 
-// checkBundle runs every check on a loaded file.
+// checkBundle runs every check on a loaded file: the checks of exchcert
+// inspect on the file (with the key file next to it), then zlint on each
+// certificate.
 func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte) {
 	f.Format = string(b.Format)
 	f.CSRs = len(b.CSRs)
 	f.Keys = len(b.Keys)
 	lines := pemLines(data, b)
-	subjects := make([]string, len(b.Certs))
+	base := filepath.Base(f.Path)
+	subjects := make(map[string]int, len(b.Certs))
+	// relabel gives certificates without a subject (as the Baseline
+	// Requirements now prefer) their first name instead of inspect's empty
+	// one.
+	relabel := map[string]string{}
 	for i, cert := range b.Certs {
+		if l, il := certLabel(base, cert), inspectLabel(base, cert); l != il {
+			relabel[il] = l
+		}
 		f.Certificates = append(f.Certificates, CertInfo{
 			Subject:    cert.Subject.String(),
 			Issuer:     cert.Issuer.String(),
@@ -113,95 +122,150 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte) {
 			Thumbprint: inspect.Thumbprint(cert),
 			Line:       lines[i],
 		})
-		subjects[i] = certSubject(i, cert)
-	}
-	add := func(i int, fs ...Finding) {
-		for _, x := range fs {
-			if x.Line == 0 {
-				x.Line = max(lines[i], 1)
+		for _, l := range []string{certLabel(base, cert), inspectLabel(base, cert)} {
+			if _, dup := subjects[l]; !dup {
+				subjects[l] = i
 			}
+		}
+	}
+	leaf := leafIndex(b.Certs)
+	// line finds the certificate a finding is about by its subject, the
+	// label inspect and Linter.Lint give it; coverage findings are about
+	// the server certificate.
+	line := func(x plan.Finding) int {
+		i, ok := subjects[x.Subject]
+		switch {
+		case ok:
+		case x.Code == inspect.CodeNameNotCovered || x.Code == inspect.CodeCNOnly || x.Code == inspect.CodeExtraName:
+			i = leaf
+		default:
+			return 1
+		}
+		if i < 0 {
+			return 1
+		}
+		return max(lines[i], 1)
+	}
+
+	// inspect names the file in its findings by Bundle.Name: the base name
+	// is enough, as every report already groups findings by path.
+	named := *b
+	named.Name = base
+	bundles := []*inspect.Bundle{&named}
+	if len(b.Keys) == 0 && (len(b.Certs) > 0 || len(b.CSRs) > 0) {
+		if kb := c.partnerKey(f.Path); kb != nil {
+			bundles = append(bundles, kb)
+		}
+	}
+	rep := inspect.Check(bundles, c.inspectOptions())
+	for _, x := range rep.Findings {
+		if !keepInspect(x, b) {
+			continue
+		}
+		if x.Code == inspect.CodeExpiresSoon && c.opt.FailSoon {
+			x.Severity = plan.Error
+		}
+		l := line(x)
+		for il, r := range relabel {
+			if x.Subject == il {
+				x.Subject = r
+			}
+			x.Message = strings.ReplaceAll(x.Message, il, r)
+		}
+		f.Findings = append(f.Findings, Finding{Finding: x, Source: SourceExchcert, Line: l})
+	}
+
+	if c.opt.Linter == nil {
+		return
+	}
+	for i, cert := range b.Certs {
+		if cert.IsCA && !c.opt.LintCA {
+			continue
+		}
+		for _, x := range c.opt.Linter.Lint(cert.Raw, certLabel(base, cert)) {
+			x.Line = max(lines[i], 1)
 			f.Findings = append(f.Findings, x)
 		}
 	}
+}
 
-	keys := b.Keys
-	keyFile := ""
-	if len(keys) == 0 && (len(b.Certs) > 0 || len(b.CSRs) > 0) {
-		keyFile, keys = c.partnerKeys(f.Path)
-	}
-	for i, cert := range b.Certs {
-		if len(keys) > 0 && leafIndex(b.Certs) == i && !anyKeyMatches(cert.PublicKey, keys) {
-			where := "the private key in this file"
-			if keyFile != "" {
-				where = "the private key in " + keyFile
-			}
-			add(i, Finding{
-				Finding: plan.Finding{
-					Code: CodeKeyMismatch, Severity: plan.Error, Subject: subjects[i],
-					Message: where + " does not belong to this certificate",
-					Fix:     "pair the certificate with the key its request was made with",
-				},
-				Source: SourceExchcert,
-			})
-		}
-		if c.opt.Linter != nil && (c.opt.LintCA || !cert.IsCA) {
-			add(i, c.opt.Linter.Lint(cert.Raw, subjects[i])...)
-		}
+func (c *checker) inspectOptions() inspect.Options {
+	return inspect.Options{
+		Plan:      c.opt.Plan,
+		Roots:     c.opt.Roots,
+		MinDays:   c.opt.MinDays,
+		Now:       c.opt.Now,
+		Exchange:  c.opt.Exchange,
+		PrivateCA: c.opt.PrivateCA,
 	}
 }
 
-// certSubject names a certificate in findings: its position in the file
-// and its subject.
-func certSubject(i int, cert *x509.Certificate) string {
-	name := cert.Subject.CommonName
+// keepInspect leaves out the findings of exchcert inspect that speak to
+// someone inspecting a delivery, not to a tree of files: that no key was
+// given (lint pairs keys by name itself), that a file holds only CA
+// certificates (a chain file next to the certificate is normal), and that
+// the chain is incomplete in a file that holds only the server
+// certificate, as repositories keep the chain in a file of its own. A file
+// meant to be deployed as it is, a PFX or a PEM with the key or a chain,
+// must be complete and keeps the finding.
+func keepInspect(x plan.Finding, b *inspect.Bundle) bool {
+	switch x.Code {
+	case inspect.CodeKeyNotChecked, inspect.CodeNoLeaf:
+		return false
+	case inspect.CodeChainIncomplete:
+		return len(b.Certs) > 1 || len(b.Keys) > 0
+	}
+	return true
+}
+
+// certLabel names a certificate in findings as exchcert inspect does,
+// "file: Common Name" or the whole subject when it has no Common Name, and
+// by its first name when the subject is empty, as the Baseline
+// Requirements now recommend (7.1.2.7.2).
+func certLabel(file string, c *x509.Certificate) string {
+	name := c.Subject.CommonName
 	if name == "" {
-		name = cert.Subject.String()
+		name = c.Subject.String()
 	}
-	if name == "" && len(cert.DNSNames) > 0 {
-		name = cert.DNSNames[0]
+	if name == "" && len(c.DNSNames) > 0 {
+		name = c.DNSNames[0]
 	}
-	return fmt.Sprintf("certificate %d: %s", i+1, name)
+	return file + ": " + name
 }
 
-// leafIndex returns the index of the end-entity certificate of a file: the
-// first certificate that is not a CA, or the first certificate.
+// inspectLabel is the label inspect gives a certificate.
+func inspectLabel(file string, c *x509.Certificate) string {
+	name := c.Subject.CommonName
+	if name == "" {
+		name = c.Subject.String()
+	}
+	return file + ": " + name
+}
+
+// leafIndex returns the index of the server certificate of a file, the
+// first that is not a CA, or -1.
 func leafIndex(certs []*x509.Certificate) int {
 	for i, c := range certs {
 		if !c.IsCA {
 			return i
 		}
 	}
-	return 0
-}
-
-type publicKey interface{ Equal(crypto.PublicKey) bool }
-
-func anyKeyMatches(pub crypto.PublicKey, keys []crypto.Signer) bool {
-	p, ok := pub.(publicKey)
-	if !ok {
-		return true // a key type Go cannot compare: say nothing
-	}
-	for _, k := range keys {
-		if p.Equal(k.Public()) {
-			return true
-		}
-	}
-	return false
+	return -1
 }
 
 // keyExts are the names a private key kept next to its certificate goes by.
 var keyExts = []string{".key"}
 
-// partnerKeys loads the private key kept next to a certificate or request
-// file: same folder, same name, extension .key (exch2.crt and exch2.key). A
-// key that cannot be read is not reported here: its own file is checked
+// partnerKey loads the private key kept next to a certificate or request
+// file: same folder, same name, extension .key (exch2.crt and exch2.key).
+// A key that cannot be read is not reported here: its own file is checked
 // and reported on its own.
-func (c *checker) partnerKeys(name string) (string, []crypto.Signer) {
+func (c *checker) partnerKey(name string) *inspect.Bundle {
 	ext := filepath.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
 	for _, ke := range keyExts {
 		if strings.EqualFold(ext, ke) {
-			return "", nil
+			return nil
 		}
 		p := stem + ke
 		st, err := os.Stat(p)
@@ -212,13 +276,15 @@ func (c *checker) partnerKeys(name string) (string, []crypto.Signer) {
 		if err != nil || big {
 			continue
 		}
-		b, err := inspect.Load(p, data, inspect.LoadOptions{Password: c.opt.Password})
+		b, err := inspect.Load(filepath.Base(p), data, inspect.LoadOptions{Password: c.opt.Password})
 		if err != nil || len(b.Keys) == 0 {
 			continue
 		}
-		return filepath.Base(p), b.Keys
+		// Only the key: certificates in the key file are checked with
+		// that file.
+		return &inspect.Bundle{Name: b.Name, Format: b.Format, Keys: b.Keys}
 	}
-	return "", nil
+	return nil
 }
 
 // readFile reads at most inspect.MaxFileSize bytes of name. big reports a

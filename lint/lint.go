@@ -32,7 +32,8 @@ const Schema = "exchcert.lint/v1"
 const SourceExchcert = "exchcert"
 
 // Finding codes of the file-level checks made here. Like every finding code
-// they never change. The inspect checks and zlint bring their own codes.
+// they never change. The inspect checks bring theirs (inspect.CodeExpired,
+// inspect.CodeKeyMismatch, ...), and zlint findings carry the lint's name.
 const (
 	// CodeUnreadable: the file or folder could not be read (permission
 	// denied, a broken symbolic link, an I/O error).
@@ -59,9 +60,6 @@ const (
 	// CodeZlintUnparsable: a certificate crypto/x509 reads but zcrypto, the
 	// stricter parser zlint uses, rejects.
 	CodeZlintUnparsable = "zlint-unparsable"
-	// CodeKeyMismatch: the private key next to a certificate (same file, or
-	// a .key file of the same name in the same folder) is not its key.
-	CodeKeyMismatch = "key-mismatch"
 )
 
 // A Finding is one thing a check found in a file.
@@ -188,7 +186,7 @@ func (s *Summary) String() string {
 	if s.Unreadable > 0 {
 		fmt.Fprintf(&b, ", %d unreadable", s.Unreadable)
 	}
-	fmt.Fprintf(&b, "; %s, %s, %s", plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Infos, "note"))
+	fmt.Fprintf(&b, "; %s, %s, %d info", plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Infos)
 	if s.Failed > 0 {
 		fmt.Fprintf(&b, "; %s failed (--fail-on %s)", plural(s.Failed, "file"), s.FailOn)
 	}

@@ -25,15 +25,33 @@ import (
 	"github.com/exchcert/exchcert/plan"
 )
 
-// testCA is one root and intermediate for a test, made once per package:
+// testPKI is one root and intermediate for the package's tests, made once:
 // RSA key generation is the slow part of these tests.
-var testCA = sync.OnceValues(func() (*testpki.CA, error) {
+var testPKI = sync.OnceValues(func() ([2]*testpki.CA, error) {
 	root, err := testpki.NewRoot("lint Test Root")
 	if err != nil {
-		return nil, err
+		return [2]*testpki.CA{}, err
 	}
-	return root.Intermediate("lint Test Intermediate")
+	inter, err := root.Intermediate("lint Test Intermediate")
+	return [2]*testpki.CA{root, inter}, err
 })
+
+// testCA is the issuing CA of the tests.
+func testCA() (*testpki.CA, error) {
+	p, err := testPKI()
+	return p[1], err
+}
+
+// testRoots trusts the test root.
+func testRoots(t testing.TB) *x509.CertPool {
+	p, err := testPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(p[0].Cert.Cert)
+	return pool
+}
 
 var testKeys sync.Map // testpki.KeyType → crypto.Signer
 
@@ -166,7 +184,7 @@ func TestRunTree(t *testing.T) {
 	linter, err := NewLinter(nil)
 	must(t, err)
 	rec := &recorder{}
-	sum, err := Run(context.Background(), Options{Paths: []string{dir}, Jobs: 3, Linter: linter}, rec)
+	sum, err := Run(context.Background(), Options{Paths: []string{dir}, Jobs: 3, Linter: linter, Roots: testRoots(t)}, rec)
 	must(t, err)
 
 	got := rec.codes()
@@ -183,10 +201,12 @@ func TestRunTree(t *testing.T) {
 		"chain/fullchain.pem": {},
 		"pair/exch2.crt":      {},
 		"pair/exch2.key":      {},
-		"mismatch/exch3.crt":  {CodeKeyMismatch},
+		"mismatch/exch3.crt":  {inspect.CodeKeyMismatch},
 		"mismatch/exch3.key":  {},
-		"mismatch/bundle.pem": {CodeKeyMismatch},
-		"weak.pem":            {"e_rsa_mod_less_than_2048_bits"},
+		// A file with the key is deployed as it is: without the
+		// intermediate, clients cannot build the chain.
+		"mismatch/bundle.pem": {inspect.CodeChainIncomplete, inspect.CodeKeyMismatch},
+		"weak.pem":            {"e_rsa_mod_less_than_2048_bits", inspect.CodeWeakKey},
 		"private.pem": {"e_missing_crl_distrib_point", "e_sub_cert_aia_missing", "e_sub_cert_cert_policy_empty",
 			"e_sub_cert_certificate_policies_missing", "w_sub_cert_aia_does_not_contain_issuing_ca_url"},
 	}
@@ -406,13 +426,13 @@ func TestZlintFindings(t *testing.T) {
 	l, err := NewLinter(nil)
 	must(t, err)
 	c := leaf(t, testKey(t, testpki.RSA1024), nil, "weak.acme.com")
-	fs := l.Lint(c.Raw, "certificate 1: weak.acme.com")
+	fs := l.Lint(c.Raw, "weak.pem: weak.acme.com")
 	if len(fs) != 1 {
 		t.Fatalf("findings %+v, want one", fs)
 	}
 	f := fs[0]
 	if f.Code != "e_rsa_mod_less_than_2048_bits" || f.Severity != plan.Error || f.Source != "CABF_BR" ||
-		f.Citation != "BRs: 6.1.5" || f.Rule == "" || f.Subject != "certificate 1: weak.acme.com" {
+		f.Citation != "BRs: 6.1.5" || f.Rule == "" || f.Subject != "weak.pem: weak.acme.com" {
 		t.Errorf("finding %+v", f)
 	}
 	bad := l.Lint([]byte{0x30, 0x03, 0x02, 0x01, 0x01}, "x")

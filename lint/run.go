@@ -2,10 +2,12 @@ package lint
 
 import (
 	"context"
+	"crypto/x509"
 	"runtime"
 	"sync"
 	"time"
 
+	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -26,11 +28,23 @@ type Options struct {
 	// the CA; their lint findings are rarely the file owner's to fix.
 	LintCA bool
 	// Plan, when set, is the plan whose names every server certificate must
-	// cover.
+	// cover; its Exchange version and private_ca apply too.
 	Plan *plan.Plan
-	// MinDays is the number of days a certificate must still be valid for;
-	// fewer is an error. 0 checks only that it has not expired.
+	// Exchange is the target version when there is no plan; None: key
+	// types are not checked against a version.
+	Exchange exchange.Version
+	// PrivateCA makes the public-CA rules (validity caps, internal names)
+	// advice, as for an enterprise CA; a plan's private_ca does the same.
+	PrivateCA bool
+	// Roots are the trusted roots of the chain check; nil: the system roots.
+	Roots *x509.CertPool
+	// MinDays is the number of days a certificate must still be valid for:
+	// fewer is an expires-soon warning (an error with FailSoon). 0 reports
+	// only expired certificates.
 	MinDays int
+	// FailSoon makes expires-soon findings errors, for CI jobs that must
+	// fail before a certificate runs out.
+	FailSoon bool
 	// Now is the time certificates are checked at; zero means time.Now().
 	Now time.Time
 	// Password returns the password for PFX files. It may be called from

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -270,7 +271,30 @@ var ruleTexts = map[string]string{
 	CodeTooManyIterations: "A PFX file asks for a sane amount of key-derivation work",
 	CodeUnsupported:       "A certificate file is in a variant exchcert reads",
 	CodeZlintUnparsable:   "The certificate is valid DER that strict parsers accept",
-	CodeKeyMismatch:       "The private key kept with a certificate is its key",
+	// The checks of exchcert inspect (README "Finding codes").
+	inspect.CodeNameNotCovered:      "The certificate covers every planned name",
+	inspect.CodeCNOnly:              "Planned names are subject alternative names, not only the Common Name",
+	inspect.CodeCNNotInSAN:          "The Common Name is one of the subject alternative names",
+	inspect.CodeExtraName:           "The certificate names only what the plan names",
+	inspect.CodeKeyMismatch:         "The private key kept with a certificate or request is its key",
+	inspect.CodeChainIncomplete:     "A deployable file carries the intermediate certificates",
+	inspect.CodeChainOutOfOrder:     "The certificates are in order, server certificate first",
+	inspect.CodeChainUntrusted:      "The chain ends at a trusted root",
+	inspect.CodeRootIncluded:        "The root CA certificate is not sent along",
+	inspect.CodeExpired:             "The certificate has not expired",
+	inspect.CodeNotYetValid:         "The certificate is already valid",
+	inspect.CodeExpiresSoon:         "The certificate stays valid for the minimum number of days",
+	inspect.CodeWeakSignature:       "The certificate is not signed with SHA-1 or MD5",
+	inspect.CodeWeakKey:             "The key is RSA 2048 bits or more, or ECDSA P-256 or larger",
+	inspect.CodeNoServerAuth:        "The extended key usage allows TLS server authentication",
+	inspect.CodeEKUMissing:          "The certificate has an extended key usage",
+	inspect.CodeKeyUsage:            "The key usage allows TLS",
+	inspect.CodeValidityTooLong:     "The validity period is within the public-CA maximum",
+	inspect.CodeInternalName:        "No internal name on a public certificate",
+	inspect.CodeKeyTypeUnsupported:  "The key type works with the target Exchange version",
+	inspect.CodeKeyTypeConditional:  "The key type works with the target Exchange version without conditions",
+	inspect.CodePFXModernEncryption: "The PFX encryption can be imported by the target Windows",
+	inspect.CodeCSRSignatureInvalid: "The request's signature verifies",
 }
 
 func sarifLevel(s plan.Severity) string {

@@ -62,7 +62,8 @@ func checkFormat(t *testing.T, f lint.Format, out []byte, sum *lint.Summary, tre
 		if !tree {
 			return
 		}
-		for _, want := range []string{"weak.pem (pem: 1 certificate)\n  error   e_rsa_mod_less_than_2048_bits [CABF_BR] (certificate 1: weak.acme.com)",
+		for _, want := range []string{"weak.pem (pem: 1 certificate)\n  error   weak-key (weak.pem: weak.acme.com): the certificate has an RSA key of 1024 bits",
+			"  error   e_rsa_mod_less_than_2048_bits [CABF_BR] (weak.pem: weak.acme.com): For certificates",
 			"          see: BRs: 6.1.5\n", "key-mismatch", "\n" + sum.String() + "\n"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("text report lacks %q:\n%s", want, s)
@@ -174,7 +175,7 @@ func TestWritersEmpty(t *testing.T) {
 			t.Fatalf("%d files in an empty folder", sum.Files)
 		}
 		checkFormat(t, f, out, sum, false)
-		if f == lint.Text && string(out) != "0 files checked: 0 certificate files (0 certificates); 0 errors, 0 warnings, 0 notes\n" {
+		if f == lint.Text && string(out) != "0 files checked: 0 certificate files (0 certificates); 0 errors, 0 warnings, 0 info\n" {
 			t.Errorf("text: %q", out)
 		}
 	}

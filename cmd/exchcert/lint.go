@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/lint"
 	"github.com/exchcert/exchcert/plan"
 )
@@ -50,6 +52,8 @@ type lintOptions struct {
 	failOn   severityFlag
 	jobs     int
 	minDays  int
+	roots    string
+	at       string
 	sources  string
 	noZlint  bool
 	lintCA   bool
@@ -63,10 +67,12 @@ func newLintCmd(a *app) *cobra.Command {
 		Short: "Check every certificate file in folders, for CI",
 		Long: `Lint walks the folders given (default: the current one), finds the certificate
 files by content (PEM, DER, P7B, PFX, CSR; the name does not matter) and
-checks each: dates (--min-days), key strength and signature algorithms, the
-private key kept with it, the names of a plan (--plan or the plan flags), and
-the zlint lints of RFC 5280 and the CA/Browser Forum Baseline Requirements
-(--lint-sources chooses others, --no-zlint skips them).
+checks each with the checks of exchcert inspect: dates (--min-days), key
+strength and signature algorithms, serverAuth, public-CA rules, the chain of
+files that hold one (--roots), the private key in the file or in a .key file
+of the same name next to it, and the names of a plan (--plan or the plan
+flags). Then the zlint lints of RFC 5280 and the CA/Browser Forum Baseline
+Requirements (--lint-sources chooses others, --no-zlint skips them).
 
 Files that are not certificate files are ignored. Unreadable files, broken
 links and PFX files that cannot be opened are findings. Version-control
@@ -96,7 +102,10 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
 	f.Var(&o.format, "format", "report format: "+strings.Join(lint.FormatNames(), "|"))
 	f.Var(&o.failOn, "fail-on", "lowest finding level that makes the exit code 1: error|warning")
 	f.IntVar(&o.jobs, "jobs", 0, "files checked at once (default: one per CPU core)")
-	f.IntVar(&o.minDays, "min-days", 0, "days every certificate must still be valid for")
+	f.IntVar(&o.minDays, "min-days", inspect.DefaultMinDays,
+		"a certificate must stay valid for `N` more days: an error when given, a warning by default")
+	f.StringVar(&o.roots, "roots", "", "trust the root certificates in `FILE` (PEM, DER or .p7b) instead of the system roots")
+	f.StringVar(&o.at, "at", "", "evaluate as of `TIME` (RFC 3339, e.g. 2027-01-01T00:00:00Z, or YYYY-MM-DD) instead of now")
 	f.StringVar(&o.sources, "lint-sources", strings.Join(lint.DefaultSources, ","),
 		"zlint lint sources, comma-separated, or all: "+strings.Join(lint.Sources(), ","))
 	f.BoolVar(&o.noZlint, "no-zlint", false, "skip the zlint lints; run exchcert's own checks only")
@@ -118,13 +127,22 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		return &usageError{fmt.Errorf("--exclude: %w", err)}
 	}
 	opt := lint.Options{
-		Paths:   paths,
-		Exclude: o.exclude,
-		Jobs:    o.jobs,
-		LintCA:  o.lintCA,
-		MinDays: o.minDays,
-		Now:     a.now(),
-		FailOn:  o.failOn.s,
+		Paths:     paths,
+		Exclude:   o.exclude,
+		Jobs:      o.jobs,
+		LintCA:    o.lintCA,
+		MinDays:   o.minDays,
+		FailSoon:  cmd.Flags().Changed("min-days"),
+		Now:       a.now(),
+		FailOn:    o.failOn.s,
+		PrivateCA: o.plan.privateCA,
+	}
+	if o.at != "" {
+		t, err := parseAt(o.at)
+		if err != nil {
+			return &usageError{err}
+		}
+		opt.Now = t
 	}
 	if !o.noZlint {
 		l, err := lint.NewLinter(splitList([]string{o.sources}))
@@ -133,12 +151,31 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		}
 		opt.Linter = l
 	}
-	if o.plan.given(cmd) {
+	// As in exchcert inspect: any flag that describes the plan asks for
+	// one; --exchange alone sets the version the key types are checked for.
+	needPlan := o.plan.given(cmd)
+	for _, n := range planOnlyFlags {
+		needPlan = needPlan || cmd.Flags().Changed(n)
+	}
+	if needPlan {
 		p, err := o.plan.load(a, cmd)
 		if err != nil {
 			return err
 		}
 		opt.Plan = p
+	} else if cmd.Flags().Changed("exchange") {
+		v, err := exchange.ParseVersion(o.plan.exchange, exchange.Targets)
+		if err != nil {
+			return &usageError{fmt.Errorf("--exchange: %w", err)}
+		}
+		opt.Exchange = v
+	}
+	if o.roots != "" {
+		pool, err := loadRoots(o.roots)
+		if err != nil {
+			return err
+		}
+		opt.Roots = pool
 	}
 	if o.password.given() {
 		// Read once, before the run: the workers share it. lint never
