@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -68,7 +67,7 @@ func (c *checker) check(j job) *File {
 		f.Findings = []Finding{loadFinding(err)}
 		return f
 	}
-	c.checkBundle(f, b, data)
+	c.checkBundle(f, b, data, j.key)
 	sortFindings(f.Findings)
 	return f
 }
@@ -100,7 +99,7 @@ func loadFinding(err error) Finding {
 // checkBundle runs every check on a loaded file: the checks of exchcert
 // inspect on the file (with the key file next to it), then zlint on each
 // certificate.
-func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte) {
+func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile string) {
 	f.Format = string(b.Format)
 	f.CSRs = len(b.CSRs)
 	f.Keys = len(b.Keys)
@@ -152,8 +151,8 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte) {
 	named := *b
 	named.Name = base
 	bundles := []*inspect.Bundle{&named}
-	if len(b.Keys) == 0 && (len(b.Certs) > 0 || len(b.CSRs) > 0) {
-		if kb := c.partnerKey(f.Path); kb != nil {
+	if keyFile != "" && len(b.Keys) == 0 && (len(b.Certs) > 0 || len(b.CSRs) > 0) {
+		if kb := c.loadKey(keyFile); kb != nil {
 			bundles = append(bundles, kb)
 		}
 	}
@@ -253,38 +252,21 @@ func leafIndex(certs []*x509.Certificate) int {
 	return -1
 }
 
-// keyExts are the names a private key kept next to its certificate goes by.
-var keyExts = []string{".key"}
-
-// partnerKey loads the private key kept next to a certificate or request
-// file: same folder, same name, extension .key (exch2.crt and exch2.key).
-// A key that cannot be read is not reported here: its own file is checked
-// and reported on its own.
-func (c *checker) partnerKey(name string) *inspect.Bundle {
-	ext := filepath.Ext(name)
-	stem := strings.TrimSuffix(name, ext)
-	for _, ke := range keyExts {
-		if strings.EqualFold(ext, ke) {
-			return nil
-		}
-		p := stem + ke
-		st, err := os.Stat(p)
-		if err != nil || !st.Mode().IsRegular() {
-			continue
-		}
-		data, big, err := readFile(p)
-		if err != nil || big {
-			continue
-		}
-		b, err := inspect.Load(filepath.Base(p), data, inspect.LoadOptions{Password: c.opt.Password})
-		if err != nil || len(b.Keys) == 0 {
-			continue
-		}
-		// Only the key: certificates in the key file are checked with
-		// that file.
-		return &inspect.Bundle{Name: b.Name, Format: b.Format, Keys: b.Keys}
+// loadKey loads the private key kept next to a certificate or request
+// file (see isKeyName). A key that cannot be read is not reported here:
+// its own file is checked and reported on its own.
+func (c *checker) loadKey(name string) *inspect.Bundle {
+	data, big, err := readFile(name)
+	if err != nil || big {
+		return nil
 	}
-	return nil
+	b, err := inspect.Load(filepath.Base(name), data, inspect.LoadOptions{Password: c.opt.Password})
+	if err != nil || len(b.Keys) == 0 {
+		return nil
+	}
+	// Only the key: certificates in the key file are checked with that
+	// file.
+	return &inspect.Bundle{Name: b.Name, Format: b.Format, Keys: b.Keys}
 }
 
 // readFile reads at most inspect.MaxFileSize bytes of name. big reports a
@@ -336,25 +318,46 @@ func looksLikeCertFile(head []byte) bool {
 // there (the loader also reads P7B, PFX and UTF-16 files).
 func pemLines(data []byte, b *inspect.Bundle) []int {
 	lines := make([]int, len(b.Certs))
-	if len(b.Certs) == 0 || !bytes.Contains(data, []byte("-----BEGIN")) {
+	if len(b.Certs) == 0 || b.Format != inspect.FormatPEM {
 		return lines
 	}
+	// The loader keeps PEM certificates in file order: when there are as
+	// many CERTIFICATE blocks as certificates, the n-th block is the n-th
+	// certificate, and finding the BEGIN lines is enough.
+	begin := []byte("-----BEGIN CERTIFICATE-----")
+	var offs []int
+	for off := 0; ; {
+		i := bytes.Index(data[off:], begin)
+		if i < 0 {
+			break
+		}
+		offs = append(offs, off+i)
+		off += i + len(begin)
+	}
+	if len(offs) == len(b.Certs) {
+		line, last := 1, 0
+		for i, off := range offs {
+			line += bytes.Count(data[last:off], []byte("\n"))
+			lines[i], last = line, off
+		}
+		return lines
+	}
+	// Otherwise (PKCS #7 inside a CERTIFICATE block, TRUSTED CERTIFICATE,
+	// repeated certificates) match the blocks by content.
 	rest := data
 	for len(rest) > 0 {
 		blk, r := pem.Decode(rest)
 		if blk == nil {
 			break
 		}
-		if blk.Type == "CERTIFICATE" {
-			for i, c := range b.Certs {
-				if lines[i] == 0 && bytes.Equal(c.Raw, blk.Bytes) {
-					// The part just consumed ends with this block, so its
-					// last BEGIN line is the block's own.
-					consumed := rest[:len(rest)-len(r)]
-					off := len(data) - len(rest) + bytes.LastIndex(consumed, []byte("-----BEGIN"))
-					lines[i] = 1 + bytes.Count(data[:off], []byte("\n"))
-					break
-				}
+		for i, c := range b.Certs {
+			if lines[i] == 0 && bytes.Equal(c.Raw, blk.Bytes) {
+				// The part just consumed ends with this block, so its
+				// last BEGIN line is the block's own.
+				consumed := rest[:len(rest)-len(r)]
+				off := len(data) - len(rest) + bytes.LastIndex(consumed, []byte("-----BEGIN"))
+				lines[i] = 1 + bytes.Count(data[:off], []byte("\n"))
+				break
 			}
 		}
 		rest = r

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -450,11 +451,18 @@ func TestPEMLines(t *testing.T) {
 	data = append(data, "\n# the next one\n-----BEGIN JUNK-----\n"...)
 	lineB := bytes.Count(data, []byte("\n")) + 1
 	data = append(data, testpki.PEM(b)...)
-	bundleLines := pemLines(data, &inspect.Bundle{Certs: []*x509.Certificate{a, b}})
-	if !slices.Equal(bundleLines, []int{2, lineB}) {
-		t.Errorf("lines %v, want [2 %d]", bundleLines, lineB)
+	pemBundle := func(cs ...*x509.Certificate) *inspect.Bundle {
+		return &inspect.Bundle{Format: inspect.FormatPEM, Certs: cs}
 	}
-	if got := pemLines(b.Raw, &inspect.Bundle{Certs: []*x509.Certificate{b}}); !slices.Equal(got, []int{0}) {
+	if got := pemLines(data, pemBundle(a, b)); !slices.Equal(got, []int{2, lineB}) {
+		t.Errorf("lines %v, want [2 %d]", got, lineB)
+	}
+	// Fewer certificates than blocks (the loader dropped one): matched by
+	// content.
+	if got := pemLines(data, pemBundle(b)); !slices.Equal(got, []int{lineB}) {
+		t.Errorf("lines %v, want [%d]", got, lineB)
+	}
+	if got := pemLines(b.Raw, &inspect.Bundle{Format: inspect.FormatDER, Certs: []*x509.Certificate{b}}); !slices.Equal(got, []int{0}) {
 		t.Errorf("DER: lines %v, want [0]", got)
 	}
 }
@@ -533,3 +541,48 @@ func TestParseFormat(t *testing.T) {
 }
 
 var _ io.Writer = (*spool)(nil)
+
+// TestRunUnreadable: mode 000 files and folders, and links that loop.
+// Root reads anything whatever its mode, so as root the same files are
+// simply checked; the broken link and the pipe of makeTree are unreadable
+// for everyone.
+func TestRunUnreadable(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no mode bits or symbolic links without privileges on Windows")
+	}
+	dir := t.TempDir()
+	cert := testpki.PEM(leaf(t, testKey(t, testpki.ECDSAP256), nil, "exch2.acme.com"))
+	write(t, filepath.Join(dir, "locked.pem"), cert)
+	write(t, filepath.Join(dir, "closed", "inside.pem"), cert)
+	must(t, os.Chmod(filepath.Join(dir, "locked.pem"), 0))
+	must(t, os.Chmod(filepath.Join(dir, "closed"), 0))
+	t.Cleanup(func() { os.Chmod(filepath.Join(dir, "closed"), 0o755) })
+	must(t, os.Symlink("l2.pem", filepath.Join(dir, "l1.pem")))
+	must(t, os.Symlink("l1.pem", filepath.Join(dir, "l2.pem")))
+
+	rec := &recorder{}
+	_, err := Run(context.Background(), Options{Paths: []string{dir}, Roots: testRoots(t)}, rec)
+	must(t, err)
+	got := map[string]string{}
+	for _, f := range rec.files {
+		msg := ""
+		if len(f.Findings) > 0 {
+			msg = f.Findings[0].Code + ": " + f.Findings[0].Message
+		}
+		got[filepath.Base(f.Path)] = msg
+	}
+	want := map[string]string{
+		"l1.pem": "unreadable: cannot read: symbolic link to l2.pem: symbolic link loop",
+		"l2.pem": "unreadable: cannot read: symbolic link to l1.pem: symbolic link loop",
+	}
+	if os.Geteuid() == 0 {
+		want["locked.pem"] = ""
+		want["inside.pem"] = ""
+	} else {
+		want["locked.pem"] = "unreadable: cannot read: permission denied"
+		want["closed"] = "unreadable: cannot read: permission denied"
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}

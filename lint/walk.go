@@ -31,6 +31,7 @@ type job struct {
 	kind entryKind
 	mode fs.FileMode // for entryNotRegular
 	err  error       // for entryError
+	key  string      // the .key file next to it, or ""
 }
 
 // PathError is returned by Run for a path on the command line that does not
@@ -56,82 +57,112 @@ func checkPaths(paths []string) error {
 }
 
 // walk sends a job for every file under paths, in order: paths in the
-// order given, each folder's entries sorted by name (fs.WalkDir's order).
+// order given, each folder's entries sorted by name (the order of
+// fs.WalkDir), depth first. It lists each folder once, which also finds
+// the .key file next to each certificate file without a lookup per file.
 // emit returns false when the run is cancelled.
 func walk(ctx context.Context, paths, exclude []string, emit func(job) bool) error {
-	seq := 0
-	send := func(j job) bool {
-		j.seq = seq
-		seq++
-		return emit(j)
-	}
+	w := walker{exclude: exclude, emit: emit}
 	for _, root := range paths {
 		st, err := os.Stat(root) // a root given as a symbolic link is followed
-		if err != nil {
-			if !send(job{path: root, kind: entryError, err: linkError(root, err)}) {
-				return ctx.Err()
-			}
-			continue
+		switch {
+		case err != nil:
+			w.send(job{path: root, kind: entryError, err: linkError(root, err)})
+		case st.IsDir():
+			w.dir(root, root)
+		default:
+			j := fileJob(root, st.Mode())
+			j.key = siblingKey(root)
+			w.send(j)
 		}
-		if !st.IsDir() {
-			if !send(fileJob(root, st.Mode())) {
-				return ctx.Err()
-			}
-			continue
-		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				// A folder that cannot be listed (or vanished): report it
-				// and go on with its siblings.
-				if !send(job{path: p, kind: entryError, err: describe(err)}) {
-					return ctx.Err()
-				}
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if p != root && excluded(root, p, d.Name(), exclude) {
-				if d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			switch t := d.Type(); {
-			case d.IsDir():
-				if p != root && skipDirs[d.Name()] {
-					return fs.SkipDir
-				}
-				return nil
-			case t&fs.ModeSymlink != 0:
-				// Follow links to files, never to folders: a link to a
-				// parent folder would loop, and a link to another tree
-				// would check files that are not part of this one.
-				st, err := os.Stat(p)
-				switch {
-				case err != nil:
-					if !send(job{path: p, kind: entryError, err: linkError(p, err)}) {
-						return ctx.Err()
-					}
-				case st.IsDir():
-				default:
-					if !send(fileJob(p, st.Mode())) {
-						return ctx.Err()
-					}
-				}
-				return nil
-			default:
-				if !send(fileJob(p, t)) {
-					return ctx.Err()
-				}
-				return nil
-			}
-		})
-		if err != nil {
-			return err
+		if w.stopped {
+			return ctx.Err()
 		}
 	}
 	return nil
+}
+
+type walker struct {
+	exclude []string
+	emit    func(job) bool
+	seq     int
+	stopped bool
+}
+
+func (w *walker) send(j job) {
+	if w.stopped {
+		return
+	}
+	j.seq = w.seq
+	w.seq++
+	w.stopped = !w.emit(j)
+}
+
+// dir sends the jobs of folder d below root.
+func (w *walker) dir(root, d string) {
+	ents, err := os.ReadDir(d) // sorted by name
+	if err != nil {
+		// A folder that cannot be listed (or vanished): report it and go
+		// on with what was listed, if anything, and its siblings.
+		w.send(job{path: d, kind: entryError, err: describe(err)})
+	}
+	keys := map[string]string{}
+	for _, e := range ents {
+		if name := e.Name(); !e.IsDir() && isKeyName(name) {
+			keys[strings.TrimSuffix(name, filepath.Ext(name))] = name
+		}
+	}
+	for _, e := range ents {
+		if w.stopped {
+			return
+		}
+		name := e.Name()
+		p := filepath.Join(d, name)
+		if excluded(root, p, name, w.exclude) {
+			continue
+		}
+		switch t := e.Type(); {
+		case e.IsDir():
+			if !skipDirs[name] {
+				w.dir(root, p)
+			}
+		case t&fs.ModeSymlink != 0:
+			// Follow links to files, never to folders: a link to a
+			// parent folder would loop, and a link to another tree would
+			// check files that are not part of this one.
+			st, err := os.Stat(p)
+			switch {
+			case err != nil:
+				w.send(job{path: p, kind: entryError, err: linkError(p, err)})
+			case st.IsDir():
+			default:
+				w.send(fileJob(p, st.Mode()))
+			}
+		default:
+			j := fileJob(p, t)
+			if k, ok := keys[strings.TrimSuffix(name, filepath.Ext(name))]; ok && !isKeyName(name) {
+				j.key = filepath.Join(d, k)
+			}
+			w.send(j)
+		}
+	}
+}
+
+// isKeyName reports whether a file name is that of a private key kept next
+// to its certificate: exch2.key beside exch2.crt, exch2.pem or exch2.csr.
+func isKeyName(name string) bool { return strings.EqualFold(filepath.Ext(name), ".key") }
+
+// siblingKey returns the .key file next to a file given on the command
+// line, or "".
+func siblingKey(name string) string {
+	if isKeyName(name) {
+		return ""
+	}
+	p := strings.TrimSuffix(name, filepath.Ext(name)) + ".key"
+	if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+		return p
+	}
+	return ""
 }
 
 func fileJob(p string, mode fs.FileMode) job {
