@@ -19,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/exchcert/exchcert/internal/testpki"
+	"github.com/exchcert/exchcert/lint"
 	"github.com/exchcert/exchcert/lint/linttest"
 )
 
@@ -207,5 +208,28 @@ func TestLintCIWiring(t *testing.T) {
 				t.Errorf("%s uses %s, which exchcert lint does not have", name, m)
 			}
 		}
+	}
+}
+
+// TestLintProgress: nothing in the first second, then at most five lines a
+// second, each replacing the last, and the line cleared at the end.
+func TestLintProgress(t *testing.T) {
+	var buf strings.Builder
+	if newProgress(&buf) != nil {
+		t.Fatal("progress on a writer that is not a terminal")
+	}
+	p := &progress{w: &buf}
+	p.update(lint.Progress{Files: 500, Elapsed: 900 * time.Millisecond})
+	if buf.Len() != 0 {
+		t.Fatalf("progress within the first second: %q", buf.String())
+	}
+	p.update(lint.Progress{Files: 1000, CertificateFiles: 800, Elapsed: 2 * time.Second})
+	p.update(lint.Progress{Files: 1001, Elapsed: 2*time.Second + 50*time.Millisecond}) // too soon
+	p.update(lint.Progress{Files: 1500, CertificateFiles: 1200, Elapsed: 3 * time.Second})
+	p.update(lint.Progress{Done: true})
+	want := "\r\033[Kexchcert lint: 1000 files, 800 certificate files, 500 files/s" +
+		"\r\033[Kexchcert lint: 1500 files, 1200 certificate files, 500 files/s" + "\r\033[K"
+	if buf.String() != want {
+		t.Errorf("progress wrote %q, want %q", buf.String(), want)
 	}
 }

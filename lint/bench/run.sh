@@ -81,7 +81,8 @@ exchcert_plan() {
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-echo "== measuring (load before: $(load))" >&2
+load_before=$(load)
+echo "== measuring (load before: $load_before)" >&2
 lint_all=$(best "$RUNS" "$bin/exchcert" lint --format json "$out/tree")
 lint_one=$(best "$RUNS" "$bin/exchcert" lint --format json --jobs 1 "$out/tree")
 lint_nozlint=$(best "$RUNS" "$bin/exchcert" lint --format json --no-zlint --min-days 30 "$out/tree")
@@ -92,6 +93,18 @@ z_file_all=$(best "$SLOW_RUNS" zlint_per_file_all)
 ossl=$(best "$SLOW_RUNS" openssl_loop)
 plan100=$(best "$RUNS" exchcert_plan)
 load_after=$(load)
+
+# Memory: the peak resident set of one run over this tree and over a tree
+# ten times as large (GNU time's %M, in KiB), when GNU time is installed.
+rss=""
+if [ -x /usr/bin/time ]; then
+	peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+	rm -rf "$out/tree-big"
+	go run ./lint/bench/gentree -n "$((N * 10))" -seed "$SEED" "$out/tree-big" >&2
+	rss="Peak memory (GNU time %M): $(peak "$bin/exchcert" lint --format json "$out/tree") KiB for $N files,
+$(peak "$bin/exchcert" lint --format json "$out/tree-big") KiB for $((N * 10)) files."
+	rm -rf "$out/tree-big"
+fi
 
 # Go's own account of exchcert's start-up: the init time of the zlint,
 # zcrypto and publicsuffix packages that linking lint brings in, summed.
@@ -119,7 +132,9 @@ cat <<EOF
 \`exchcert plan\` start-up: $(printf '%.1f' "$(echo "$plan100 * 10" | bc -l)") ms per run (best of $RUNS × 100 runs);
 package init $(echo "$init_ms" | cut -d' ' -f1) ms, of which zlint/zcrypto/publicsuffix $(echo "$init_ms" | cut -d' ' -f2) ms (GODEBUG=inittrace=1).
 
-Load average before: see stderr; after: $load_after. Best of $RUNS runs (per-file loops: best of $SLOW_RUNS).
+Load average (1, 5, 15 min) before: $load_before; after: $load_after. Best of $RUNS runs (per-file loops: best of $SLOW_RUNS).
+
+$rss
 
 Go benchmarks (\`go test ./lint -run '^\$' -bench 'BenchmarkRun|BenchmarkZlintLoop' -benchtime ${RUNS}x\`):
 
