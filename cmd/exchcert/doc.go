@@ -11,6 +11,7 @@
 //	exchcert bind    (plan flags | --plan FILE) (CERTFILE | --thumbprint SHA1) [--server NAME] [--services LIST] [--url-host NAME] [--import-path PATH] [--out FILE.ps1]
 //	exchcert bind    --prereqs --exchange VERSION --windows VERSION
 //	exchcert lint    [plan flags | --plan FILE] [--min-days N] [--roots FILE] [--password-env VAR | --password-file FILE] [--format text|json|junit|sarif|github] [--fail-on error|warning] [PATH...]
+//	exchcert probe   HOST [plan flags | --plan FILE] [--addr SERVICE=HOST:PORT]... [--roots FILE] [--timeout D] [-o table|json]
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input
@@ -39,6 +40,11 @@
 //
 //	exchcert pfx --cert delivered.p7b --key exch2.acme.com.key --windows 2008r2 --out exch2.pfx
 //	exchcert bind --plan acme.plan.json exch2.pfx --out bind-exch2.ps1
+//
+// Check what the live server serves on every port, and Autodiscover and EWS
+// authentication, against the plan:
+//
+//	exchcert probe mail.acme.com --plan acme.plan.json
 //
 // In CI, check every certificate file of a repository and report to code
 // scanning:

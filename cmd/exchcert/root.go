@@ -64,6 +64,7 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 		newInspectCmd(a),
 		newPfxCmd(a),
 		newBindCmd(a),
+		newProbeCmd(a),
 		newLintCmd(a),
 	)
 	return root

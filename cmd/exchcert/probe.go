@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/exchcert/exchcert/internal/textenc"
+	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/probe"
+)
+
+// maxRootsFile is the largest --roots file read; the whole Mozilla root
+// store in PEM is about 250 KiB.
+const maxRootsFile = 4 << 20
+
+func newProbeCmd(a *app) *cobra.Command {
+	var (
+		pf      planFlags
+		output  outputFlag
+		timeout time.Duration
+		roots   string
+		addrs   []string
+	)
+	cmd := &cobra.Command{
+		Use:   "probe HOST",
+		Short: "Check the live Exchange endpoints the way clients see them",
+		Long: `Probe connects to HOST the way Outlook, phones and other mail servers do and
+checks what each service really serves: HTTPS on 443 (once per planned name,
+with that name as SNI), SMTP on 25 and submission on 587 with STARTTLS, IMAP4
+on 143 with STARTTLS and on 993, POP3 on 110 with STLS and on 995. For each it
+shows whether it answers (and why not), whether STARTTLS is offered, the TLS
+version, whether the chain is complete, trusted, in date and valid for the
+name used, and the certificate's thumbprint as Get-ExchangeCertificate shows
+it, so a service still serving an old certificate stands out.
+
+It also sends one request without credentials to
+https://autodiscover.<domain>/Autodiscover/Autodiscover.xml,
+https://<domain>/autodiscover/autodiscover.xml and https://HOST/EWS/Exchange.asmx
+for each SMTP domain of the plan, and reports Autodiscover or EWS without
+Windows (Negotiate/NTLM) or Basic authentication, with the command that fixes it.
+
+The plan flags (or --plan FILE) say which names the certificate must cover;
+without them only HOST is expected, and the Autodiscover domain is HOST's
+parent domain. --addr SERVICE=HOST:PORT sends a service elsewhere (split
+DNS, a load balancer's inside address, a non-standard port); services:
+https, smtp, submission, imap, imaps, pop3, pop3s. --addr NAME=HOST:PORT with a
+host name sends the Autodiscover requests for that name elsewhere.
+
+Everything runs at once; each endpoint has --timeout for everything from DNS
+to the last byte. Exit status 1 when a check fails (an error-level finding).`,
+		Example: `  # Check the server against the plan saved by exchcert plan
+  exchcert probe mail.acme.com --plan acme.plan.json
+
+  # Without a plan: only the name itself is expected on the certificate
+  exchcert probe mail.acme.com
+
+  # From inside, against the server's own address, with the private CA's root
+  exchcert probe mail.acme.com --plan acme.plan.json --addr https=10.0.0.5:443 --roots acme-root.pem
+
+  # For a script: JSON, and a shorter time limit
+  exchcert probe mail.acme.com --fqdn exch2.acme.com --domain acme.com --timeout 5s -o json`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return &usageError{fmt.Errorf("give the host to probe: exchcert probe HOST (got %d arguments)", len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			host, err := plan.Normalize(args[0])
+			if err != nil || strings.HasPrefix(host, "*.") {
+				if err == nil {
+					err = errors.New("a wildcard is no host to connect to")
+				}
+				return &usageError{fmt.Errorf("HOST: %w", err)}
+			}
+			if timeout <= 0 {
+				return &usageError{fmt.Errorf("--timeout: must be positive, got %s", timeout)}
+			}
+			o := probe.Options{Host: host, Timeout: timeout, Now: a.now}
+			if pf.given(cmd) {
+				if o.Plan, err = pf.load(a, cmd); err != nil {
+					return err
+				}
+			}
+			if o.Addrs, o.HostAddrs, err = parseAddrs(addrs); err != nil {
+				return err
+			}
+			if roots != "" {
+				if o.Roots, err = readRoots(roots); err != nil {
+					return err
+				}
+			}
+			rep, err := probe.Run(cmd.Context(), o)
+			if err != nil {
+				var oe *probe.OptionsError
+				if errors.As(err, &oe) {
+					return &usageError{fmt.Errorf("--%s %w", oe.Field, oe.Err)}
+				}
+				return err
+			}
+			if err := a.report(output, rep, func(w io.Writer) error { return writeProbeTables(w, rep) }); err != nil {
+				return err
+			}
+			if rep.Findings.HasErrors() {
+				return errFindings
+			}
+			return nil
+		},
+	}
+	pf.register(cmd.Flags())
+	cmd.Flags().DurationVar(&timeout, "timeout", probe.DefaultTimeout, "time limit for each endpoint (they run at once)")
+	cmd.Flags().StringVar(&roots, "roots", "", "trust the root certificates in `FILE` (PEM or DER) instead of the system's")
+	cmd.Flags().StringArrayVar(&addrs, "addr", nil, "connect `SERVICE=HOST:PORT` elsewhere (repeatable); SERVICE: https|smtp|submission|imap|imaps|pop3|pop3s, or a host name of the Autodiscover URLs")
+	addOutputFlag(cmd, &output)
+	return cmd
+}
+
+// parseAddrs splits the --addr values into service and host-name
+// overrides.
+func parseAddrs(vals []string) (map[probe.Service]string, map[string]string, error) {
+	svc := map[probe.Service]string{}
+	hosts := map[string]string{}
+	for _, v := range vals {
+		k, addr, ok := strings.Cut(v, "=")
+		if !ok || k == "" || addr == "" {
+			return nil, nil, &usageError{fmt.Errorf("--addr %q: want SERVICE=HOST:PORT, e.g. --addr smtp=10.0.0.5:2525", v)}
+		}
+		if strings.Contains(k, ".") {
+			n, err := plan.Normalize(k)
+			if err != nil {
+				return nil, nil, &usageError{fmt.Errorf("--addr %q: %w", v, err)}
+			}
+			hosts[n] = addr
+			continue
+		}
+		s, err := probe.ParseService(k)
+		if err != nil {
+			return nil, nil, &usageError{fmt.Errorf("--addr %q: %w, or a host name", v, err)}
+		}
+		svc[s] = addr
+	}
+	return svc, hosts, nil
+}
+
+// readRoots reads PEM certificates (any number) or one DER certificate.
+func readRoots(name string) (*x509.CertPool, error) {
+	data, err := readInput(name, maxRootsFile)
+	if err != nil {
+		return nil, err
+	}
+	data = textenc.Decode(data)
+	pool := x509.NewCertPool()
+	n := 0
+	rest := data
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, inFile(name, fmt.Errorf("certificate %d: %v", n+1, err))
+		}
+		pool.AddCert(c)
+		n++
+	}
+	if n == 0 && !bytes.Contains(data, []byte("-----BEGIN")) {
+		if cs, err := x509.ParseCertificates(data); err == nil && len(cs) > 0 {
+			for _, c := range cs {
+				pool.AddCert(c)
+			}
+			n = len(cs)
+		}
+	}
+	if n == 0 {
+		return nil, inFile(name, errors.New("no certificate found (want PEM \"CERTIFICATE\" blocks or a DER certificate)"))
+	}
+	return pool, nil
+}
+
+func writeProbeTables(w io.Writer, rep *probe.Report) error {
+	if _, err := fmt.Fprintf(w, "Host: %s\nExpected names: %s\n\n", rep.Host, strings.Join(rep.Names, ", ")); err != nil {
+		return err
+	}
+	t := newTable(w, "Service", "Address", "Name", "Result", "TLS", "Thumbprint", "Expires", "Certificate")
+	for _, e := range rep.Endpoints {
+		result := "ok"
+		switch {
+		case e.Failure != nil:
+			result = e.Failure.Kind
+		case e.StartTLS != nil && !*e.StartTLS:
+			result = "no STARTTLS"
+		case e.StartTLS != nil:
+			result = "ok, STARTTLS"
+		}
+		version, thumb, expires, cert := "-", "-", "-", "-"
+		if e.TLS != nil {
+			version, thumb, cert = strings.TrimPrefix(e.TLS.Version, "TLS "), e.TLS.Thumbprint, certState(e.TLS)
+			if len(e.TLS.Chain) > 0 {
+				expires = e.TLS.Chain[0].NotAfter.Format(time.DateOnly)
+			}
+		}
+		if err := t.Append([]string{string(e.Service), e.Address, e.Name, result, version, thumb, expires, cert}); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if len(rep.Web) > 0 {
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+		t = newTable(w, "Check", "URL", "Result", "Status", "Authentication offered", "Certificate")
+		for _, c := range rep.Web {
+			result, status, auth, cert := "ok", "-", "-", "-"
+			if c.Failure != nil {
+				result = c.Failure.Kind
+			}
+			if c.Status != 0 {
+				status = fmt.Sprint(c.Status)
+			}
+			if len(c.AuthOffered) > 0 {
+				auth = strings.Join(c.AuthOffered, ", ")
+			}
+			if c.TLS != nil {
+				cert = certState(c.TLS)
+			}
+			if err := t.Append([]string{c.Kind, c.URL, result, status, auth, cert}); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	if len(rep.Findings) == 0 {
+		_, err := fmt.Fprintln(w, "\nNo problems found.")
+		return err
+	}
+	return writeFindings(w, "Findings", rep.Findings)
+}
+
+// certState sums up a served certificate in a few words.
+func certState(t *probe.TLS) string {
+	var s []string
+	if !t.CoversName {
+		s = append(s, "wrong name")
+	}
+	if !t.Complete {
+		s = append(s, "no intermediate")
+	} else if !t.Trusted {
+		s = append(s, "untrusted")
+	}
+	if !t.InDate {
+		s = append(s, "out of date")
+	}
+	if len(s) == 0 {
+		return "ok"
+	}
+	return strings.Join(s, ", ")
+}
