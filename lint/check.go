@@ -84,7 +84,7 @@ func loadFinding(err error) Finding {
 			"check the password given with --password-env or --password-file")
 	case errors.Is(err, inspect.ErrTooManyIterations):
 		return fileFinding(CodeTooManyIterations, plan.Error, "not opened: "+err.Error(),
-			"export the PFX again with the usual iteration count (2000 to 600000)")
+			"export the PFX again: Windows, OpenSSL and Java use 2,000 to 10,000 iterations")
 	case errors.Is(err, inspect.ErrUnsupported):
 		return fileFinding(CodeUnsupported, plan.Error, "not checked: "+err.Error(),
 			"convert it to PEM, or export the PFX again with AES or 3DES encryption and a password")
@@ -108,10 +108,14 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 	subjects := make(map[string]int, len(b.Certs))
 	// relabel gives certificates without a subject (as the Baseline
 	// Requirements now prefer) their first name instead of inspect's empty
-	// one.
+	// one; two such certificates in a file share inspect's label, and keep
+	// it.
 	relabel := map[string]string{}
 	for i, cert := range b.Certs {
 		if l, il := certLabel(base, cert), inspectLabel(base, cert); l != il {
+			if r, seen := relabel[il]; seen && r != l {
+				l = il
+			}
 			relabel[il] = l
 		}
 		f.Certificates = append(f.Certificates, CertInfo{

@@ -121,6 +121,12 @@ func (w *walker) dir(root, d string) {
 		if excluded(root, p, name, w.exclude) {
 			continue
 		}
+		withKey := func(j job) job {
+			if k, ok := keys[strings.TrimSuffix(name, filepath.Ext(name))]; ok && !isKeyName(name) {
+				j.key = filepath.Join(d, k)
+			}
+			return j
+		}
 		switch t := e.Type(); {
 		case e.IsDir():
 			if !skipDirs[name] {
@@ -136,14 +142,10 @@ func (w *walker) dir(root, d string) {
 				w.send(job{path: p, kind: entryError, err: linkError(p, err)})
 			case st.IsDir():
 			default:
-				w.send(fileJob(p, st.Mode()))
+				w.send(withKey(fileJob(p, st.Mode())))
 			}
 		default:
-			j := fileJob(p, t)
-			if k, ok := keys[strings.TrimSuffix(name, filepath.Ext(name))]; ok && !isKeyName(name) {
-				j.key = filepath.Join(d, k)
-			}
-			w.send(j)
+			w.send(withKey(fileJob(p, t)))
 		}
 	}
 }
