@@ -2,24 +2,61 @@ package lint
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/plan"
 )
 
-// checker checks one file; it is shared by the workers and only read.
+// checker checks one file at a time; the workers share it.
 type checker struct {
 	opt Options
+	// lints remembers the zlint findings of certificates seen before,
+	// by SHA-256: a repository holds the same certificate in several
+	// files (the .crt, the .pfx, the .p7b, a full chain), and zlint is
+	// most of the cost of a file.
+	mu    sync.Mutex
+	lints map[[32]byte][]Finding
 }
 
-func newChecker(opt Options) *checker { return &checker{opt: opt} }
+// maxCachedLints bounds the zlint cache, so that memory stays flat on a
+// tree of many different certificates: past it the cache starts afresh.
+const maxCachedLints = 4096
+
+func newChecker(opt Options) *checker {
+	return &checker{opt: opt, lints: make(map[[32]byte][]Finding)}
+}
+
+// zlint returns the zlint findings of cert, labelled subject.
+func (c *checker) zlint(cert *x509.Certificate, subject string) []Finding {
+	sum := sha256.Sum256(cert.Raw)
+	c.mu.Lock()
+	fs, ok := c.lints[sum]
+	c.mu.Unlock()
+	if !ok {
+		fs = c.opt.Linter.Lint(cert.Raw, "")
+		c.mu.Lock()
+		if len(c.lints) >= maxCachedLints {
+			clear(c.lints)
+		}
+		c.lints[sum] = fs
+		c.mu.Unlock()
+	}
+	out := slices.Clone(fs)
+	for i := range out {
+		out[i].Subject = subject
+	}
+	return out
+}
 
 // fileFinding is a finding about the file as a whole.
 func fileFinding(code string, sev plan.Severity, msg, fix string) Finding {
@@ -185,7 +222,7 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 		if cert.IsCA && !c.opt.LintCA {
 			continue
 		}
-		for _, x := range c.opt.Linter.Lint(cert.Raw, certLabel(base, cert)) {
+		for _, x := range c.zlint(cert, certLabel(base, cert)) {
 			x.Line = max(lines[i], 1)
 			f.Findings = append(f.Findings, x)
 		}

@@ -586,3 +586,29 @@ func TestRunUnreadable(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+// TestZlintOncePerCertificate: the same certificate in several files is
+// linted once, and each file still gets the findings, labelled with its
+// own name.
+func TestZlintOncePerCertificate(t *testing.T) {
+	dir := t.TempDir()
+	weak := leaf(t, testKey(t, testpki.RSA1024), nil, "weak.acme.com")
+	write(t, filepath.Join(dir, "a.pem"), testpki.PEM(weak))
+	write(t, filepath.Join(dir, "b.der"), weak.Raw)
+	linter, err := NewLinter(nil)
+	must(t, err)
+	rec := &recorder{}
+	_, err = Run(context.Background(), Options{Paths: []string{dir}, Linter: linter}, rec)
+	must(t, err)
+	var subjects []string
+	for _, f := range rec.files {
+		for _, x := range f.Findings {
+			if x.Code == "e_rsa_mod_less_than_2048_bits" {
+				subjects = append(subjects, x.Subject)
+			}
+		}
+	}
+	if !slices.Equal(subjects, []string{"a.pem: weak.acme.com", "b.der: weak.acme.com"}) {
+		t.Errorf("subjects %q", subjects)
+	}
+}
