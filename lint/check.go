@@ -197,8 +197,13 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 			bundles = append(bundles, kb)
 		}
 	}
-	rep := inspect.Check(bundles, c.inspectOptions())
-	for _, x := range rep.Findings {
+	var found plan.Findings
+	if fs, ok := c.checkSingle(&named, len(bundles) > 1); ok {
+		found = fs
+	} else {
+		found = inspect.Check(bundles, c.inspectOptions()).Findings
+	}
+	for _, x := range found {
 		if !keepInspect(x, b) {
 			continue
 		}
@@ -227,6 +232,41 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 			f.Findings = append(f.Findings, x)
 		}
 	}
+}
+
+// checkSingle is the short way to inspect.Check's findings, as far as
+// keepInspect keeps them, for the most common file of a repository: one
+// certificate, no key or request, no plan, not a PFX. Check would also
+// summarise the certificate and build its chain from the file, work whose
+// results lint drops for such a file (chain-incomplete, key-not-checked,
+// no-leaf); what remains are the certificate's own checks and the few
+// chain problems a lone certificate can show. When one of those is
+// possible (a self-issued certificate, a chain that fails for another
+// reason than a missing issuer) it returns false and the caller runs
+// Check. TestCheckSingleAsCheck holds the two ways to the same findings.
+func (c *checker) checkSingle(b *inspect.Bundle, withKey bool) (plan.Findings, bool) {
+	if len(b.Certs) != 1 || len(b.CSRs) > 0 || len(b.Keys) > 0 || withKey || c.opt.Plan != nil || b.Format == inspect.FormatPKCS12 {
+		return nil, false
+	}
+	cert := b.Certs[0]
+	opt := c.inspectOptions()
+	if inspect.RoleOf(cert) == inspect.RoleLeaf {
+		if bytes.Equal(cert.RawSubject, cert.RawIssuer) {
+			return nil, false
+		}
+		at := c.opt.Now
+		if at.Before(cert.NotBefore) {
+			at = cert.NotBefore
+		}
+		if at.After(cert.NotAfter) {
+			at = cert.NotAfter
+		}
+		_, err := cert.Verify(x509.VerifyOptions{Roots: c.opt.Roots, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		if err != nil && !errors.As(err, new(x509.UnknownAuthorityError)) {
+			return nil, false
+		}
+	}
+	return inspect.CheckCertificate(cert, inspectLabel(b.Name, cert), opt), true
 }
 
 func (c *checker) inspectOptions() inspect.Options {

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io"
@@ -610,5 +613,86 @@ func TestZlintOncePerCertificate(t *testing.T) {
 	}
 	if !slices.Equal(subjects, []string{"a.pem: weak.acme.com", "b.der: weak.acme.com"}) {
 		t.Errorf("subjects %q", subjects)
+	}
+}
+
+// TestCheckSingleAsCheck: the short way for a lone certificate finds what
+// inspect.Check finds, after keepInspect, or declines.
+func TestCheckSingleAsCheck(t *testing.T) {
+	p, err := testPKI()
+	must(t, err)
+	root, inter := p[0], p[1]
+	key := testKey(t, testpki.ECDSAP256)
+	now := time.Now()
+	sign := func(ca *testpki.CA, edit func(*x509.Certificate)) *x509.Certificate {
+		tmpl := testpki.PublicLeaf([]string{"exch2.acme.com"}, now.Add(-time.Hour), now.Add(90*24*time.Hour))
+		if edit != nil {
+			edit(tmpl)
+		}
+		c, err := ca.Sign(tmpl, key.Public())
+		must(t, err)
+		return c
+	}
+	selfSigned := func() *x509.Certificate {
+		tmpl := testpki.PublicLeaf([]string{"exch2.acme.com"}, now.Add(-time.Hour), now.Add(90*24*time.Hour))
+		tmpl.Subject = pkix.Name{CommonName: "exch2.acme.com"}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+		must(t, err)
+		c, err := x509.ParseCertificate(der)
+		must(t, err)
+		return c
+	}
+	critical := func(c *x509.Certificate) {
+		c.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 55555, 1}, Critical: true, Value: []byte{5, 0}}}
+	}
+	rootsOnly := x509.NewCertPool()
+	rootsOnly.AddCert(root.Cert.Cert)
+	for _, tc := range []struct {
+		name    string
+		cert    *x509.Certificate
+		roots   *x509.CertPool
+		decline bool
+	}{
+		{"leaf, system roots", sign(inter, nil), nil, false},
+		{"leaf, issuer missing", sign(inter, nil), rootsOnly, false},
+		{"leaf from the root", sign(root, nil), rootsOnly, false},
+		{"expired leaf", sign(inter, func(c *x509.Certificate) { c.NotBefore, c.NotAfter = now.Add(-90*24*time.Hour), now.Add(-time.Hour) }), rootsOnly, false},
+		{"weak signature", sign(inter, func(c *x509.Certificate) { c.SignatureAlgorithm = x509.SHA1WithRSA }), nil, false},
+		{"internal name, too long", sign(inter, func(c *x509.Certificate) {
+			c.DNSNames = append(c.DNSNames, "exch2.corp.local")
+			c.NotAfter = c.NotBefore.Add(500 * 24 * time.Hour)
+		}), nil, false},
+		{"no server auth", sign(inter, func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth} }), nil, false},
+		{"intermediate alone", inter.Cert.Cert, nil, false},
+		{"root alone", root.Cert.Cert, rootsOnly, false},
+		{"self-signed leaf", selfSigned(), nil, true},
+		{"unhandled critical extension, from the root", sign(root, critical), rootsOnly, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &inspect.Bundle{Name: "x.pem", Format: inspect.FormatPEM, Certs: []*x509.Certificate{tc.cert}}
+			c := newChecker(Options{Roots: tc.roots, Now: now, MinDays: 30})
+			fast, ok := c.checkSingle(b, false)
+			if ok == tc.decline {
+				t.Fatalf("checkSingle ok=%v, want %v", ok, !tc.decline)
+			}
+			var full plan.Findings
+			for _, x := range inspect.Check([]*inspect.Bundle{b}, c.inspectOptions()).Findings {
+				if keepInspect(x, b) {
+					full = append(full, x)
+				}
+			}
+			if !ok {
+				if !slices.ContainsFunc(full, func(x plan.Finding) bool { return x.Code == inspect.CodeChainUntrusted }) {
+					t.Errorf("declined, but Check finds no chain problem: %+v", full)
+				}
+				return
+			}
+			if quiet := strings.Contains(tc.name, "leaf,") || strings.HasSuffix(tc.name, "alone") || tc.name == "leaf from the root"; len(full) == 0 && !quiet {
+				t.Errorf("Check finds nothing to compare")
+			}
+			if !slices.Equal(fast, full) {
+				t.Errorf("checkSingle: %+v\nCheck:       %+v", fast, full)
+			}
+		})
 	}
 }
