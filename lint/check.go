@@ -148,25 +148,29 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 	// one; two such certificates in a file share inspect's label, and keep
 	// it.
 	relabel := map[string]string{}
+	certLabels := make([]string, len(b.Certs))
 	for i, cert := range b.Certs {
-		if l, il := certLabel(base, cert), inspectLabel(base, cert); l != il {
+		subject := cert.Subject.String()
+		l, il := labels(base, cert, subject)
+		if l != il {
 			if r, seen := relabel[il]; seen && r != l {
 				l = il
 			}
 			relabel[il] = l
 		}
 		f.Certificates = append(f.Certificates, CertInfo{
-			Subject:    cert.Subject.String(),
+			Subject:    subject,
 			Issuer:     cert.Issuer.String(),
 			NotAfter:   cert.NotAfter.UTC(),
 			Thumbprint: inspect.Thumbprint(cert),
 			Line:       lines[i],
 		})
-		for _, l := range []string{certLabel(base, cert), inspectLabel(base, cert)} {
+		for _, l := range []string{l, il} {
 			if _, dup := subjects[l]; !dup {
 				subjects[l] = i
 			}
 		}
+		certLabels[i] = l
 	}
 	leaf := leafIndex(b.Certs)
 	// line finds the certificate a finding is about by its subject, the
@@ -227,7 +231,7 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 		if cert.IsCA && !c.opt.LintCA {
 			continue
 		}
-		for _, x := range c.zlint(cert, certLabel(base, cert)) {
+		for _, x := range c.zlint(cert, certLabels[i]) {
 			x.Line = max(lines[i], 1)
 			f.Findings = append(f.Findings, x)
 		}
@@ -266,7 +270,8 @@ func (c *checker) checkSingle(b *inspect.Bundle, withKey bool) (plan.Findings, b
 			return nil, false
 		}
 	}
-	return inspect.CheckCertificate(cert, inspectLabel(b.Name, cert), opt), true
+	_, il := labels(b.Name, cert, cert.Subject.String())
+	return inspect.CheckCertificate(cert, il, opt), true
 }
 
 func (c *checker) inspectOptions() inspect.Options {
@@ -298,28 +303,21 @@ func keepInspect(x plan.Finding, b *inspect.Bundle) bool {
 	return true
 }
 
-// certLabel names a certificate in findings as exchcert inspect does,
+// labels names a certificate in findings: label as exchcert inspect does,
 // "file: Common Name" or the whole subject when it has no Common Name, and
-// by its first name when the subject is empty, as the Baseline
-// Requirements now recommend (7.1.2.7.2).
-func certLabel(file string, c *x509.Certificate) string {
+// own, the same but for the first name when the subject is empty, as the
+// Baseline Requirements now recommend (7.1.2.7.2). subject is
+// c.Subject.String(), made once by the caller.
+func labels(file string, c *x509.Certificate, subject string) (own, label string) {
 	name := c.Subject.CommonName
 	if name == "" {
-		name = c.Subject.String()
+		name = subject
 	}
+	label = file + ": " + name
 	if name == "" && len(c.DNSNames) > 0 {
-		name = c.DNSNames[0]
+		return file + ": " + c.DNSNames[0], label
 	}
-	return file + ": " + name
-}
-
-// inspectLabel is the label inspect gives a certificate.
-func inspectLabel(file string, c *x509.Certificate) string {
-	name := c.Subject.CommonName
-	if name == "" {
-		name = c.Subject.String()
-	}
-	return file + ": " + name
+	return label, label
 }
 
 // leafIndex returns the index of the server certificate of a file, the

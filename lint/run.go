@@ -131,7 +131,7 @@ func runOrdered(ctx context.Context, paths, exclude []string, jobs int, check fu
 	defer cancel()
 	window := 4 * jobs
 	slots := make(chan struct{}, window)
-	work := make(chan job)
+	work := make(chan job, window)
 	type result struct {
 		seq int
 		f   *File
