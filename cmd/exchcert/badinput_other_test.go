@@ -11,3 +11,5 @@ const canLimitFileSize = false
 func limitFileSize(uint64) error { return errors.New("not supported") }
 
 func peakRSS() int64 { return 0 }
+
+func makeFIFO(string) error { return errors.New("no named pipes") }

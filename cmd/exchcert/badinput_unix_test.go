@@ -23,6 +23,8 @@ func limitFileSize(n uint64) error {
 	return syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n})
 }
 
+func makeFIFO(path string) error { return syscall.Mkfifo(path, 0o600) }
+
 // peakRSS returns the peak resident memory of this process in bytes. On
 // Linux it is VmHWM, the high-water mark of this program's own address
 // space: getrusage's ru_maxrss would also count the test process that
