@@ -243,6 +243,9 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		}
 		o.stateDir = filepath.Join(dir, "exchcert", "acme")
 	}
+	if st, err := os.Stat(o.stateDir); err == nil && !st.IsDir() {
+		return inFile(o.stateDir, errors.New("not a folder (--state-dir names the folder that keeps the ACME account)"))
+	}
 	if o.importPath == "" {
 		o.importPath = `C:\certs\` + filepath.Base(o.files(p).pfx)
 	}

@@ -633,6 +633,10 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 	pfxArgs := func(cert, key, out string, extra ...string) []string {
 		return append([]string{"pfx", "--cert", cert, "--key", key, "--out", out, "--password-env", "PFX_PASSWORD"}, extra...)
 	}
+	acmeArgs := func(extra ...string) []string {
+		return append([]string{"acme", "--fqdn", "exch2.acme.com", "--no-root", "--server", "https://127.0.0.1:1/directory",
+			"--accept-tos", "--http", "127.0.0.1:0", "--password-env", "PFX_PASSWORD"}, extra...)
+	}
 	pfxEdit := func(f func([]byte) ([]byte, error), in []byte) []byte {
 		b, err := f(in)
 		if err != nil {
@@ -898,6 +902,19 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "lint/missing-path", args: []string{"lint", "nowhere"}, exit: 2, subject: "nowhere", problem: `^no such file or folder$`},
 		{name: "lint/plan-garbage", setup: files(file("acme.plan.json", garbage), folder("certs")),
 			args: []string{"lint", "--plan", "acme.plan.json", "certs"}, exit: 2, subject: "acme.plan.json", problem: `^not a plan document: `},
+
+		// exchcert acme: local inputs are checked before the CA is asked
+		// (the --server on 127.0.0.1 port 1 is never reached).
+		{name: "acme/key-garbage", setup: files(file("exch2.key", garbage)),
+			args: acmeArgs("--key", "exch2.key"), env: pw, exit: 2, subject: "exch2.key", problem: `^not a private key: `},
+		{name: "acme/key-100MB", setup: sparse("exch2.key", hundredMB),
+			args: acmeArgs("--key", "exch2.key"), env: pw, exit: 2, subject: "exch2.key", problem: `^file is 104857600 bytes; the limit is 1048576$`},
+		{name: "acme/server-root-garbage", setup: files(file("root.pem", garbage)),
+			args: acmeArgs("--server-root", "root.pem"), env: pw, exit: 2, subject: "root.pem", problem: `^no certificate found`},
+		{name: "acme/roots-100MB", setup: sparse("roots.pem", hundredMB),
+			args: acmeArgs("--roots", "roots.pem"), env: pw, exit: 2, subject: "roots.pem", problem: `^file is 104857600 bytes; the limit is 4194304$`},
+		{name: "acme/state-dir-is-a-file", setup: files(file("state", []byte("x"))),
+			args: acmeArgs("--state-dir", "state"), env: pw, exit: 2, subject: "state", problem: `^not a folder`},
 
 		// exchcert probe: a bad --roots file, and a server that never stops talking.
 		{name: "probe/roots-garbage", setup: files(file("roots.pem", garbage)),
