@@ -22,8 +22,14 @@ import (
 // registration would show. Besides ns/op it reports, from
 // GODEBUG=inittrace=1, the time and memory all package inits take per
 // start (init-ms/op, init-KiB/op), and logs the costliest packages.
+//
+// EXCHCERT_BENCH_BINARY=PATH measures that binary instead, e.g. one built
+// from an older commit, to compare.
 func BenchmarkStartup(b *testing.B) {
-	exe := buildExchcert(b)
+	exe := os.Getenv("EXCHCERT_BENCH_BINARY")
+	if exe == "" {
+		exe = buildExchcert(b)
+	}
 	for _, bc := range []struct {
 		name string
 		args []string
