@@ -87,7 +87,9 @@ func (p *Plan) Server() string {
 }
 
 // InputError reports input that cannot be planned: a bad name, a refused
-// name, or an unsupported migration. Field names the flag or field at fault.
+// name, or an unsupported migration. Field names the flag or field at fault;
+// Value, when set, is the name in its normalised form, so the message is
+// one line of printable text whatever the input held.
 type InputError struct {
 	Field string // "fqdn", "domain", "name", "from", …
 	Value string
@@ -143,7 +145,7 @@ func (b *builder) run() error {
 		return err
 	}
 	if strings.HasPrefix(fqdn, "*.") || IsIP(fqdn) {
-		return &InputError{Field: "fqdn", Value: in.FQDN, Err: errors.New("is not a server host name")}
+		return &InputError{Field: "fqdn", Value: fqdn, Err: errors.New("is not a server host name")}
 	}
 	var domains []string
 	seen := map[string]bool{}
@@ -153,7 +155,7 @@ func (b *builder) run() error {
 			return err
 		}
 		if strings.HasPrefix(n, "*.") || IsIP(n) {
-			return &InputError{Field: "domain", Value: d, Err: errors.New("is not an SMTP domain")}
+			return &InputError{Field: "domain", Value: n, Err: errors.New("is not an SMTP domain")}
 		}
 		if !seen[n] {
 			seen[n] = true
@@ -163,7 +165,7 @@ func (b *builder) run() error {
 	if len(domains) == 0 {
 		_, parent, ok := strings.Cut(fqdn, ".")
 		if !ok {
-			return &InputError{Field: "fqdn", Value: in.FQDN, Err: errors.New("has no parent domain; name the SMTP domain with --domain")}
+			return &InputError{Field: "fqdn", Value: fqdn, Err: errors.New("has no parent domain; name the SMTP domain with --domain")}
 		}
 		domains = []string{parent}
 	}
@@ -204,7 +206,7 @@ func (b *builder) run() error {
 			return err
 		}
 		if strings.HasPrefix(ns, "*.") || IsIP(ns) {
-			return &InputError{Field: "namespace", Value: in.Namespace, Err: errors.New("is not a host name clients can use as a namespace")}
+			return &InputError{Field: "namespace", Value: ns, Err: errors.New("is not a host name clients can use as a namespace")}
 		}
 		p.Namespace = ns
 		p.CommonName = ns
