@@ -60,20 +60,54 @@ func TestLoadMaxCertNames(t *testing.T) {
 	}
 }
 
-// BenchmarkCheckDecoysAtLimit is the costliest file Load accepts for the
-// chain checks, as far as known: MaxItems certificates, half of them
-// leaves and half CA certificates that carry the leaves' issuer name with
-// another key. Every leaf's chain search then gives up after the signature
-// checks exchange.OrderChain and crypto/x509's Verify allow (100 each).
-// One iteration takes seconds: run it with -benchtime 1x.
-func BenchmarkCheckDecoysAtLimit(b *testing.B) {
-	data := decoyFile(b, MaxItems/2, MaxItems/2)
+// Leaves whose issuer name many CA certificates carry cost signature checks
+// until MaxChainSignatureChecks is used up; the rest are reported, not
+// searched, and a leaf with a real issuer in the files still verifies.
+func TestCheckDecoys(t *testing.T) {
+	data := decoyFile(t, 120, 99)
 	bd, err := Load("decoys.pem", data, LoadOptions{})
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
-	for b.Loop() {
-		Check([]*Bundle{bd}, Options{Now: time.Now()})
+	f := getFixture(t)
+	good := &Bundle{Name: "good.pem", Format: FormatPEM, Certs: []*x509.Certificate{f.leaf.Cert, f.inter.Cert.Cert}}
+	r := Check([]*Bundle{bd, good}, Options{Now: time.Now(), Roots: rootsOf(f.root)})
+	notChecked, searched := 0, 0
+	for _, x := range r.Findings {
+		switch {
+		case x.Code == CodeChainUntrusted && strings.Contains(x.Message, "the chain was not checked"):
+			notChecked++
+		case x.Code == CodeChainUntrusted || x.Code == CodeChainIncomplete:
+			if strings.HasPrefix(x.Subject, "good.pem") {
+				t.Errorf("the real chain: %s", x.Message)
+			}
+			searched++
+		}
+	}
+	// 198 checks per leaf: 50 leaves fit in the budget.
+	if want := MaxChainSignatureChecks / 198; searched != want || notChecked != 120-want {
+		t.Errorf("%d leaves searched and %d not checked, want %d and %d", searched, notChecked, want, 120-want)
+	}
+}
+
+// BenchmarkCheckDecoys measures files built against the chain checks:
+// leaves and CA certificates that carry the leaves' issuer name with
+// another key, MaxItems in all. With 100 or more decoys crypto/x509's
+// Verify gives up after 100 signature checks, and the other leaves of that
+// issuer are not searched again; with 99 every leaf's search tries each
+// decoy, once in exchange.OrderChain and once in Verify, until
+// MaxChainSignatureChecks are used up. Run it with -benchtime 1x.
+func BenchmarkCheckDecoys(b *testing.B) {
+	for _, bc := range []struct{ leaves, decoys int }{{MaxItems / 2, MaxItems / 2}, {MaxItems - 99, 99}} {
+		b.Run(fmt.Sprintf("leaves=%d/decoys=%d", bc.leaves, bc.decoys), func(b *testing.B) {
+			bd, err := Load("decoys.pem", decoyFile(b, bc.leaves, bc.decoys), LoadOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				Check([]*Bundle{bd}, Options{Now: time.Now()})
+			}
+		})
 	}
 }
 

@@ -741,13 +741,13 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "csr/key-exists", setup: files(file("exch2.acme.com.key", existingKey)),
 			args: []string{"csr", "--fqdn", "exch2.acme.com"}, exit: 2, subject: "exch2.acme.com.key", problem: `^file exists \(use --force to replace it\)$`},
 		{name: "csr/disk-full-writing-key", fsize: 512,
-			args: []string{"csr", "--fqdn", "exch2.acme.com"}, exit: 2, subject: "exch2.acme.com.key", problem: `^file too large`},
+			args: []string{"csr", "--fqdn", "exch2.acme.com"}, exit: 2, subject: "exch2.acme.com.key", problem: `^no room to write it \(file too large\); nothing was written \(free some space, or choose another --out-dir\)$`},
 		{name: "csr/disk-full-replacing-key", fsize: 512, setup: files(file("exch2.acme.com.key", existingKey), file("exch2.acme.com.csr", existingCSR)),
-			args: []string{"csr", "--fqdn", "exch2.acme.com", "--force"}, exit: 2, subject: "exch2.acme.com.key", problem: `^file too large`},
+			args: []string{"csr", "--fqdn", "exch2.acme.com", "--force"}, exit: 2, subject: "exch2.acme.com.key", problem: `^no room to write it \(file too large\); nothing was written \(free some space, or choose another --out-dir\)$`},
 		{name: "csr/disk-full-writing-request", fsize: 1500, setup: files(file("exch2.acme.com.key", existingKey), file("exch2.acme.com.csr", existingCSR)),
 			// An ECDSA key fits under the limit, the request does not: the
 			// key already written is removed and the old pair put back.
-			args: []string{"csr", "--fqdn", "exch2.acme.com", "--key-type", "ecdsa-p256", "--name", strings.Join(stringsOf(manyNames(40, false)), ","), "--force"}, exit: 2, subject: "exch2.acme.com.csr", problem: `^file too large`},
+			args: []string{"csr", "--fqdn", "exch2.acme.com", "--key-type", "ecdsa-p256", "--name", strings.Join(stringsOf(manyNames(40, false)), ","), "--force"}, exit: 2, subject: "exch2.acme.com.csr", problem: `^no room to write it \(file too large\); nothing was written \(free some space, or choose another --out-dir\)$`},
 
 		// exchcert pfx: the certificate, the key, the password file, the output.
 		{name: "pfx/cert-empty", setup: files(file("cert.pem", nil), file("exch2.key", fx.keyPEM)),
@@ -791,7 +791,7 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "pfx/password-file-nul", setup: files(file("cert.pem", fx.chainPEM), file("exch2.key", fx.keyPEM), file("pw.txt", []byte("pass\x00word\n"))),
 			args: []string{"pfx", "--cert", "cert.pem", "--key", "exch2.key", "--out", "exch2.pfx", "--password-file", "pw.txt"}, exit: 2, subject: "pw.txt", problem: `^the PFX password must be UTF-8 text without NUL`},
 		{name: "pfx/disk-full", fsize: 1024, setup: files(file("cert.pem", fx.chainPEM), file("exch2.key", fx.keyPEM)),
-			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "exch2.pfx", problem: `file too large`},
+			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "exch2.pfx", problem: `^no room to write it \(file too large\); nothing was written \(free some space, or write it elsewhere\)$`},
 		{name: "pfx/cert-10001-names", setup: files(file("cert.pem", fx.tooManyPEM), file("exch2.key", fx.manyKey)),
 			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^certificate 1 has 10001 names; the limit is 10000$`},
 		{name: "pfx/10000-names", setup: files(file("cert.pem", fx.manyPEM), file("exch2.key", fx.manyKey)),
@@ -845,7 +845,7 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "bind/out-exists", setup: files(file("exch2.cer", fx.chainPEM), file("bind.ps1", []byte("the old script"))),
 			args: bind("exch2.cer", "--out", "bind.ps1"), exit: 2, subject: "bind.ps1", problem: `^already exists \(use --force to replace it\)$`},
 		{name: "bind/disk-full", fsize: 2048, setup: files(file("exch2.cer", fx.chainPEM), file("bind.ps1", []byte("the old script"))),
-			args: bind("exch2.cer", "--out", "bind.ps1", "--force"), exit: 2, subject: "bind.ps1", problem: `file too large`},
+			args: bind("exch2.cer", "--out", "bind.ps1", "--force"), exit: 2, subject: "bind.ps1", problem: `^no room to write it \(file too large\); nothing was written \(free some space, or write it elsewhere\)$`},
 
 		// exchcert inspect FILE...
 		{name: "inspect/garbage", setup: files(file("delivered.p7b", garbage)),
