@@ -77,9 +77,8 @@ type Options struct {
 
 	Profile string // ACME profile to ask for (draft-ietf-acme-profiles), e.g. Let's Encrypt's "tlsserver"
 
-	Progress  func(Event)      // called as the order advances; may be nil
-	UserAgent string           // added to lego's User-Agent
-	Now       func() time.Time // the clock; time.Now when nil
+	Progress  func(Event) // called as the order advances; may be nil
+	UserAgent string      // added to lego's User-Agent
 }
 
 // Request is what to order: the plan's names (the Common Name first) and
