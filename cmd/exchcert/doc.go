@@ -10,6 +10,7 @@
 //	exchcert pfx     --cert FILE --key FILE [--chain FILE]... --out FILE.pfx [--windows VERSION | --encoding legacy|modern] [--force]
 //	exchcert bind    (plan flags | --plan FILE) (CERTFILE | --thumbprint SHA1) [--server NAME] [--services LIST] [--url-host NAME] [--import-path PATH] [--out FILE.ps1]
 //	exchcert bind    --prereqs --exchange VERSION --windows VERSION
+//	exchcert lint    [plan flags | --plan FILE] [--min-days N] [--roots FILE] [--password-env VAR | --password-file FILE] [--format text|json|junit|sarif|github] [--fail-on error|warning] [PATH...]
 //	exchcert probe   HOST [plan flags | --plan FILE] [--addr SERVICE=HOST:PORT]... [--roots FILE] [--timeout D] [-o table|json]
 //	exchcert acme    (plan flags | --plan FILE) (--dns PROVIDER | --http ADDRESS) [--out-dir DIR] [--windows VERSION]
 //	exchcert acme renew  the same flags [--days N] [--force]
@@ -52,4 +53,9 @@
 //
 //	exchcert acme --plan acme.plan.json --dns cloudflare --email admin@acme.com --accept-tos --password-env PFX_PASSWORD --out-dir out
 //	exchcert acme renew --plan acme.plan.json --dns cloudflare --password-env PFX_PASSWORD --out-dir out
+//
+// In CI, check every certificate file of a repository and report to code
+// scanning:
+//
+//	exchcert lint --plan acme.plan.json --min-days 30 --format sarif > exchcert.sarif
 package main

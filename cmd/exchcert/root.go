@@ -66,6 +66,7 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 		newBindCmd(a),
 		newProbeCmd(a),
 		newAcmeCmd(a),
+		newLintCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/inspect"
+	"github.com/exchcert/exchcert/lint"
+	"github.com/exchcert/exchcert/plan"
+)
+
+// lintFormat is the --format flag of lint.
+type lintFormat struct{ f lint.Format }
+
+func (l *lintFormat) String() string { return l.f.String() }
+func (l *lintFormat) Type() string   { return "format" }
+func (l *lintFormat) Set(s string) (err error) {
+	l.f, err = lint.ParseFormat(s)
+	return err
+}
+
+// severityFlag is --fail-on: error or warning.
+type severityFlag struct{ s plan.Severity }
+
+func (f *severityFlag) String() string { return f.s.String() }
+func (f *severityFlag) Type() string   { return "level" }
+func (f *severityFlag) Set(s string) error {
+	switch strings.ToLower(s) {
+	case "error":
+		f.s = plan.Error
+	case "warning":
+		f.s = plan.Warning
+	default:
+		return fmt.Errorf("unknown level %q (want error|warning)", s)
+	}
+	return nil
+}
+
+type lintOptions struct {
+	plan     planFlags
+	password passwordFlags
+	format   lintFormat
+	failOn   severityFlag
+	jobs     int
+	minDays  int
+	roots    string
+	at       string
+	sources  string
+	noZlint  bool
+	lintCA   bool
+	exclude  []string
+}
+
+func newLintCmd(a *app) *cobra.Command {
+	o := lintOptions{failOn: severityFlag{plan.Error}}
+	cmd := &cobra.Command{
+		Use:   "lint [PATH...]",
+		Short: "Check every certificate file in folders, for CI",
+		Long: `Lint walks the folders given (default: the current one), finds the certificate
+files by content (PEM, DER, P7B, PFX, CSR; the name does not matter) and
+checks each with the checks of exchcert inspect: dates (--min-days), key
+strength and signature algorithms, serverAuth, public-CA rules, the chain of
+files that hold one (--roots), the private key in the file or in a .key file
+of the same name next to it, and the names of a plan (--plan or the plan
+flags). Then the zlint lints of RFC 5280 and the CA/Browser Forum Baseline
+Requirements (--lint-sources chooses others, --no-zlint skips them).
+
+Files that are not certificate files are ignored. Unreadable files, broken
+links and PFX files that cannot be opened are findings. Version-control
+folders are skipped and links to folders are not followed.
+
+Reports: text for people, json (exchcert.lint/v1), junit (a test case per
+file), sarif (2.1.0, for code scanning) or github (workflow annotations).
+Exit 1 when a finding is at or above --fail-on (default error).`,
+		Example: `  # Everything under the current folder, for people
+  exchcert lint
+
+  # In CI: certificates must cover the plan and last another 30 days
+  exchcert lint --plan acme.plan.json --min-days 30 certs/
+
+  # SARIF for GitHub code scanning, PFX password from a secret
+  PFX_PASSWORD=... exchcert lint --format sarif --password-env PFX_PASSWORD > exchcert.sarif
+
+  # Expiry, names and keys only, without the zlint lints
+  exchcert lint --no-zlint --min-days 14 --format github`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			return runLint(a, cmd, &o, paths)
+		},
+	}
+	f := cmd.Flags()
+	o.plan.register(f)
+	o.password.register(f)
+	f.Var(&o.format, "format", "report format: "+strings.Join(lint.FormatNames(), "|"))
+	f.Var(&o.failOn, "fail-on", "lowest finding level that makes the exit code 1: error|warning")
+	f.IntVar(&o.jobs, "jobs", 0, "files checked at once (default: one per CPU core)")
+	f.IntVar(&o.minDays, "min-days", inspect.DefaultMinDays,
+		"a certificate must stay valid for `N` more days: an error when given, a warning by default")
+	f.StringVar(&o.roots, "roots", "", "trust the root certificates in `FILE` (PEM, DER or .p7b) instead of the system roots")
+	f.StringVar(&o.at, "at", "", "evaluate as of `TIME` (RFC 3339, e.g. 2027-01-01T00:00:00Z, or YYYY-MM-DD) instead of now")
+	f.StringVar(&o.sources, "lint-sources", strings.Join(lint.DefaultSources, ","),
+		"zlint lint sources, comma-separated, or all: "+strings.Join(lint.Sources(), ","))
+	f.BoolVar(&o.noZlint, "no-zlint", false, "skip the zlint lints; run exchcert's own checks only")
+	f.BoolVar(&o.lintCA, "lint-ca", false, "run the zlint lints on CA certificates in the files too")
+	f.StringArrayVar(&o.exclude, "exclude", nil, "leave out files and folders whose name or path matches `PATTERN` (repeatable)")
+	cmd.MarkFlagsMutuallyExclusive("no-zlint", "lint-sources")
+	cmd.MarkFlagsMutuallyExclusive("password-env", "password-file")
+	return cmd
+}
+
+func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
+	if o.jobs < 0 {
+		return &usageError{errors.New("--jobs must be 0 (one per core) or more")}
+	}
+	if o.minDays < 0 {
+		return &usageError{errors.New("--min-days must be 0 or more")}
+	}
+	if err := lint.ValidateExclude(o.exclude); err != nil {
+		return &usageError{fmt.Errorf("--exclude: %w", err)}
+	}
+	opt := lint.Options{
+		Paths:     paths,
+		Exclude:   o.exclude,
+		Jobs:      o.jobs,
+		LintCA:    o.lintCA,
+		MinDays:   o.minDays,
+		FailSoon:  cmd.Flags().Changed("min-days"),
+		Now:       a.now(),
+		FailOn:    o.failOn.s,
+		PrivateCA: o.plan.privateCA,
+	}
+	if o.at != "" {
+		t, err := parseAt(o.at)
+		if err != nil {
+			return &usageError{err}
+		}
+		opt.Now = t
+	}
+	if !o.noZlint {
+		l, err := lint.NewLinter(splitList([]string{o.sources}))
+		if err != nil {
+			return &usageError{fmt.Errorf("--lint-sources: %w", err)}
+		}
+		opt.Linter = l
+	}
+	// As in exchcert inspect: any flag that describes the plan asks for
+	// one; --exchange alone sets the version the key types are checked for.
+	needPlan := o.plan.given(cmd)
+	for _, n := range planOnlyFlags {
+		needPlan = needPlan || cmd.Flags().Changed(n)
+	}
+	if needPlan {
+		p, err := o.plan.load(a, cmd)
+		if err != nil {
+			return err
+		}
+		opt.Plan = p
+	} else if cmd.Flags().Changed("exchange") {
+		v, err := exchange.ParseVersion(o.plan.exchange, exchange.Targets)
+		if err != nil {
+			return &usageError{fmt.Errorf("--exchange: %w", err)}
+		}
+		opt.Exchange = v
+	}
+	if o.roots != "" {
+		pool, err := loadRoots(o.roots)
+		if err != nil {
+			return err
+		}
+		opt.Roots = pool
+	}
+	if o.password.given() {
+		// Read once, before the run: the workers share it. lint never
+		// prompts; it runs in CI, and would ask once per PFX.
+		pw, err := o.password.read(a, "", false)
+		if err != nil {
+			return err
+		}
+		opt.Password = func() ([]byte, error) { return append([]byte(nil), pw...), nil }
+	}
+	if p := newProgress(a.stderr); p != nil {
+		opt.Progress = p.update
+	}
+	w := lint.NewWriter(a.stdout, o.format.f, lint.WriterOptions{FailOn: o.failOn.s, Version: version()})
+	sum, err := lint.Run(cmd.Context(), opt, w)
+	if err != nil {
+		var pe *lint.PathError
+		if errors.As(err, &pe) {
+			return inFile(pe.Path, pe.Err)
+		}
+		return err
+	}
+	if sum.HasFailures() {
+		return errFindings
+	}
+	return nil
+}
+
+// version is exchcert's module version, for the SARIF tool section; empty
+// for a development build.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "(devel)" {
+		return ""
+	}
+	return bi.Main.Version
+}
+
+// progress shows a line on stderr while a large tree is checked: only on a
+// terminal, only after the first second, at most five times a second. CI
+// logs (not terminals) never see it.
+type progress struct {
+	w     io.Writer
+	last  time.Duration
+	shown bool
+}
+
+func newProgress(stderr io.Writer) *progress {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return &progress{w: stderr}
+}
+
+func (p *progress) update(s lint.Progress) {
+	if s.Done {
+		if p.shown {
+			fmt.Fprint(p.w, "\r\033[K")
+		}
+		return
+	}
+	if s.Elapsed < time.Second || s.Elapsed-p.last < 200*time.Millisecond {
+		return
+	}
+	p.last, p.shown = s.Elapsed, true
+	fmt.Fprintf(p.w, "\r\033[Kexchcert lint: %d files, %d certificate files, %.0f files/s",
+		s.Files, s.CertificateFiles, float64(s.Files)/s.Elapsed.Seconds())
+}
