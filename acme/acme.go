@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -102,6 +103,7 @@ type Step string
 
 // Steps of an order, in the order they happen.
 const (
+	StepConnect   Step = "connect"   // the CA's directory was read
 	StepAccount   Step = "account"   // account found or registered
 	StepOrder     Step = "order"     // order placed for all names
 	StepChallenge Step = "challenge" // a name's challenge answer is published (TXT record or HTTP token)
@@ -145,6 +147,8 @@ type OrderError struct {
 func (e *OrderError) Error() string {
 	var b strings.Builder
 	switch e.Step {
+	case StepConnect:
+		b.WriteString("cannot reach the CA: ")
 	case StepAccount:
 		b.WriteString("the CA did not accept the account: ")
 	case StepChallenge:
@@ -203,6 +207,16 @@ func describe(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
+// transportError returns the network or TLS error under lego's wrapping
+// ("get directory at ...: Get ...: dial tcp ...") when there is one.
+func transportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
 // legoMu serialises Obtain: lego keeps its logger and DNS resolver list in
 // package variables.
 var legoMu sync.Mutex
@@ -258,7 +272,7 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	cfg.UserAgent = strings.TrimSpace("exchcert " + o.UserAgent)
 	client, err := lego.NewClient(cfg)
 	if err != nil {
-		return nil, &OrderError{Step: StepAccount, Err: fmt.Errorf("reading the ACME directory at %s: %w", o.Server, err)}
+		return nil, &OrderError{Step: StepConnect, Err: fmt.Errorf("%s: %w", o.Server, transportError(err))}
 	}
 
 	acct := Account{Server: o.Server, Email: o.Email, Dir: dir}

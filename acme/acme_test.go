@@ -387,3 +387,18 @@ func TestObtainAlwaysValid(t *testing.T) {
 }
 
 func isUnix() bool { return filepath.Separator == '/' }
+
+func TestObtainCAUnreachable(t *testing.T) {
+	// A port on 127.0.0.1 nothing listens on.
+	port := acmetest.FreePort(t)
+	_, err := acme.Obtain(context.Background(), acme.Request{Plan: seedPlan(t), Key: newKey(t)}, acme.Options{
+		Server: "https://127.0.0.1:" + strconv.Itoa(port) + "/dir", StateDir: t.TempDir(), HTTP: "127.0.0.1:0",
+	})
+	var oe *acme.OrderError
+	if !errors.As(err, &oe) || oe.Step != acme.StepConnect {
+		t.Fatalf("got %v, want an OrderError at the connect step", err)
+	}
+	if !strings.HasPrefix(err.Error(), "cannot reach the CA: https://127.0.0.1:") || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("message %q", err)
+	}
+}

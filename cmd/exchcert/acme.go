@@ -608,6 +608,10 @@ func acmeError(err error, renew bool) error {
 		if renew {
 			what = "the current files are untouched"
 		}
+		var ua x509.UnknownAuthorityError
+		if errors.As(err, &ua) {
+			return &usageError{fmt.Errorf("%w (give the ACME server's root with --server-root FILE)", err)}
+		}
 		return &runError{fmt.Errorf("%w (%s; run again later)", err, what)}
 	}
 	var se *acme.StateError
