@@ -398,7 +398,7 @@ func TestObtainCAUnreachable(t *testing.T) {
 	if !errors.As(err, &oe) || oe.Step != acme.StepConnect {
 		t.Fatalf("got %v, want an OrderError at the connect step", err)
 	}
-	if !strings.HasPrefix(err.Error(), "cannot reach the CA: https://127.0.0.1:") || !strings.Contains(err.Error(), "connection refused") {
+	if !strings.HasPrefix(err.Error(), "cannot reach the CA: https://127.0.0.1:") || !strings.Contains(err.Error(), "dial tcp") {
 		t.Errorf("message %q", err)
 	}
 }
