@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -77,9 +78,8 @@ type Options struct {
 
 	Profile string // ACME profile to ask for (draft-ietf-acme-profiles), e.g. Let's Encrypt's "tlsserver"
 
-	Progress  func(Event)      // called as the order advances; may be nil
-	UserAgent string           // added to lego's User-Agent
-	Now       func() time.Time // the clock; time.Now when nil
+	Progress  func(Event) // called as the order advances; may be nil
+	UserAgent string      // added to lego's User-Agent
 }
 
 // Request is what to order: the plan's names (the Common Name first) and
@@ -103,6 +103,7 @@ type Step string
 
 // Steps of an order, in the order they happen.
 const (
+	StepConnect   Step = "connect"   // the CA's directory was read
 	StepAccount   Step = "account"   // account found or registered
 	StepOrder     Step = "order"     // order placed for all names
 	StepChallenge Step = "challenge" // a name's challenge answer is published (TXT record or HTTP token)
@@ -146,6 +147,8 @@ type OrderError struct {
 func (e *OrderError) Error() string {
 	var b strings.Builder
 	switch e.Step {
+	case StepConnect:
+		b.WriteString("cannot reach the CA: ")
 	case StepAccount:
 		b.WriteString("the CA did not accept the account: ")
 	case StepChallenge:
@@ -204,6 +207,16 @@ func describe(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
+// transportError returns the network or TLS error under lego's wrapping
+// ("get directory at ...: Get ...: dial tcp ...") when there is one.
+func transportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
 // legoMu serialises Obtain: lego keeps its logger and DNS resolver list in
 // package variables.
 var legoMu sync.Mutex
@@ -259,7 +272,7 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	cfg.UserAgent = strings.TrimSpace("exchcert " + o.UserAgent)
 	client, err := lego.NewClient(cfg)
 	if err != nil {
-		return nil, &OrderError{Step: StepAccount, Err: fmt.Errorf("reading the ACME directory at %s: %w", o.Server, err)}
+		return nil, &OrderError{Step: StepConnect, Err: fmt.Errorf("%s: %w", o.Server, transportError(err))}
 	}
 
 	acct := Account{Server: o.Server, Email: o.Email, Dir: dir}

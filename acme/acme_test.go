@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"net/http"
@@ -20,7 +17,9 @@ import (
 
 	"github.com/exchcert/exchcert/acme"
 	"github.com/exchcert/exchcert/acme/acmetest"
+	"github.com/exchcert/exchcert/csr"
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -35,9 +34,10 @@ func seedPlan(t *testing.T) *plan.Plan {
 	return p
 }
 
+// newKey makes the key Exchange 2010 can use: RSA 2048.
 func newKey(t *testing.T) crypto.Signer {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	k, err := csr.GenerateKey(csr.RSA2048)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +100,17 @@ func verify(t *testing.T, c *acmetest.CA, p *plan.Plan, res *acme.Result, key cr
 	}
 	if !leaf.PublicKey.(interface{ Equal(crypto.PublicKey) bool }).Equal(key.Public()) {
 		t.Error("certificate is not for the requested key")
+	}
+	// exchcert inspect's checks agree: coverage, key, chain to Pebble's root.
+	b, err := inspect.Load("issued.pem", res.PEM, inspect.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := inspect.Check([]*inspect.Bundle{b}, inspect.Options{Plan: p, Key: key, Roots: c.Roots()})
+	for _, f := range rep.Findings {
+		if f.Severity >= plan.Warning {
+			t.Errorf("inspect: %s %s: %s", f.Severity, f.Code, f.Message)
+		}
 	}
 	if !bytes.HasPrefix(res.PEM, []byte("-----BEGIN CERTIFICATE-----")) || bytes.Count(res.PEM, []byte("BEGIN CERTIFICATE")) != len(res.Chain) {
 		t.Errorf("PEM does not hold the %d certificates of the chain", len(res.Chain))
@@ -376,3 +387,18 @@ func TestObtainAlwaysValid(t *testing.T) {
 }
 
 func isUnix() bool { return filepath.Separator == '/' }
+
+func TestObtainCAUnreachable(t *testing.T) {
+	// A port on 127.0.0.1 nothing listens on.
+	port := acmetest.FreePort(t)
+	_, err := acme.Obtain(context.Background(), acme.Request{Plan: seedPlan(t), Key: newKey(t)}, acme.Options{
+		Server: "https://127.0.0.1:" + strconv.Itoa(port) + "/dir", StateDir: t.TempDir(), HTTP: "127.0.0.1:0",
+	})
+	var oe *acme.OrderError
+	if !errors.As(err, &oe) || oe.Step != acme.StepConnect {
+		t.Fatalf("got %v, want an OrderError at the connect step", err)
+	}
+	if !strings.HasPrefix(err.Error(), "cannot reach the CA: https://127.0.0.1:") || !strings.Contains(err.Error(), "dial tcp") {
+		t.Errorf("message %q", err)
+	}
+}

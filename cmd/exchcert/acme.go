@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func (o *acmeOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.stateDir, "state-dir", "", "`DIR` keeping the ACME account key and registration (default: exchcert/acme in the user's config folder)")
 	fs.StringVar(&o.profile, "profile", "", "certificate `PROFILE` to ask the CA for (Let's Encrypt: classic, tlsserver)")
 	fs.StringVar(&o.dns, "dns", "", "answer DNS-01 with the lego DNS `PROVIDER` (cloudflare, route53, azuredns, …), credentials from its environment variables")
-	fs.StringArrayVar(&o.dnsResolvers, "dns-resolver", nil, "`HOST:PORT` of a resolver that sees the public zone, for the propagation check (repeatable; default: the system's)")
+	fs.StringArrayVar(&o.dnsResolvers, "dns-resolver", nil, "resolver `HOST:PORT` that sees the public zone, for the propagation check (repeatable; default: the system's)")
 	fs.BoolVar(&o.dnsRecursive, "dns-recursive-only", false, "check the TXT records at --dns-resolver only, not at the zone's authoritative name servers")
 	fs.DurationVar(&o.dnsWait, "dns-wait", 0, "skip the propagation check and wait this `DURATION` (e.g. 2m) after publishing the TXT records")
 	fs.StringVar(&o.http, "http", "", "answer HTTP-01 with a web server on `ADDRESS` (e.g. :80); port 80 of every name must reach it")
@@ -122,6 +123,11 @@ files are written; read the notes); 2 usage or input error.`,
   exchcert acme --plan acme.plan.json --dns cloudflare --email admin@acme.com --accept-tos \
     --windows 2016 --password-env PFX_PASSWORD --state-dir /srv/exchcert --out-dir /srv/exchcert/out
 
+  # The same in PowerShell on the Exchange server (Windows Server 2019: modern PFX)
+  $env:CLOUDFLARE_DNS_API_TOKEN = '…'
+  exchcert acme --plan acme.plan.json --dns cloudflare --email admin@acme.com --accept-tos ` + "`" + `
+    --windows 2019 --password-file C:\exchcert\pfx.pass --state-dir C:\exchcert --out-dir C:\certs
+
   # Try it against Let's Encrypt's staging CA first
   exchcert acme --plan acme.plan.json --dns route53 --staging --accept-tos --password-env PFX_PASSWORD`,
 		Args: cobra.NoArgs,
@@ -155,9 +161,13 @@ Made for a scheduled task: the first line on stdout says "renewed" or
      are untouched (run again later, and read the message); or renewed, but
      the new certificate fails inspect's checks
   2  usage or input error (no certificate in --out-dir, bad flag, …)`,
-		Example: `  # Daily, from cron or Task Scheduler: renew at 30 days left of 90
-  exchcert acme renew --plan acme.plan.json --dns cloudflare --email admin@acme.com \
-    --windows 2016 --password-file /srv/exchcert/pfx.pass --state-dir /srv/exchcert --out-dir /srv/exchcert/out`,
+		Example: `  # Daily, from cron: renew at 30 days left of 90
+  exchcert acme renew --plan acme.plan.json --dns cloudflare \
+    --windows 2016 --password-file /srv/exchcert/pfx.pass --state-dir /srv/exchcert --out-dir /srv/exchcert/out
+
+  # Daily, from Task Scheduler on the Exchange server (PowerShell)
+  $a = New-ScheduledTaskAction -Execute 'C:\exchcert\exchcert.exe' -Argument 'acme renew --plan C:\exchcert\acme.plan.json --dns cloudflare --windows 2019 --password-file C:\exchcert\pfx.pass --state-dir C:\exchcert --out-dir C:\certs'
+  Register-ScheduledTask -TaskName 'exchcert renew' -Action $a -Trigger (New-ScheduledTaskTrigger -Daily -At 3am) -User SYSTEM`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(a, cmd) },
 	}
@@ -326,7 +336,11 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		return err
 	}
 
-	res, err := acme.Obtain(cmd.Context(), acme.Request{Plan: p, Key: key}, acme.Options{
+	// Ctrl-C cancels the CA's requests, so lego still removes the TXT
+	// records and stops its HTTP-01 server before exchcert exits.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	res, err := acme.Obtain(ctx, acme.Request{Plan: p, Key: key}, acme.Options{
 		Server:          o.server,
 		Email:           o.email,
 		StateDir:        o.stateDir,
@@ -339,7 +353,6 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		HTTP:            o.http,
 		Profile:         o.profile,
 		Progress:        progressPrinter(a.stderr, o.verbose),
-		Now:             a.now,
 	})
 	if err != nil {
 		return acmeError(err, o.renew)
@@ -597,6 +610,10 @@ func acmeError(err error, renew bool) error {
 		what := "nothing was written"
 		if renew {
 			what = "the current files are untouched"
+		}
+		var ua x509.UnknownAuthorityError
+		if errors.As(err, &ua) {
+			return &usageError{fmt.Errorf("%w (give the ACME server's root with --server-root FILE)", err)}
 		}
 		return &runError{fmt.Errorf("%w (%s; run again later)", err, what)}
 	}

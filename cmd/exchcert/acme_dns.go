@@ -3,21 +3,21 @@ package main
 import (
 	"fmt"
 	"strings"
-
-	"github.com/go-acme/lego/v4/providers/dns"
 )
 
 // newDNSProvider returns the lego DNS provider called name, configured from
 // lego's documented environment variables for that provider
-// (https://go-acme.github.io/lego/dns/). This file is the only one that
-// links lego's providers; the acme package takes any provider.
+// (https://go-acme.github.io/lego/dns/). The providers linked into the
+// binary are chosen at build time (acme_dns_common.go, or every lego
+// provider with -tags alldns); the acme package takes any provider.
 func newDNSProvider(name string) (acmeProvider, error) {
-	p, err := dns.NewDNSChallengeProviderByName(strings.ToLower(strings.TrimSpace(name)))
+	key := strings.ToLower(strings.TrimSpace(name))
+	p, err := lookupDNSProvider(key)
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "unrecognized DNS provider") {
-			return nil, &usageError{fmt.Errorf("--dns: unknown DNS provider %q (the names are listed at https://go-acme.github.io/lego/dns/)", name)}
+			return nil, &usageError{fmt.Errorf("--dns: unknown DNS provider %q (%s)", name, dnsProvidersHint)}
 		}
-		return nil, &usageError{fmt.Errorf("--dns %s: %v (set the environment variables listed at https://go-acme.github.io/lego/dns/%s/)", name, oneLine(err.Error()), name)}
+		return nil, &usageError{fmt.Errorf("--dns %s: %v (set the environment variables listed at https://go-acme.github.io/lego/dns/%s/)", name, oneLine(err.Error()), key)}
 	}
 	return p, nil
 }
