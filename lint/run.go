@@ -51,8 +51,9 @@ type Options struct {
 	// several goroutines at once. Nil: PFX files that need a password are
 	// findings.
 	Password func() ([]byte, error)
-	// FailOn is the lowest severity that fails the run: plan.Error or
-	// plan.Warning.
+	// FailOn is the lowest severity that fails a file and the run, usually
+	// plan.Error or plan.Warning; the zero value, plan.Info, fails on any
+	// finding.
 	FailOn plan.Severity
 	// Progress, when set, is called after every file, from one goroutine.
 	Progress func(Progress)
