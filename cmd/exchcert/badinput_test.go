@@ -682,6 +682,12 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 			args: []string{"plan", "--plan", "acme.plan.json"}, exit: 2, subject: "acme.plan.json", problem: `^file is 104857600 bytes; the limit is 4194304$`},
 		{name: "plan/endless-device", needs: "unix",
 			args: []string{"plan", "--plan", "/dev/zero"}, exit: 2, subject: "/dev/zero", problem: `^file is larger than 4194304 bytes$`},
+		{name: "plan/named-pipe", needs: "unix", setup: fifo("acme.plan.json"),
+			// Nobody writes to the pipe: it reads as empty instead of
+			// making exchcert wait for a writer forever.
+			args: []string{"plan", "--plan", "acme.plan.json"}, exit: 2, subject: "acme.plan.json", problem: `^not a plan document: `},
+		{name: "bind/cert-named-pipe", needs: "unix", setup: fifo("exch2.cer"),
+			args: bind("exch2.cer"), exit: 2, subject: "exch2.cer", problem: `^the file is empty, not a certificate file$`},
 		{name: "plan/garbage", setup: files(file("acme.plan.json", garbage)),
 			args: []string{"plan", "--plan", "acme.plan.json"}, exit: 2, subject: "acme.plan.json", problem: `^not a plan document: invalid JSON at byte 1`},
 		{name: "plan/truncated", setup: files(file("acme.plan.json", fx.planJSON[:len(fx.planJSON)/2])),
