@@ -31,8 +31,9 @@ import (
 	"github.com/exchcert/exchcert/plan"
 )
 
-// The bad-input suite runs every command as its own process (the exchcert
-// that testscript.Main puts on PATH, i.e. run() behind main) on inputs that
+// The bad-input suite runs every command as its own process (this test
+// binary started under the name exchcert from the PATH testscript.Main
+// sets up; see init below, which runs run() as main does) on inputs that
 // are broken, hostile or merely odd: truncated and garbage files, a 100 MB
 // file, devices, folders, PFX files with a wrong password, a corrupt MAC,
 // no MAC, enormous iteration counts or nested bags, certificates with
@@ -44,7 +45,8 @@ import (
 //     naming the file (or flag) and saying what is wrong;
 //   - that the process ends within badHang (a hang guard, not a speed
 //     test: the suite's figures are in the log, speed is measured by the
-//     benchmarks) and, on Unix, peaks below badMaxRSS of memory;
+//     benchmarks) and, on Unix, peaks at most badMaxRSS of memory above
+//     what `exchcert --help` takes;
 //   - that every file in the folder is byte-for-byte what it was, and no
 //     file appeared but those the case expects.
 
@@ -54,7 +56,7 @@ const badHang = 30 * time.Second
 
 // badMaxRSS bounds the peak resident memory a case may take above what
 // `exchcert --help` takes (the runtime and the init of every linked
-// package, lego's DNS providers and zlint's lints included: about 50 MiB).
+// package, lego's DNS providers and zlint's lints included).
 // The largest input is 100 MB, so a command that read it whole would
 // exceed this; the cases stay within about 20 MiB.
 const badMaxRSS = 64 << 20
@@ -664,8 +666,7 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 	nest500 := pfxEdit(func(b []byte) ([]byte, error) { return testpki.PFXNestBags(b, 500) }, fx.pfxOpen)
 	// BER: the outer SEQUENCE with an indefinite length, as some Java
 	// and Windows tools write PKCS #7.
-	outer, _ := readDERHeader(fx.pfx)
-	ber := append(append([]byte{0x30, 0x80}, fx.pfx[outer:]...), 0, 0)
+	ber := append(append([]byte{0x30, 0x80}, fx.pfx[derHeaderLen(fx.pfx):]...), 0, 0)
 
 	existingKey := []byte("-----BEGIN PRIVATE KEY-----\nexisting key, must survive\n-----END PRIVATE KEY-----\n")
 	existingCSR := []byte("existing request, must survive\n")
@@ -681,6 +682,12 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 			args: []string{"plan", "--plan", "acme.plan.json"}, exit: 2, subject: "acme.plan.json", problem: `^file is 104857600 bytes; the limit is 4194304$`},
 		{name: "plan/endless-device", needs: "unix",
 			args: []string{"plan", "--plan", "/dev/zero"}, exit: 2, subject: "/dev/zero", problem: `^file is larger than 4194304 bytes$`},
+		{name: "plan/named-pipe", needs: "unix", setup: fifo("acme.plan.json"),
+			// Nobody writes to the pipe: it reads as empty instead of
+			// making exchcert wait for a writer forever.
+			args: []string{"plan", "--plan", "acme.plan.json"}, exit: 2, subject: "acme.plan.json", problem: `^not a plan document: `},
+		{name: "bind/cert-named-pipe", needs: "unix", setup: fifo("exch2.cer"),
+			args: bind("exch2.cer"), exit: 2, subject: "exch2.cer", problem: `^the file is empty, not a certificate file$`},
 		{name: "plan/garbage", setup: files(file("acme.plan.json", garbage)),
 			args: []string{"plan", "--plan", "acme.plan.json"}, exit: 2, subject: "acme.plan.json", problem: `^not a plan document: invalid JSON at byte 1`},
 		{name: "plan/truncated", setup: files(file("acme.plan.json", fx.planJSON[:len(fx.planJSON)/2])),
@@ -965,14 +972,11 @@ func utf16Bytes(s string) []byte {
 	return b
 }
 
-// readDERHeader returns the length of the tag and length octets of the
-// DER element at the start of b.
-func readDERHeader(b []byte) (int, error) {
-	if len(b) < 2 {
-		return 0, fmt.Errorf("short")
-	}
+// derHeaderLen returns the length of the tag and length octets of the DER
+// element at the start of b (a low tag number, as every PFX has).
+func derHeaderLen(b []byte) int {
 	if b[1] < 0x80 {
-		return 2, nil
+		return 2
 	}
-	return 2 + int(b[1]&0x7f), nil
+	return 2 + int(b[1]&0x7f)
 }

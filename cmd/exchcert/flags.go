@@ -153,7 +153,7 @@ func readPlanFile(name string) (*plan.Plan, error) {
 // readInput reads a whole input file of at most limit bytes. Errors name the
 // file and say what is wrong in words an admin understands.
 func readInput(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
+	f, err := openInput(name)
 	if err != nil {
 		return nil, inFile(name, describeOSError(err))
 	}
