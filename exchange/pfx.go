@@ -204,11 +204,20 @@ func validPassword(pw []byte) bool {
 	return true
 }
 
+// maxChainSignatureChecks bounds the signatures OrderChain checks, as
+// crypto/x509's Verify bounds its own (maxChainSignatureChecks, also 100):
+// a real chain needs a handful, while a hostile file of many CA
+// certificates that all carry the leaf's issuer name would otherwise cost
+// one signature check per certificate at every step.
+const maxChainSignatureChecks = 100
+
 // OrderChain picks, from certs, the issuers of leaf in order (leaf's issuer
 // first, up to a self-signed root if it is there), checking each signature.
 // It returns the chain and the certificates that are not on it (the leaf
 // itself and duplicates excluded). When the chain does not reach a
-// self-signed certificate, missing names the issuer that is not among certs.
+// self-signed certificate, missing names the issuer that is not among certs
+// (or whose certificate was not reached within the signature checks a real
+// chain needs).
 func OrderChain(leaf *x509.Certificate, certs []*x509.Certificate) (chain, unused []*x509.Certificate, missing string) {
 	pool := make([]*x509.Certificate, 0, len(certs))
 	seen := map[string]bool{string(leaf.Raw): true}
@@ -219,11 +228,18 @@ func OrderChain(leaf *x509.Certificate, certs []*x509.Certificate) (chain, unuse
 		}
 	}
 	used := map[*x509.Certificate]bool{}
+	checks := 0
 	cur := leaf
 	for !selfSigned(cur) {
 		var next *x509.Certificate
 		for _, c := range pool {
-			if !used[c] && bytes.Equal(c.RawSubject, cur.RawIssuer) && cur.CheckSignatureFrom(c) == nil {
+			if used[c] || !bytes.Equal(c.RawSubject, cur.RawIssuer) {
+				continue
+			}
+			if checks++; checks > maxChainSignatureChecks {
+				break
+			}
+			if cur.CheckSignatureFrom(c) == nil {
 				next = c
 				break
 			}

@@ -130,6 +130,17 @@ func Check(bundles []*Bundle, opt Options) *Report {
 	for _, it := range items {
 		all = append(all, it.cert)
 	}
+	// What every leaf's chain check uses, built once: a file may hold
+	// many leaves.
+	cc := &chainContext{all: all, inter: x509.NewCertPool(), given: map[string]bool{}, gaveUp: map[string]error{},
+		named: map[string]int{}, budget: MaxChainSignatureChecks}
+	for _, c := range all {
+		cc.given[string(c.Raw)] = true
+		cc.named[string(c.RawSubject)]++
+		if c.IsCA && RoleOf(c) != RoleLeaf {
+			cc.inter.AddCert(c)
+		}
+	}
 
 	// Keys: --key, then the keys inside the files.
 	type keyRef struct {
@@ -169,7 +180,7 @@ func Check(bundles []*Bundle, opt Options) *Report {
 		r.Certificates = append(r.Certificates, s)
 		r.Findings = append(r.Findings, CheckCertificate(it.cert, label(it.file, it.cert.Subject.CommonName, it.cert.Subject.String()), opt)...)
 		if s.Role == RoleLeaf {
-			r.Findings = append(r.Findings, checkChain(it, all, opt)...)
+			r.Findings = append(r.Findings, checkChain(it, cc, opt)...)
 			if opt.Plan != nil {
 				r.Coverage = append(r.Coverage, coverCert(it, opt.Plan, &r.Findings))
 			}
@@ -529,19 +540,49 @@ func joinRoles(rs []plan.Role) string {
 // and the roots, and reports what is missing or untrusted. Dates are
 // checked per certificate, so the chain is built at a time inside the
 // leaf's validity.
-func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
+// MaxChainSignatureChecks bounds the signature checks the chain checks of
+// one Check may cost. Finding a leaf's issuer costs a check for every
+// certificate of the files that carries the issuer's name, up to 100, once
+// in exchange.OrderChain and once in crypto/x509's Verify. Real files have
+// one or two such certificates per leaf, so even MaxItems leaves stay far
+// below the bound; a file of hundreds of leaves and about a hundred CA
+// certificates named like their issuer, with other keys, would cost
+// 180,000 checks, ten seconds and more. Leaves beyond the bound get a
+// chain-untrusted error saying their chain was not checked.
+const MaxChainSignatureChecks = 10_000
+
+// chainContext is what checkChain needs of all the files.
+type chainContext struct {
+	all    []*x509.Certificate // every distinct certificate
+	inter  *x509.CertPool      // the CA certificates among them
+	given  map[string]bool     // the DER of each, as a set
+	named  map[string]int      // how many carry each subject name
+	gaveUp map[string]error    // issuer names whose chain search ran out of signature checks
+	budget int                 // signature checks left
+}
+
+func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 	leaf := it.cert
+	all, inter := cc.all, cc.inter
 	subject := label(it.file, leaf.Subject.CommonName, leaf.Subject.String())
-	inter := x509.NewCertPool()
-	for _, c := range all {
-		if c != leaf && c.IsCA && RoleOf(c) != RoleLeaf {
-			inter.AddCert(c)
-		}
+	// crypto/x509 gives up after 100 signature checks, which only a file
+	// of many CA certificates sharing the issuer's name reaches; searching
+	// again for every leaf of that issuer would give up the same way, at
+	// the price of another 100 checks each.
+	if err := cc.gaveUp[string(leaf.RawIssuer)]; err != nil {
+		return chainDoesNotVerify(subject, err)
 	}
+	cost := 2 * min(cc.named[string(leaf.RawIssuer)], 100)
+	if cost > cc.budget {
+		return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+			Message: fmt.Sprintf("the chain was not checked: the files hold %d certificates named like its issuer %q, and the chain checks of the files before it used up the %d signature checks one run may take", cc.named[string(leaf.RawIssuer)], leaf.Issuer.String(), MaxChainSignatureChecks),
+			Fix:     "inspect the certificate with only its own chain; a file of many certificates that carry one CA's name is not what a CA sends"}}
+	}
+	cc.budget -= cost
 	// Verify at a time when the leaf and the issuers found in the files
 	// are all valid, if there is one: dates are CheckCertificate's job.
 	lo, hi := leaf.NotBefore, leaf.NotAfter
-	issuers, _, _ := exchange.OrderChain(leaf, all)
+	issuers, _, missing := exchange.OrderChain(leaf, all)
 	for _, c := range issuers {
 		if c.NotBefore.After(lo) && !c.NotBefore.After(hi) {
 			lo = c.NotBefore
@@ -558,9 +599,10 @@ func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
 		at = hi
 	}
 	chains, err := leaf.Verify(x509.VerifyOptions{Intermediates: inter, Roots: opt.Roots, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
-	given := map[string]bool{}
-	for _, c := range all {
-		given[string(c.Raw)] = true
+	given := cc.given
+	if err != nil && strings.Contains(err.Error(), "signature check attempts limit reached") {
+		cc.gaveUp[string(leaf.RawIssuer)] = err
+		return chainDoesNotVerify(subject, err)
 	}
 	if err == nil {
 		// Trusted. The intermediates must still be in the files: servers
@@ -609,14 +651,11 @@ func checkChain(it item, all []*x509.Certificate, opt Options) plan.Findings {
 	}
 	var unknown x509.UnknownAuthorityError
 	if !errors.As(err, &unknown) {
-		return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
-			Message: "the chain does not verify: " + trimX509(err),
-			Fix:     "check the intermediate certificates the CA sent"}}
+		return chainDoesNotVerify(subject, err)
 	}
-	chain, _, missing := exchange.OrderChain(leaf, all)
 	top := leaf
-	if len(chain) > 0 {
-		top = chain[len(chain)-1]
+	if len(issuers) > 0 {
+		top = issuers[len(issuers)-1]
 	}
 	for _, c := range all {
 		if string(c.RawSubject) == string(top.RawIssuer) {
@@ -706,4 +745,12 @@ func order(cs []*x509.Certificate) string {
 		s[i] = fmt.Sprintf("%q", label("", c.Subject.CommonName, c.Subject.String()))
 	}
 	return strings.Join(s, ", ")
+}
+
+// chainDoesNotVerify is the finding for a chain that crypto/x509 rejects
+// for a reason other than an unknown authority.
+func chainDoesNotVerify(subject string, err error) plan.Findings {
+	return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+		Message: "the chain does not verify: " + trimX509(err),
+		Fix:     "check the intermediate certificates the CA sent"}}
 }

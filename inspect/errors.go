@@ -36,7 +36,9 @@ var (
 	// PBE algorithm.
 	ErrUnsupported = errors.New("unsupported certificate file variant")
 
-	// ErrTooLarge means the data is larger than MaxFileSize.
+	// ErrTooLarge means the data is larger than MaxFileSize, holds more
+	// than MaxItems certificates, requests and keys, or a certificate or
+	// request with more than MaxCertNames names.
 	ErrTooLarge = errors.New("the file is too large")
 )
 

@@ -33,6 +33,20 @@ const (
 // hostile file can cause. The command refuses larger files before reading.
 const MaxFileSize = 4 << 20
 
+// MaxItems is the most certificates, requests and private keys one file
+// may hold. A server certificate file holds a handful; a CA bundle such as
+// Mozilla's about 150 roots, a Windows root store export a few hundred. A
+// file of thousands, each a leaf naming the same issuer as many CA
+// certificates, would make the chain checks of every leaf try every CA.
+const MaxItems = 1000
+
+// MaxCertNames is the most subject alternative names (DNS and IP) one
+// certificate or request may carry. Public CAs issue at most 100 to 250
+// and a plan holds at most plan.MaxNames (1,000); a certificate of 160,000
+// names still fits in MaxFileSize and would cost the coverage check and the
+// report hundreds of megabytes.
+const MaxCertNames = 10_000
+
 // LoadOptions control Load.
 type LoadOptions struct {
 	// Password returns the PFX password to try after the empty one; nil:
@@ -107,6 +121,19 @@ func Load(name string, data []byte, opt LoadOptions) (*Bundle, error) {
 func result(b *Bundle, err error) (*Bundle, error) {
 	if err != nil {
 		return nil, err
+	}
+	if n := len(b.Certs) + len(b.CSRs) + len(b.Keys); n > MaxItems {
+		return nil, failure(ErrTooLarge, fmt.Sprintf("the file holds %d certificates, requests and keys; the limit is %d", n, MaxItems))
+	}
+	for i, c := range b.Certs {
+		if n := len(c.DNSNames) + len(c.IPAddresses); n > MaxCertNames {
+			return nil, failure(ErrTooLarge, fmt.Sprintf("certificate %d has %d names; the limit is %d", i+1, n, MaxCertNames))
+		}
+	}
+	for i, r := range b.CSRs {
+		if n := len(r.DNSNames) + len(r.IPAddresses); n > MaxCertNames {
+			return nil, failure(ErrTooLarge, fmt.Sprintf("certificate request %d has %d names; the limit is %d", i+1, n, MaxCertNames))
+		}
 	}
 	return b, nil
 }

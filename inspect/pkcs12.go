@@ -92,7 +92,8 @@ type pfxScan struct {
 	total  int64 // sum of all iteration counts
 	max    int   // the limit
 	safes  []encryptedSafe
-	opened int // safes inside could look into (for tests)
+	opened int  // safes inside could look into (for tests)
+	nested bool // bags inside a SafeContentsBag, which go-pkcs12 does not follow
 }
 
 // encryptedSafe is an encrypted SafeContents, kept to look inside once a
@@ -341,6 +342,7 @@ func (s *pfxScan) safeContents(data []byte, depth int) error {
 			}
 			s.info.KeyEncryption = name
 		case o.Equal(oidSafeContentsBag):
+			s.nested = true
 			if err := s.safeContents(v[0].full, depth+1); err != nil {
 				return err
 			}
@@ -486,7 +488,15 @@ func loadPFX(b *Bundle, der []byte, opt LoadOptions) error {
 		}
 	}
 	b.PFX = &scan.info
-	if err != nil {
+	switch {
+	case err != nil && scan.info.MAC == "none" && errors.Is(err, pkcs12.ErrDecryption):
+		// go-pkcs12 opens a PFX without a MAC only with the empty
+		// password, so the content failed to decrypt with that one and
+		// the given password was never tried: the file is not damaged.
+		return failure(ErrUnsupported, "the PFX has no MAC (integrity check) and its content is encrypted with a password, which cannot be read; export it again with a MAC (OpenSSL: without -nomac)")
+	case err != nil && scan.nested && (err.Error() == "pkcs12: certificate missing" || err.Error() == "pkcs12: private key missing"):
+		return failure(ErrUnsupported, "the PFX keeps its certificate or key in nested SafeContents bags, which cannot be read; convert it with: openssl pkcs12 -in FILE -nodes | openssl pkcs12 -export -out new.pfx")
+	case err != nil:
 		return pfxError(err)
 	}
 	b.Certs = append(append(b.Certs, leaf), cas...)

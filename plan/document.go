@@ -66,6 +66,12 @@ func Decode(r io.Reader) (*Plan, error) {
 	if p.FQDN, err = norm("fqdn", p.FQDN); err != nil {
 		return nil, err
 	}
+	// Every domain puts at least autodiscover.<domain> on the certificate,
+	// so more domains than names cannot be a real plan; checked before the
+	// names are normalised, which is the costly part.
+	if len(p.Domains) > MaxNames {
+		return nil, fmt.Errorf("plan has %d domains; the limit is %d", len(p.Domains), MaxNames)
+	}
 	for i, d := range p.Domains {
 		if p.Domains[i], err = norm("domains", d); err != nil {
 			return nil, err

@@ -87,7 +87,9 @@ func (p *Plan) Server() string {
 }
 
 // InputError reports input that cannot be planned: a bad name, a refused
-// name, or an unsupported migration. Field names the flag or field at fault.
+// name, or an unsupported migration. Field names the flag or field at fault;
+// Value, when set, is the name in its normalised form, so the message is
+// one line of printable text whatever the input held.
 type InputError struct {
 	Field string // "fqdn", "domain", "name", "from", …
 	Value string
@@ -129,8 +131,11 @@ func (b *builder) run() error {
 	if in.Exchange == exchange.None {
 		in.Exchange = exchange.ExchangeSE
 	}
-	if in.Exchange < exchange.Exchange2007 {
+	if in.Exchange < exchange.Exchange2007 || in.Exchange > exchange.ExchangeSE {
 		return &InputError{Field: "exchange", Err: fmt.Errorf("exchcert plans certificates for Exchange %s only", exchange.Join(exchange.Targets))}
+	}
+	if in.From < exchange.None || in.From > exchange.ExchangeSE {
+		return &InputError{Field: "from", Err: fmt.Errorf("unknown Exchange version %d to migrate from (want one of %s)", in.From, exchange.Join(exchange.Sources))}
 	}
 	if strings.TrimSpace(in.FQDN) == "" {
 		return &InputError{Field: "fqdn", Err: errors.New("the server FQDN is required (--fqdn exch2.example.com)")}
@@ -140,7 +145,7 @@ func (b *builder) run() error {
 		return err
 	}
 	if strings.HasPrefix(fqdn, "*.") || IsIP(fqdn) {
-		return &InputError{Field: "fqdn", Value: in.FQDN, Err: errors.New("is not a server host name")}
+		return &InputError{Field: "fqdn", Value: fqdn, Err: errors.New("is not a server host name")}
 	}
 	var domains []string
 	seen := map[string]bool{}
@@ -150,7 +155,7 @@ func (b *builder) run() error {
 			return err
 		}
 		if strings.HasPrefix(n, "*.") || IsIP(n) {
-			return &InputError{Field: "domain", Value: d, Err: errors.New("is not an SMTP domain")}
+			return &InputError{Field: "domain", Value: n, Err: errors.New("is not an SMTP domain")}
 		}
 		if !seen[n] {
 			seen[n] = true
@@ -160,7 +165,7 @@ func (b *builder) run() error {
 	if len(domains) == 0 {
 		_, parent, ok := strings.Cut(fqdn, ".")
 		if !ok {
-			return &InputError{Field: "fqdn", Value: in.FQDN, Err: errors.New("has no parent domain; name the SMTP domain with --domain")}
+			return &InputError{Field: "fqdn", Value: fqdn, Err: errors.New("has no parent domain; name the SMTP domain with --domain")}
 		}
 		domains = []string{parent}
 	}
@@ -184,6 +189,15 @@ func (b *builder) run() error {
 	if err != nil {
 		return &InputError{Field: "from", Err: err}
 	}
+	// A legacy name is checked even when the coexistence needs none: the
+	// finding that says it is ignored names it, and a report must not echo
+	// control characters or broken UTF-8.
+	legacyName := in.LegacyName
+	if legacyName != "" {
+		if legacyName, err = Normalize(legacyName); err != nil {
+			return &InputError{Field: "legacy-name", Err: err}
+		}
+	}
 
 	// The Common Name: the client namespace when there is one, else the server FQDN.
 	ns := ""
@@ -192,7 +206,7 @@ func (b *builder) run() error {
 			return err
 		}
 		if strings.HasPrefix(ns, "*.") || IsIP(ns) {
-			return &InputError{Field: "namespace", Value: in.Namespace, Err: errors.New("is not a host name clients can use as a namespace")}
+			return &InputError{Field: "namespace", Value: ns, Err: errors.New("is not a host name clients can use as a namespace")}
 		}
 		p.Namespace = ns
 		p.CommonName = ns
@@ -222,7 +236,7 @@ func (b *builder) run() error {
 	}
 
 	if legacy.needed {
-		name := in.LegacyName
+		name := legacyName
 		if name == "" {
 			name = "legacy." + domains[0]
 		}
@@ -234,12 +248,12 @@ func (b *builder) run() error {
 	} else if in.From != exchange.None {
 		b.finding(Finding{Code: "no-legacy-name", Severity: Info, Subject: in.From.Title() + " to " + in.Exchange.Title(),
 			Message: "no legacy name is needed: " + legacy.why, Citation: legacy.source})
-		if in.LegacyName != "" {
-			b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: in.LegacyName,
+		if legacyName != "" {
+			b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: legacyName,
 				Message: "--legacy-name is ignored because this coexistence needs no legacy name", Fix: "drop --legacy-name, or add the name with --name if clients really use it"})
 		}
-	} else if in.LegacyName != "" {
-		b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: in.LegacyName,
+	} else if legacyName != "" {
+		b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: legacyName,
 			Message: "--legacy-name is ignored without --from", Fix: "name the version being migrated from with --from"})
 	}
 

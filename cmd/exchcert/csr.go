@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -245,8 +246,17 @@ func writeFilesError(err error) error {
 		return inFile(pe.Path, errors.New("permission denied (choose a folder you can write to with --out-dir)"))
 	case errors.Is(err, fs.ErrNotExist):
 		return inFile(pe.Path, errors.New("the folder does not exist"))
+	case noRoom(err):
+		return inFile(pe.Path, fmt.Errorf("no room to write it (%v); nothing was written (free some space, or choose another --out-dir)", pe.Err))
 	}
 	return inFile(pe.Path, pe.Err)
+}
+
+// noRoom reports a write that failed for lack of space: a full disk, a
+// quota, or a limit on the file size. safefile has removed whatever the
+// write created by then.
+func noRoom(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG)
 }
 
 // subjectFlagError names the flag of a bad subject field.

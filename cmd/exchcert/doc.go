@@ -12,6 +12,8 @@
 //	exchcert bind    --prereqs --exchange VERSION --windows VERSION
 //	exchcert lint    [plan flags | --plan FILE] [--min-days N] [--roots FILE] [--password-env VAR | --password-file FILE] [--format text|json|junit|sarif|github] [--fail-on error|warning] [PATH...]
 //	exchcert probe   HOST [plan flags | --plan FILE] [--addr SERVICE=HOST:PORT]... [--roots FILE] [--timeout D] [-o table|json]
+//	exchcert acme    (plan flags | --plan FILE) (--dns PROVIDER | --http ADDRESS) [--out-dir DIR] [--windows VERSION]
+//	exchcert acme renew  the same flags [--days N] [--force]
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input
@@ -45,6 +47,12 @@
 // authentication, against the plan:
 //
 //	exchcert probe mail.acme.com --plan acme.plan.json
+//
+// Obtain the certificate from Let's Encrypt with DNS-01 through Cloudflare,
+// then renew it from a daily scheduled task:
+//
+//	exchcert acme --plan acme.plan.json --dns cloudflare --email admin@acme.com --accept-tos --password-env PFX_PASSWORD --out-dir out
+//	exchcert acme renew --plan acme.plan.json --dns cloudflare --password-env PFX_PASSWORD --out-dir out
 //
 // In CI, check every certificate file of a repository and report to code
 // scanning:

@@ -23,12 +23,24 @@ type usageError struct{ err error }
 func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
+// runError marks a command that ran and failed for a reason outside its
+// input, such as a CA or network failure during an ACME order: exit 1,
+// with the error's one-line message (unlike errFindings, which is silent).
+type runError struct{ err error }
+
+func (e *runError) Error() string { return e.err.Error() }
+func (e *runError) Unwrap() error { return e.err }
+
 // exitCode maps the error a command returned to the process exit code.
 func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errFindings):
+		return exitFindings
+	}
+	var re *runError
+	if errors.As(err, &re) {
 		return exitFindings
 	}
 	return exitInput

@@ -52,6 +52,30 @@ func (f *planFlags) given(cmd *cobra.Command) bool {
 	return cmd.Flags().Changed("plan") || cmd.Flags().Changed("fqdn")
 }
 
+// planOnlyFlags are plan flags that mean nothing without --fqdn.
+var planOnlyFlags = []string{"domain", "from", "legacy-name", "name", "namespace", "include-fqdn", "no-root"}
+
+// loadOptional is load for commands where the plan is optional (inspect,
+// lint): any flag that describes a plan asks for one; --exchange alone only
+// sets the version whose key-type rules apply (returned as v, None when not
+// given).
+func (f *planFlags) loadOptional(a *app, cmd *cobra.Command) (p *plan.Plan, v exchange.Version, err error) {
+	need := f.given(cmd)
+	for _, n := range planOnlyFlags {
+		need = need || cmd.Flags().Changed(n)
+	}
+	if need {
+		p, err = f.load(a, cmd)
+		return p, exchange.None, err
+	}
+	if cmd.Flags().Changed("exchange") {
+		if v, err = exchange.ParseVersion(f.exchange, exchange.Targets); err != nil {
+			return nil, exchange.None, &usageError{fmt.Errorf("--exchange: %w", err)}
+		}
+	}
+	return nil, v, nil
+}
+
 // load builds the plan from the flags or reads --plan FILE. It returns a
 // usage error when --plan is combined with plan flags or neither is given.
 func (f *planFlags) load(a *app, cmd *cobra.Command) (*plan.Plan, error) {

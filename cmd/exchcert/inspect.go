@@ -80,9 +80,6 @@ be read (unreadable, wrong password, not a certificate file).`,
 	return cmd
 }
 
-// planOnlyFlags are plan flags that mean nothing without --fqdn.
-var planOnlyFlags = []string{"domain", "from", "legacy-name", "name", "namespace", "include-fqdn", "no-root"}
-
 func (o *inspectOptions) run(a *app, cmd *cobra.Command, files []string) error {
 	opt := inspect.Options{MinDays: o.minDays, Now: a.now(), PrivateCA: o.plan.privateCA}
 	if o.minDays < 0 {
@@ -98,23 +95,11 @@ func (o *inspectOptions) run(a *app, cmd *cobra.Command, files []string) error {
 	if o.password.env != "" && o.password.file != "" {
 		return &usageError{errors.New("flag '--password-env' is incompatible with '--password-file'")}
 	}
-	needPlan := o.plan.given(cmd)
-	for _, n := range planOnlyFlags {
-		needPlan = needPlan || cmd.Flags().Changed(n)
+	p, v, err := o.plan.loadOptional(a, cmd)
+	if err != nil {
+		return err
 	}
-	if needPlan {
-		p, err := o.plan.load(a, cmd)
-		if err != nil {
-			return err
-		}
-		opt.Plan = p
-	} else if cmd.Flags().Changed("exchange") {
-		v, err := exchange.ParseVersion(o.plan.exchange, exchange.Targets)
-		if err != nil {
-			return &usageError{fmt.Errorf("--exchange: %w", err)}
-		}
-		opt.Exchange = v
-	}
+	opt.Plan, opt.Exchange = p, v
 	if o.roots != "" {
 		pool, err := loadRoots(o.roots)
 		if err != nil {

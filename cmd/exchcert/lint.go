@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/lint"
 	"github.com/exchcert/exchcert/plan"
@@ -151,25 +150,11 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		}
 		opt.Linter = l
 	}
-	// As in exchcert inspect: any flag that describes the plan asks for
-	// one; --exchange alone sets the version the key types are checked for.
-	needPlan := o.plan.given(cmd)
-	for _, n := range planOnlyFlags {
-		needPlan = needPlan || cmd.Flags().Changed(n)
+	p, v, err := o.plan.loadOptional(a, cmd)
+	if err != nil {
+		return err
 	}
-	if needPlan {
-		p, err := o.plan.load(a, cmd)
-		if err != nil {
-			return err
-		}
-		opt.Plan = p
-	} else if cmd.Flags().Changed("exchange") {
-		v, err := exchange.ParseVersion(o.plan.exchange, exchange.Targets)
-		if err != nil {
-			return &usageError{fmt.Errorf("--exchange: %w", err)}
-		}
-		opt.Exchange = v
-	}
+	opt.Plan, opt.Exchange = p, v
 	if o.roots != "" {
 		pool, err := loadRoots(o.roots)
 		if err != nil {

@@ -174,7 +174,7 @@ func (o *pfxOptions) run(a *app) error {
 	der, err := exchange.EncodePFX(key, leaf, chain, pw, rep.Encoding)
 	switch {
 	case errors.Is(err, exchange.ErrEmptyPassword), errors.Is(err, exchange.ErrBadPassword):
-		return &usageError{err}
+		return &usageError{o.pw.blame(err)}
 	case err != nil:
 		return err
 	}
@@ -254,6 +254,8 @@ func outputError(name string, err error) error {
 		return inFile(name, errors.New("already exists (use --force to replace it)"))
 	case errors.Is(err, fs.ErrNotExist):
 		return inFile(name, errors.New("cannot be created: its folder does not exist"))
+	case noRoom(err):
+		return inFile(name, fmt.Errorf("no room to write it (%v); nothing was written (free some space, or write it elsewhere)", unwrapPath(err)))
 	}
 	return inFile(name, describeOSError(unwrapPath(err)))
 }

@@ -65,6 +65,7 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 		newPfxCmd(a),
 		newBindCmd(a),
 		newProbeCmd(a),
+		newAcmeCmd(a),
 		newLintCmd(a),
 	)
 	return root

@@ -77,6 +77,18 @@ func (f *passwordFlags) read(a *app, prompt string, confirm bool) ([]byte, error
 	return pw, nil
 }
 
+// blame names where a refused password came from: the --password-file,
+// the --password-env variable, or (for a prompt) nothing more.
+func (f *passwordFlags) blame(err error) error {
+	switch {
+	case f.file != "":
+		return inFile(f.file, err)
+	case f.env != "":
+		return fmt.Errorf("--password-env %s: %w", f.env, err)
+	}
+	return err
+}
+
 func (a *app) prompt(prompt string) ([]byte, error) {
 	fmt.Fprint(a.stderr, prompt)
 	pw, err := a.readPassword()

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// BenchmarkStartup measures what an admin waits for: building the real
+// exchcert binary once, then starting it and waiting for it to finish,
+// for a command that needs nothing but the command line (plan), its JSON
+// form, and --help. Every package linked into the binary runs its init
+// functions on every start, whether the command uses it or not (zlint
+// registers its lints, lego its DNS providers), so this is where a slow
+// registration would show. Besides ns/op it reports, from
+// GODEBUG=inittrace=1, the time and memory all package inits take per
+// start (init-ms/op, init-KiB/op), and logs the costliest packages.
+//
+// EXCHCERT_BENCH_BINARY=PATH measures that binary instead, e.g. one built
+// from an older commit, to compare.
+func BenchmarkStartup(b *testing.B) {
+	exe := os.Getenv("EXCHCERT_BENCH_BINARY")
+	if exe == "" {
+		exe = buildExchcert(b)
+	}
+	for _, bc := range []struct {
+		name string
+		args []string
+	}{
+		{"help", []string{"--help"}},
+		{"plan", []string{"plan", "--fqdn", "exch2.acme.com", "--domain", "acme.com", "--exchange", "2010", "--from", "2003"}},
+		{"plan-json", []string{"plan", "--fqdn", "exch2.acme.com", "--domain", "acme.com", "-o", "json"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				cmd := exec.Command(exe, bc.args...)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("exchcert %s: %v\n%s", strings.Join(bc.args, " "), err, out)
+				}
+			}
+			b.StopTimer()
+			inits := initTrace(b, exe, bc.args)
+			var ms, bytes float64
+			for _, in := range inits {
+				ms += in.ms
+				bytes += in.bytes
+			}
+			b.ReportMetric(ms, "init-ms/op")
+			b.ReportMetric(bytes/1024, "init-KiB/op")
+			sort.Slice(inits, func(i, j int) bool { return inits[i].ms > inits[j].ms })
+			for _, in := range inits[:min(8, len(inits))] {
+				b.Logf("init %-55s %6.2f ms %7.0f KiB", in.pkg, in.ms, in.bytes/1024)
+			}
+		})
+	}
+}
+
+// pkgInit is one line of GODEBUG=inittrace=1: "init PKG @T ms, MS ms
+// clock, BYTES bytes, N allocs".
+type pkgInit struct {
+	pkg       string
+	ms, bytes float64
+}
+
+func initTrace(tb testing.TB, exe string, args []string) []pkgInit {
+	tb.Helper()
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		tb.Fatalf("exchcert with inittrace: %v\n%s", err, stderr.Bytes())
+	}
+	var out []pkgInit
+	sc := bufio.NewScanner(&stderr)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		// init PKG @0.012 ms, 0.003 ms clock, 0 bytes, 0 allocs
+		if len(f) < 11 || f[0] != "init" || f[6] != "clock," {
+			continue
+		}
+		ms, err1 := strconv.ParseFloat(f[4], 64)
+		by, err2 := strconv.ParseFloat(f[7], 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, pkgInit{pkg: f[1], ms: ms, bytes: by})
+	}
+	return out
+}
+
+// buildExchcert builds ./cmd/exchcert (this package) into a temporary
+// folder with the go command that runs the tests; the build cache makes
+// every build after the first a link.
+func buildExchcert(tb testing.TB) string {
+	tb.Helper()
+	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goCmd); err != nil {
+		goCmd = "go"
+	}
+	exe := filepath.Join(tb.TempDir(), "exchcert")
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	if out, err := exec.Command(goCmd, "build", "-o", exe, ".").CombinedOutput(); err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+	return exe
+}
