@@ -29,9 +29,14 @@ var (
 )
 
 // benchTree writes the benchmark tree once per test binary; TestMain
-// removes it.
+// removes it. LINT_BENCH_TREE names a tree written before with
+// `go run ./lint/bench/gentree DIR` instead, so that runs of the test
+// binary, one benchmark each, can alternate on the same files.
 func benchTree(b *testing.B) string {
 	b.Helper()
+	if dir := os.Getenv("LINT_BENCH_TREE"); dir != "" {
+		return dir
+	}
 	benchOnce.Do(func() {
 		benchDir, benchErr = os.MkdirTemp("", "exchcert-lint-bench-")
 		if benchErr == nil {

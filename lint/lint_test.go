@@ -370,20 +370,22 @@ func TestRunStopsOnWriterError(t *testing.T) {
 		write(t, filepath.Join(dir, fmt.Sprintf("f%04d.txt", i)), []byte("x"))
 	}
 	boom := errors.New("disk full")
-	calls := 0
-	err := runOrdered(context.Background(), []string{dir}, nil, 4, func(j job) *File { return &File{Path: j.path} },
-		func(*File) error {
-			calls++
-			if calls == 10 {
-				return boom
-			}
-			return nil
-		})
-	if !errors.Is(err, boom) {
-		t.Fatalf("err %v, want the writer's error", err)
-	}
-	if calls != 10 {
-		t.Errorf("sink called %d times, want 10", calls)
+	for _, jobs := range []int{1, 4} {
+		calls := 0
+		err := runOrdered(context.Background(), []string{dir}, nil, jobs, func(j job) *File { return &File{Path: j.path} },
+			func(*File) error {
+				calls++
+				if calls == 10 {
+					return boom
+				}
+				return nil
+			})
+		if !errors.Is(err, boom) {
+			t.Fatalf("jobs=%d: err %v, want the writer's error", jobs, err)
+		}
+		if calls != 10 {
+			t.Errorf("jobs=%d: sink called %d times, want 10", jobs, calls)
+		}
 	}
 }
 
@@ -391,8 +393,10 @@ func TestRunCancelled(t *testing.T) {
 	dir := makeTree(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, Options{Paths: []string{dir}}, &recorder{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("err %v, want context.Canceled", err)
+	for _, jobs := range []int{1, 3} {
+		if _, err := Run(ctx, Options{Paths: []string{dir}, Jobs: jobs}, &recorder{}); !errors.Is(err, context.Canceled) {
+			t.Errorf("jobs=%d: err %v, want context.Canceled", jobs, err)
+		}
 	}
 }
 

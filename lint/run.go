@@ -128,6 +128,26 @@ func Run(ctx context.Context, opt Options, w Writer) (*Summary, error) {
 // its result has left through sink. The first error of sink or ctx ends
 // the run and is returned.
 func runOrdered(ctx context.Context, paths, exclude []string, jobs int, check func(job) *File, sink func(*File) error) error {
+	if jobs == 1 {
+		// One file at a time needs no other goroutine: handing each file
+		// from the walk to a worker and on to the sink would only add
+		// the cost of the hand-offs.
+		var sinkErr error
+		err := walk(ctx, paths, exclude, func(j job) bool {
+			if ctx.Err() != nil {
+				return false
+			}
+			sinkErr = sink(check(j))
+			return sinkErr == nil
+		})
+		if sinkErr != nil {
+			return sinkErr
+		}
+		if err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	window := 4 * jobs
