@@ -436,6 +436,9 @@ func TestHostileServers(t *testing.T) {
 					return
 				}
 			}
+			// Stay open: closing here could reset the connection before
+			// the client reads the flood, which would test something else.
+			io.Copy(io.Discard, c)
 		}, FailProtocol, stageEHLO, "more lines than the limit"},
 		{"smtp code changes", SMTP, func(c net.Conn) {
 			io.WriteString(c, "220-hi\r\n250 there\r\n")
@@ -484,6 +487,9 @@ func TestHostileServers(t *testing.T) {
 					return
 				}
 			}
+			// Stay open: closing here could reset the connection before
+			// the client reads the flood, which would test something else.
+			io.Copy(io.Discard, c)
 		}, FailProtocol, stageCapability, "more lines"},
 		{"pop3 garbage", POP3, func(c net.Conn) {
 			io.WriteString(c, "HTTP/1.1 400 Bad Request\r\n")
@@ -499,6 +505,9 @@ func TestHostileServers(t *testing.T) {
 					return
 				}
 			}
+			// Stay open: closing here could reset the connection before
+			// the client reads the flood, which would test something else.
+			io.Copy(io.Discard, c)
 		}, FailProtocol, stageCapability, "more lines"},
 		{"imaps speaks plain text", IMAPS, func(c net.Conn) {
 			io.WriteString(c, "* OK plain text on the TLS port\r\n")
