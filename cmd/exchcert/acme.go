@@ -318,12 +318,12 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	}
 	var serverRoots, roots *x509.CertPool
 	if o.serverRoot != "" {
-		if serverRoots, err = readRoots(o.serverRoot); err != nil {
+		if serverRoots, err = loadRoots("--server-root", o.serverRoot); err != nil {
 			return err
 		}
 	}
 	if o.roots != "" {
-		if roots, err = readRoots(o.roots); err != nil {
+		if roots, err = loadRoots("--roots", o.roots); err != nil {
 			return err
 		}
 	}

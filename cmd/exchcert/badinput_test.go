@@ -917,7 +917,7 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "acme/key-100MB", setup: sparse("exch2.key", hundredMB),
 			args: acmeArgs("--key", "exch2.key"), env: pw, exit: 2, subject: "exch2.key", problem: `^file is 104857600 bytes; the limit is 1048576$`},
 		{name: "acme/server-root-garbage", setup: files(file("root.pem", garbage)),
-			args: acmeArgs("--server-root", "root.pem"), env: pw, exit: 2, subject: "root.pem", problem: `^no certificate found`},
+			args: acmeArgs("--server-root", "root.pem"), env: pw, exit: 2, subject: "root.pem", problem: `^--server-root: not a certificate`},
 		{name: "acme/roots-100MB", setup: sparse("roots.pem", hundredMB),
 			args: acmeArgs("--roots", "roots.pem"), env: pw, exit: 2, subject: "roots.pem", problem: `^file is 104857600 bytes; the limit is 4194304$`},
 		{name: "acme/state-dir-is-a-file", setup: files(file("state", []byte("x"))),

@@ -101,7 +101,7 @@ func (o *inspectOptions) run(a *app, cmd *cobra.Command, files []string) error {
 	}
 	opt.Plan, opt.Exchange = p, v
 	if o.roots != "" {
-		pool, err := loadRoots(o.roots)
+		pool, err := loadRoots("--roots", o.roots)
 		if err != nil {
 			return err
 		}
@@ -200,18 +200,20 @@ type hintError struct {
 func (e *hintError) Error() string { return e.msg }
 func (e *hintError) Unwrap() error { return e.err }
 
-// loadRoots reads the trusted roots of --roots.
-func loadRoots(name string) (*x509.CertPool, error) {
+// loadRoots reads the certificates of a roots flag (--roots, --server-root)
+// with the inspect loader, so PEM bundles, DER, P7B and UTF-16 files all
+// work. Errors name the file and the flag.
+func loadRoots(flag, name string) (*x509.CertPool, error) {
 	data, err := readInput(name, inspect.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
 	b, err := inspect.Load(name, data, inspect.LoadOptions{})
 	if err != nil {
-		return nil, inFile(name, fmt.Errorf("--roots: %w", loadHint(err)))
+		return nil, inFile(name, fmt.Errorf("%s: %w", flag, loadHint(err)))
 	}
 	if len(b.Certs) == 0 {
-		return nil, inFile(name, errors.New("--roots: holds no certificates"))
+		return nil, inFile(name, fmt.Errorf("%s: holds no certificates", flag))
 	}
 	pool := x509.NewCertPool()
 	for _, c := range b.Certs {

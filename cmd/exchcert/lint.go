@@ -156,7 +156,7 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 	}
 	opt.Plan, opt.Exchange = p, v
 	if o.roots != "" {
-		pool, err := loadRoots(o.roots)
+		pool, err := loadRoots("--roots", o.roots)
 		if err != nil {
 			return err
 		}

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -12,14 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/exchcert/exchcert/internal/textenc"
 	"github.com/exchcert/exchcert/plan"
 	"github.com/exchcert/exchcert/probe"
 )
-
-// maxRootsFile is the largest --roots file read; the whole Mozilla root
-// store in PEM is about 250 KiB.
-const maxRootsFile = 4 << 20
 
 func newProbeCmd(a *app) *cobra.Command {
 	var (
@@ -94,7 +86,7 @@ to the last byte. Exit status 1 when a check fails (an error-level finding).`,
 				return err
 			}
 			if roots != "" {
-				if o.Roots, err = readRoots(roots); err != nil {
+				if o.Roots, err = loadRoots("--roots", roots); err != nil {
 					return err
 				}
 			}
@@ -148,46 +140,6 @@ func parseAddrs(vals []string) (map[probe.Service]string, map[string]string, err
 		svc[s] = addr
 	}
 	return svc, hosts, nil
-}
-
-// readRoots reads PEM certificates (any number) or one DER certificate.
-func readRoots(name string) (*x509.CertPool, error) {
-	data, err := readInput(name, maxRootsFile)
-	if err != nil {
-		return nil, err
-	}
-	data = textenc.Decode(data)
-	pool := x509.NewCertPool()
-	n := 0
-	rest := data
-	for {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, inFile(name, fmt.Errorf("certificate %d: %v", n+1, err))
-		}
-		pool.AddCert(c)
-		n++
-	}
-	if n == 0 && !bytes.Contains(data, []byte("-----BEGIN")) {
-		if cs, err := x509.ParseCertificates(data); err == nil && len(cs) > 0 {
-			for _, c := range cs {
-				pool.AddCert(c)
-			}
-			n = len(cs)
-		}
-	}
-	if n == 0 {
-		return nil, inFile(name, errors.New("no certificate found (want PEM \"CERTIFICATE\" blocks or a DER certificate)"))
-	}
-	return pool, nil
 }
 
 func writeProbeTables(w io.Writer, rep *probe.Report) error {
