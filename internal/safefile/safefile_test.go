@@ -313,8 +313,8 @@ func TestWriteWithoutHardLinks(t *testing.T) {
 func TestWriteUnwritableFolder(t *testing.T) {
 	t.Run("simulated", func(t *testing.T) {
 		dir := t.TempDir()
-		hook(t, &createTemp, func(dir, pattern string) (*os.File, error) {
-			return nil, &fs.PathError{Op: "open", Path: filepath.Join(dir, pattern), Err: fs.ErrPermission}
+		hook(t, &createFile, func(name string, secret bool) (*os.File, error) {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
 		})
 		key := filepath.Join(dir, "k.key")
 		err := Write(Options{}, File{Name: key, Data: []byte("x")})
