@@ -18,27 +18,43 @@ import (
 // PFXEncoding is the PKCS #12 protection profile of a PFX file.
 type PFXEncoding int
 
-// PFX encodings (reference §7.1).
+// PFX encodings (docs/keys.md "PFX encodings").
 const (
-	// PFXLegacy is go-pkcs12's LegacyDES: certificate and key bags both
-	// encrypted with pbeWithSHAAnd3-KeyTripleDES-CBC (2,048 iterations),
-	// MAC HMAC-SHA-1 — what OpenSSL's -descert and Windows' TripleDES_SHA1
-	// export write. Every Windows Server imports it. (go-pkcs12's LegacyRC2
-	// encrypts the certificates with 40-bit RC2, which OpenSSL 3 cannot read
-	// without -legacy, so exchcert never uses it.)
+	// PFXLegacy is go-pkcs12's LegacyDES with the MAC's iteration count
+	// raised to the bags' (Encoder.WithIterations): certificate and key
+	// bags both encrypted with pbeWithSHAAnd3-KeyTripleDES-CBC, MAC
+	// HMAC-SHA-1, 2,048 iterations each — what OpenSSL's -descert writes
+	// by default. Every Windows Server imports it. (go-pkcs12's LegacyRC2
+	// encrypts the certificates with 40-bit RC2, which OpenSSL 3 cannot
+	// read without -legacy, so exchcert never uses it.)
+	//
+	// LegacyDES alone derives the MAC key with 1 iteration, which makes
+	// the MAC a password check 2,048 times cheaper than the encryption.
+	// Windows reads the MAC's iteration count: its own TripleDES-SHA1
+	// exports use 2,000 (Microsoft's Pkcs12Builder.SealWithMac remarks,
+	// https://learn.microsoft.com/dotnet/api/system.security.cryptography.pkcs.pkcs12builder.sealwithmac,
+	// for Windows 7, the client release of Windows Server 2008 R2), and
+	// OpenSSL has written 2,048 MAC iterations by default for years
+	// (OpenSSL 1.1.1 pkcs12(1), https://manpages.ubuntu.com/manpages/focal/man1/pkcs12.1ssl.html:
+	// by default "both MAC and encryption iteration counts are set to
+	// 2048"; only "MSIE 4.0 doesn't support MAC iteration counts").
 	PFXLegacy PFXEncoding = iota + 1
 	// PFXModern is go-pkcs12's Modern2023: PBES2 with PBKDF2-HMAC-SHA-256
-	// and AES-256-CBC for both bags, MAC HMAC-SHA-256, 2,048 iterations.
-	// Windows Server 2019 and later import it; 2016 and older refuse it
-	// with a misleading "password is incorrect".
+	// and AES-256-CBC for both bags, MAC HMAC-SHA-256, 2,048 iterations
+	// each. Windows Server 2019 and later import it; 2016 and older refuse
+	// it with a misleading "password is incorrect"
+	// (https://learn.microsoft.com/troubleshoot/windows-server/certificates-and-public-key-infrastructure-pki/cannot-import-aes256-sha256-encrypted-pfx-certificate).
 	PFXModern
 )
 
-// PFXIterations is the KDF iteration count of both encodings: go-pkcs12's
-// encoder default, never raised. Windows documents no import cap, but .NET's
-// loaders enforce one and far higher counts are refused by some readers
-// (reference §7.1), while more iterations add little against a weak password.
+// PFXIterations is the KDF iteration count of both encodings, for the
+// bags and the MAC alike: go-pkcs12's encoder default, never raised. More
+// iterations add little against a weak password, and far higher counts are
+// refused by some readers (.NET caps what it imports).
 const PFXIterations = 2048
+
+// PFXMACIterations is the MAC's iteration count in both encodings.
+const PFXMACIterations = PFXIterations
 
 // PFXEncodings lists the encodings.
 var PFXEncodings = []PFXEncoding{PFXLegacy, PFXModern}
@@ -88,12 +104,38 @@ func PFXEncodingFor(w Windows) PFXEncoding {
 	return PFXLegacy
 }
 
+// LegacyCost says, in one line, what the legacy encoding costs compared
+// with the modern one.
+const LegacyCost = "it costs: the key is protected by 3DES and SHA-1, which NIST SP 800-131A Rev. 2 retires, so use a long random password and delete the file once imported"
+
+// PFXEncodingForExchange returns the encoding for a server of Exchange
+// version v when the Windows version is not known: the modern one when
+// every Windows Server v runs on imports it (Exchange 2019 and SE run on
+// Windows Server 2019 and later only), else the legacy one, with the
+// reason for people.
+func PFXEncodingForExchange(v Version) (PFXEncoding, string) {
+	ws := SupportedWindows(v)
+	if len(ws) == 0 {
+		return PFXLegacy, "the Windows Server version is not known"
+	}
+	oldest := ws[0]
+	for _, w := range ws {
+		if w < oldest {
+			oldest = w
+		}
+	}
+	if PFXEncodingFor(oldest) == PFXModern {
+		return PFXModern, fmt.Sprintf("%s runs on %s or later only", v.Title(), oldest.Title())
+	}
+	return PFXLegacy, fmt.Sprintf("%s also runs on %s, which cannot import AES-256 (give --windows 2019 or later if the server runs it)", v.Title(), oldest.Title())
+}
+
 func (e PFXEncoding) encoder() *pkcs12.Encoder {
 	switch e {
 	case PFXLegacy:
-		return pkcs12.LegacyDES
+		return pkcs12.LegacyDES.WithIterations(PFXIterations)
 	case PFXModern:
-		return pkcs12.Modern2023
+		return pkcs12.Modern2023.WithIterations(PFXIterations)
 	}
 	return nil
 }
@@ -108,7 +150,7 @@ var (
 // EncodePFX builds a password-protected PFX holding key, the leaf
 // certificate and the chain (in the given order, after the leaf), in the
 // encoding enc. go-pkcs12 writes the localKeyId attribute on the key bag and
-// the leaf only, which is how Windows pairs them (reference §7.2); it
+// the leaf only, which is how Windows pairs them; it
 // cannot write the friendlyName or the Microsoft CSP-name attribute, so the
 // friendly name is set on import (Import-ExchangeCertificate -FriendlyName)
 // and Windows chooses the key provider.

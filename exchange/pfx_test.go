@@ -193,8 +193,10 @@ func TestEncodePFX(t *testing.T) {
 				t.Errorf("wrong password: %v", err)
 			}
 			p := readPFXParams(t, der)
-			if p.macIter > PFXIterations || p.certIter != PFXIterations || p.keyIter != PFXIterations {
-				t.Errorf("iterations mac %d cert %d key %d, want at most %d", p.macIter, p.certIter, p.keyIter, PFXIterations)
+			// The MAC is as costly to test a password against as the
+			// encryption: 2,048 iterations for both, in both encodings.
+			if p.macIter != PFXMACIterations || p.certIter != PFXIterations || p.keyIter != PFXIterations {
+				t.Errorf("iterations mac %d cert %d key %d, want %d for each", p.macIter, p.certIter, p.keyIter, PFXIterations)
 			}
 			switch enc {
 			case PFXLegacy: // 3DES for both bags, SHA-1 MAC: what Windows Server 2016 and older import
@@ -207,6 +209,25 @@ func TestEncodePFX(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPFXEncodingForExchange(t *testing.T) {
+	for _, tc := range []struct {
+		v    Version
+		want PFXEncoding
+	}{
+		{Exchange2010, PFXLegacy},
+		{Exchange2013, PFXLegacy},
+		{Exchange2016, PFXLegacy}, // also runs on Windows Server 2012
+		{Exchange2019, PFXModern}, // Windows Server 2019 and later only
+		{ExchangeSE, PFXModern},
+		{None, PFXLegacy},
+	} {
+		got, why := PFXEncodingForExchange(tc.v)
+		if got != tc.want || why == "" {
+			t.Errorf("%v: %v (%q), want %v", tc.v, got, why, tc.want)
+		}
 	}
 }
 

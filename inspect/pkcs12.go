@@ -39,6 +39,8 @@ type PFXInfo struct {
 	CertEncryption string `json:"cert_encryption"` // encryption of the certificate safe ("3DES", "RC2-40", "AES-256-CBC", "none", …)
 	KeyEncryption  string `json:"key_encryption"`  // encryption of the shrouded key bag
 	MaxIterations  int    `json:"max_iterations"`  // the largest iteration count in the file
+	BagIterations  int    `json:"bag_iterations"`  // the largest iteration count of the key and certificate encryption
+	MACIterations  int    `json:"mac_iterations"`  // the MAC's iteration count (1 when the file gives none); 0 without a MAC
 }
 
 // Modern reports whether the PFX uses PBES2/AES encryption, which Windows
@@ -90,6 +92,7 @@ func isPFX(der []byte) bool {
 type pfxScan struct {
 	info   PFXInfo
 	total  int64 // sum of all iteration counts
+	last   int   // the count read last
 	max    int   // the limit
 	safes  []encryptedSafe
 	opened int  // safes inside could look into (for tests)
@@ -293,6 +296,7 @@ func (s *pfxScan) mac(md element) error {
 	if s.info.MAC == "PBMAC1" {
 		// RFC 9579 §3: macData.iterations is ignored with PBMAC1; the
 		// PBKDF2 parameters above count.
+		s.info.MACIterations = s.last
 		return nil
 	}
 	iter := big.NewInt(1)
@@ -301,7 +305,11 @@ func (s *pfxScan) mac(md element) error {
 			return damaged
 		}
 	}
-	return s.count("the MAC", iter)
+	if err := s.count("the MAC", iter); err != nil {
+		return err
+	}
+	s.info.MACIterations = s.last
+	return nil
 }
 
 // safeContents reads SafeContents ::= SEQUENCE OF SafeBag and checks the
@@ -374,6 +382,7 @@ func (s *pfxScan) pbe(alg element) (string, error) {
 		if err := s.kdf(p[0]); err != nil {
 			return "", err
 		}
+		s.bag()
 		enc, err := p[1].children()
 		if err != nil || len(enc) < 1 {
 			return "", damaged
@@ -403,6 +412,7 @@ func (s *pfxScan) pbe(alg element) (string, error) {
 		if err := s.count("an encryption key", p[1].integer()); err != nil {
 			return "", err
 		}
+		s.bag()
 		if hasPrefix(o, oidPKCS12PBEPrefix) && len(o) == 8 {
 			if n, ok := pkcs12PBENames[o[7]]; ok {
 				return n, nil
@@ -443,11 +453,19 @@ func (s *pfxScan) count(what string, n *big.Int) error {
 		return failure(ErrTooManyIterations, fmt.Sprintf("the PFX asks for %v iterations for %s; the limit is %d (a hostile file can burn minutes of CPU)", n, what, s.max))
 	}
 	v := int(n.Int64())
+	s.last = v
 	s.total += int64(v)
 	if v > s.info.MaxIterations {
 		s.info.MaxIterations = v
 	}
 	return nil
+}
+
+// bag records the count just read as one of the encryption's.
+func (s *pfxScan) bag() {
+	if s.last > s.info.BagIterations {
+		s.info.BagIterations = s.last
+	}
 }
 
 func hasPrefix(o, prefix asn1.ObjectIdentifier) bool {

@@ -251,7 +251,17 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 			fmt.Fprintf(w, ", %s", count(f.Keys, "private key"))
 		}
 		if f.PFX != nil {
-			fmt.Fprintf(w, " (PFX: %s certificates, %s key, MAC %s)", f.PFX.CertEncryption, f.PFX.KeyEncryption, f.PFX.MAC)
+			// The iteration counts of the encryption and of the MAC are
+			// separate: a 1-iteration MAC is a cheap password check.
+			fmt.Fprintf(w, " (PFX: %s certificates, %s key", f.PFX.CertEncryption, f.PFX.KeyEncryption)
+			if f.PFX.BagIterations > 0 {
+				fmt.Fprintf(w, ", %s", count(f.PFX.BagIterations, "iteration"))
+			}
+			fmt.Fprintf(w, "; MAC %s", f.PFX.MAC)
+			if f.PFX.MACIterations > 0 {
+				fmt.Fprintf(w, ", %s", count(f.PFX.MACIterations, "iteration"))
+			}
+			fmt.Fprint(w, ")")
 		}
 		fmt.Fprintln(w)
 	}

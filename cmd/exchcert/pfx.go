@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +28,8 @@ type pfxOptions struct {
 	out      string
 	windows  string
 	encoding string
+	exchange string
+	planFile string
 	force    bool
 	pw       passwordFlags
 	output   outputFlag
@@ -42,9 +46,12 @@ type pfxCert struct {
 type pfxReport struct {
 	Schema     string               `json:"schema"`
 	File       string               `json:"file"`
+	Protection string               `json:"protection"` // who can read the file
 	Encoding   exchange.PFXEncoding `json:"encoding"`
+	Reason     string               `json:"encoding_reason"`
 	Algorithms string               `json:"algorithms"`
-	Iterations int                  `json:"iterations"`
+	Iterations int                  `json:"iterations"`     // of the key and certificate encryption, as written
+	MACIter    int                  `json:"mac_iterations"` // of the MAC, as written
 	Windows    exchange.Windows     `json:"windows,omitempty"`
 	Leaf       pfxCert              `json:"leaf"`
 	Chain      []pfxCert            `json:"chain"`
@@ -63,15 +70,19 @@ The certificate whose public key matches --key comes first; the chain is
 ordered from the certificates in --cert and --chain (issuer by issuer, each
 signature checked). The encoding follows the Windows Server that imports the
 file: the legacy one (3DES, SHA-1 MAC) up to 2016, which every Windows
-imports, the modern one (AES-256, SHA-256 MAC) from 2019; without --windows
-or --encoding it is the legacy one. Both use 2,048 key-derivation
-iterations, as Windows' own exports do.
+imports, the modern one (AES-256, SHA-256 MAC) from 2019. Without --windows
+or --encoding it follows --exchange (or the --plan's version): modern for
+Exchange 2019 and SE, which run on Windows Server 2019 and later only, else
+legacy; a legacy choice is named in a warning. Both use 2,048
+key-derivation iterations for the encryption and for the MAC.
 
 The password comes from --password-env, --password-file or a prompt (asked
-twice); an empty password is refused. The file is written with mode 0600,
-never over an existing file without --force, and decoded again after
-writing. A friendly name cannot be stored by this encoder: set it on import
-(exchcert bind --friendly-name).`,
+twice); an empty password is refused. The file is readable by its owner
+only (mode 0600; on Windows an access list for the owner, SYSTEM and
+Administrators), never written over an existing file without --force, and
+decoded again from disk after writing: if that fails, the file it replaced
+is put back. A friendly name cannot be stored by this encoder: set it on
+import (exchcert bind --friendly-name).`,
 		Example: `  # For Exchange 2016 on Windows Server 2016 (legacy encoding)
   exchcert pfx --cert exch2.crt --key exch2.key --chain intermediate.pem --windows 2016 --out exch2.pfx
 
@@ -87,7 +98,9 @@ writing. A friendly name cannot be stored by this encoder: set it on import
 	f.StringArrayVar(&o.chain, "chain", nil, "a `FILE` of chain certificates (repeatable)")
 	f.StringVar(&o.out, "out", "", "the PFX `FILE` to write")
 	f.StringVar(&o.windows, "windows", "", "`VERSION` of the Windows Server that imports the file: "+exchange.JoinWindows(exchange.WindowsVersions))
-	f.StringVar(&o.encoding, "encoding", "", "PFX `ENCODING`: legacy|modern (default: from --windows, else legacy)")
+	f.StringVar(&o.encoding, "encoding", "", "PFX `ENCODING`: legacy|modern (default: from --windows, else from --exchange or --plan, else legacy)")
+	f.StringVar(&o.exchange, "exchange", "", "Exchange `VERSION` of the server, when --windows is not known: "+exchange.Join(exchange.Targets))
+	f.StringVar(&o.planFile, "plan", "", "take the Exchange version from the plan in `FILE` (saved with exchcert plan -o json)")
 	f.BoolVar(&o.force, "force", false, "replace --out if it exists")
 	o.pw.register(f)
 	addOutputFlag(cmd, &o.output)
@@ -97,31 +110,76 @@ writing. A friendly name cannot be stored by this encoder: set it on import
 	return cmd
 }
 
-func (o *pfxOptions) run(a *app) error {
-	rep := pfxReport{Schema: pfxSchema, File: o.out, Chain: []pfxCert{}, Warnings: []string{}}
+// chooseEncoding picks the encoding from --windows, --encoding, --exchange
+// or --plan, and says why.
+func (o *pfxOptions) chooseEncoding(rep *pfxReport) error {
 	switch {
 	case o.windows != "" && o.encoding != "":
 		return &usageError{errors.New("flag '--windows' is incompatible with '--encoding'")}
+	case o.exchange != "" && o.planFile != "":
+		return &usageError{errors.New("flag '--plan' is incompatible with '--exchange'")}
 	case o.windows != "":
 		w, err := exchange.ParseWindows(o.windows)
 		if err != nil {
 			return &usageError{fmt.Errorf("--windows: %w", err)}
 		}
 		rep.Windows, rep.Encoding = w, exchange.PFXEncodingFor(w)
+		rep.Reason = "--windows " + w.String()
+		if rep.Encoding == exchange.PFXLegacy {
+			rep.Reason += ": " + w.Title() + " cannot import AES-256"
+		}
 	case o.encoding != "":
 		e, err := exchange.ParsePFXEncoding(o.encoding)
 		if err != nil {
 			return &usageError{fmt.Errorf("--encoding: %w", err)}
 		}
-		rep.Encoding = e
+		rep.Encoding, rep.Reason = e, "--encoding "+e.String()
+	case o.exchange != "" || o.planFile != "":
+		v, from := exchange.None, ""
+		if o.planFile != "" {
+			p, err := readPlanFile(o.planFile)
+			if err != nil {
+				return err
+			}
+			v, from = p.Exchange, "the plan's "
+		} else {
+			var err error
+			if v, err = exchange.ParseVersion(o.exchange, exchange.Targets); err != nil {
+				return &usageError{fmt.Errorf("--exchange: %w", err)}
+			}
+		}
+		e, why := exchange.PFXEncodingForExchange(v)
+		rep.Encoding, rep.Reason = e, from+why
 	default:
 		rep.Encoding = exchange.PFXLegacy
+		rep.Reason = "no --windows, --exchange or --plan says the server runs Windows Server 2019 or later"
 	}
-	rep.Algorithms, rep.Iterations = rep.Encoding.Describe(), exchange.PFXIterations
+	rep.Algorithms = rep.Encoding.Describe()
+	return nil
+}
 
-	// Fail on an existing output before asking for a password.
+// legacyWarning is the one line that says why the legacy encoding was
+// chosen and what it costs.
+func legacyWarning(reason string) string {
+	return fmt.Sprintf("legacy PFX encoding (3DES, SHA-1) because %s; %s", reason, exchange.LegacyCost)
+}
+
+func (o *pfxOptions) run(a *app) error {
+	rep := pfxReport{Schema: pfxSchema, File: o.out, Chain: []pfxCert{}, Warnings: []string{}, Protection: safefile.Protection(0o600)}
+	if err := o.chooseEncoding(&rep); err != nil {
+		return err
+	}
+
+	// An interrupted earlier run is finished first, so the check below
+	// sees the file that is really there.
+	safefile.Recover(func(s string) { fmt.Fprintf(a.stderr, "exchcert: %s\n", s) }, o.out)
+	// Fail on an existing output, or a folder that is not there, before
+	// asking for a password.
 	if _, err := os.Lstat(o.out); err == nil && !o.force {
 		return inFile(o.out, errors.New("already exists (use --force to replace it)"))
+	}
+	if st, err := os.Stat(filepath.Dir(o.out)); err != nil || !st.IsDir() {
+		return inFile(o.out, errors.New("cannot be created: its folder does not exist"))
 	}
 
 	certs, err := loadCerts(o.cert)
@@ -178,17 +236,34 @@ func (o *pfxOptions) run(a *app) error {
 	case err != nil:
 		return err
 	}
-	if err := safefile.Write(safefile.Options{Force: o.force}, safefile.File{Name: o.out, Data: der, Perm: 0o600}); err != nil {
-		return outputError(o.out, err)
+	// Prove the file on disk, not only the bytes in memory, before the
+	// file it replaces is dropped: if it does not read back, the old one
+	// is put back.
+	verify := func() error {
+		written, err := readBack(o.out)
+		if err == nil {
+			err = exchange.VerifyPFX(written, pw, key, leaf, chain)
+		}
+		if err == nil {
+			rep.Iterations, rep.MACIter, err = pfxIterations(o.out, written, pw)
+		}
+		return err
 	}
-	// Prove the file on disk, not only the bytes in memory.
-	written, err := os.ReadFile(o.out)
-	if err == nil {
-		err = exchange.VerifyPFX(written, pw, key, leaf, chain)
+	err = safefile.Write(safefile.Options{Force: o.force, Verify: verify, Notify: func(s string) { fmt.Fprintf(a.stderr, "exchcert: %s\n", s) }},
+		safefile.File{Name: o.out, Data: der, Perm: 0o600})
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "verify" {
+		what := "nothing was written"
+		if o.force {
+			what = "the file it replaced, if any, was put back"
+		}
+		return inFile(o.out, fmt.Errorf("the written file does not read back (%v); %s", pe.Err, what))
 	}
 	if err != nil {
-		os.Remove(o.out)
-		return inFile(o.out, fmt.Errorf("the written file does not read back (%v); it was removed", err))
+		return outputError(o.out, err)
+	}
+	if rep.Encoding == exchange.PFXLegacy {
+		rep.Warnings = append(rep.Warnings, legacyWarning(rep.Reason))
 	}
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", w)
@@ -203,7 +278,7 @@ func writePFXTable(w io.Writer, r *pfxReport) error {
 	} else if r.Encoding == exchange.PFXModern {
 		target = "Windows Server 2019 and later only"
 	}
-	if _, err := fmt.Fprintf(w, "Wrote %s (mode 0600) for %s\nEncoding: %s: %s, %d iterations\n\n", r.File, target, r.Encoding, r.Algorithms, r.Iterations); err != nil {
+	if _, err := fmt.Fprintf(w, "Wrote %s (%s) for %s\nEncoding: %s: %s; %d iterations for the encryption, %d for the MAC\n\n", r.File, r.Protection, target, r.Encoding, r.Algorithms, r.Iterations, r.MACIter); err != nil {
 		return err
 	}
 	t := newTable(w, "#", "Subject", "Issuer", "Thumbprint")
@@ -232,6 +307,32 @@ func matchingCert(key crypto.PrivateKey, certs []*x509.Certificate) *x509.Certif
 		}
 	}
 	return nil
+}
+
+// readBack reads a file this run wrote, refusing a symbolic link (which
+// someone put there since: the file was written as a plain file).
+func readBack(name string) ([]byte, error) {
+	st, err := os.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("it is no longer a plain file")
+	}
+	return os.ReadFile(name)
+}
+
+// pfxIterations reads, from the PFX structure as written, the iteration
+// counts of the encryption and of the MAC, as inspect reports them.
+func pfxIterations(name string, der, pw []byte) (bags, mac int, err error) {
+	b, err := inspect.Load(name, der, inspect.LoadOptions{Password: func() ([]byte, error) { return bytes.Clone(pw), nil }})
+	if err != nil {
+		return 0, 0, err
+	}
+	if b.PFX == nil {
+		return 0, 0, errors.New("not a PFX")
+	}
+	return b.PFX.BagIterations, b.PFX.MACIterations, nil
 }
 
 // loadFile reads and recognises one input file; errors name it.
