@@ -142,6 +142,9 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if o.keyFile == "" {
 		targets = []string{keyPath, csrPath}
 	}
+	// Finish an interrupted earlier run first (its key and request come
+	// back, or its leftovers go), so the check below sees what is there.
+	safefile.Recover(a.notify, targets...)
 	if !o.force {
 		for _, t := range targets {
 			if _, err := os.Lstat(t); err == nil {
@@ -186,7 +189,7 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := safefile.Write(safefile.Options{Force: o.force}, files...); err != nil {
+	if err := safefile.Write(safefile.Options{Force: o.force, Notify: a.notify}, files...); err != nil {
 		return writeFilesError(err)
 	}
 	return a.report(o.output, rep, func(w io.Writer) error { return writeCSRTable(w, rep) })
@@ -334,7 +337,7 @@ func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, n
 }
 
 func writeCSRTable(w io.Writer, rep *csrReport) error {
-	keyNote, made := "new, mode 0600", "this key was made here"
+	keyNote, made := "new, "+safefile.Protection(safefile.DefaultPerm), "this key was made here"
 	if !rep.KeyCreated {
 		keyNote, made = "reused, unchanged", "this key comes from "+rep.KeyFile
 	}

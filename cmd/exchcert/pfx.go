@@ -172,7 +172,7 @@ func (o *pfxOptions) run(a *app) error {
 
 	// An interrupted earlier run is finished first, so the check below
 	// sees the file that is really there.
-	safefile.Recover(func(s string) { fmt.Fprintf(a.stderr, "exchcert: %s\n", s) }, o.out)
+	safefile.Recover(a.notify, o.out)
 	// Fail on an existing output, or a folder that is not there, before
 	// asking for a password.
 	if _, err := os.Lstat(o.out); err == nil && !o.force {
@@ -249,7 +249,7 @@ func (o *pfxOptions) run(a *app) error {
 		}
 		return err
 	}
-	err = safefile.Write(safefile.Options{Force: o.force, Verify: verify, Notify: func(s string) { fmt.Fprintf(a.stderr, "exchcert: %s\n", s) }},
+	err = safefile.Write(safefile.Options{Force: o.force, Verify: verify, Notify: a.notify},
 		safefile.File{Name: o.out, Data: der, Perm: 0o600})
 	var pe *fs.PathError
 	if errors.As(err, &pe) && pe.Op == "verify" {

@@ -98,3 +98,6 @@ func (a *app) prompt(prompt string) ([]byte, error) {
 	}
 	return pw, nil
 }
+
+// notify prints what safefile's recovery of an interrupted earlier run did.
+func (a *app) notify(msg string) { fmt.Fprintf(a.stderr, "exchcert: %s\n", msg) }
