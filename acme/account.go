@@ -25,7 +25,7 @@ import (
 // Account state on disk, one folder per ACME server (an account belongs to
 // one CA: a Let's Encrypt staging account means nothing to production):
 //
-//	STATE/accounts/<server host>/account.key   ECDSA P-256, PKCS #8 PEM, mode 0600
+//	STATE/accounts/<server host>/account.key   ECDSA P-256, PKCS #8 PEM, mode 0600 (Windows: owner, SYSTEM, Administrators)
 //	STATE/accounts/<server host>/account.json  the registration (account URL, contact)
 //
 // The e-mail address is the account's contact when it is registered; a
@@ -60,12 +60,24 @@ func (u *accountUser) GetEmail() string                        { return u.email 
 func (u *accountUser) GetRegistration() *registration.Resource { return u.reg }
 func (u *accountUser) GetPrivateKey() crypto.PrivateKey        { return u.key }
 
+// CheckServer returns an error unless server is an ACME directory URL:
+// https with a host name. ACME runs over HTTPS only (RFC 8555 §6.1), and
+// the URL also names the account's folder, so it is checked before any
+// file is written.
+func CheckServer(server string) error {
+	u, err := url.Parse(server)
+	if err != nil || u.Host == "" || u.Scheme != "https" {
+		return fmt.Errorf("%q is not an ACME directory URL (want https://host/path; ACME runs over HTTPS only, RFC 8555 section 6.1)", server)
+	}
+	return nil
+}
+
 // accountDir is the folder of the account for server under state.
 func accountDir(state, server string) (string, error) {
-	u, err := url.Parse(server)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", fmt.Errorf("server %q is not an ACME directory URL (want https://host/path)", server)
+	if err := CheckServer(server); err != nil {
+		return "", err
 	}
+	u, _ := url.Parse(server)
 	// ':' is not allowed in Windows file names; a port becomes "_port".
 	host := strings.ReplaceAll(u.Host, ":", "_")
 	if strings.ContainsAny(host, `/\*?"<>|`) {
@@ -92,7 +104,9 @@ func loadAccount(dir string) (key crypto.Signer, reg *registration.Resource, cre
 	data, err := readSmall(keyPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		// The state folder holds account keys: each folder made here is
+		// private (0700; on Windows the owner, SYSTEM and Administrators).
+		if err := safefile.MkdirSecret(dir); err != nil {
 			return nil, nil, false, fmt.Errorf("creating the account folder: %w", err)
 		}
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -229,6 +230,16 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	if o.staging {
 		o.server = acme.LetsEncryptStaging
 	}
+	// Every flag value is checked before a password is asked for or a
+	// file (the account key included) is written.
+	if err := acme.CheckServer(o.server); err != nil {
+		return &usageError{fmt.Errorf("--server: %w", err)}
+	}
+	for _, r := range o.dnsResolvers {
+		if _, _, err := net.SplitHostPort(r); err != nil {
+			return &usageError{fmt.Errorf("--dns-resolver %q: want HOST:PORT, e.g. 1.1.1.1:53", r)}
+		}
+	}
 	if o.dns == "" && o.http == "" {
 		return &usageError{errors.New("choose a challenge: --dns PROVIDER (DNS-01) or --http :80 (HTTP-01)")}
 	}
@@ -238,13 +249,16 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	if cmd.Flags().Changed("key") && cmd.Flags().Changed("key-type") {
 		return &usageError{errors.New("flag '--key' is incompatible with '--key-type'")}
 	}
-	enc := exchange.PFXLegacy
+	// The PFX encoding: for --windows, else for the plan's Exchange
+	// version (modern for 2019 and SE, which run on Windows Server 2019
+	// and later only).
+	enc, encReason := exchange.PFXEncodingForExchange(p.Exchange)
 	if o.windows != "" {
 		w, err := exchange.ParseWindows(o.windows)
 		if err != nil {
 			return &usageError{fmt.Errorf("--windows: %w", err)}
 		}
-		enc = exchange.PFXEncodingFor(w)
+		enc, encReason = exchange.PFXEncodingFor(w), "--windows "+w.String()+": "+w.Title()+" cannot import AES-256"
 	}
 	if o.stateDir == "" {
 		dir, err := os.UserConfigDir()
@@ -256,6 +270,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	if st, err := os.Stat(o.stateDir); err == nil && !st.IsDir() {
 		return inFile(o.stateDir, errors.New("not a folder (--state-dir names the folder that keeps the ACME account)"))
 	}
+	checkStateDir(a, o.stateDir)
 	if o.importPath == "" {
 		o.importPath = `C:\certs\` + filepath.Base(o.files(p).pfx)
 	}
@@ -298,6 +313,14 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
 		return inFile(o.outDir, errors.New("is not a folder (create it first)"))
 	}
+	// The files are archived and replaced as plain files: a link among
+	// them would copy whatever it points to into the archive.
+	for _, f := range set.all() {
+		if st, err := os.Lstat(f); err == nil && !st.Mode().IsRegular() {
+			return inFile(f, errors.New("is not a plain file (a symbolic link or a folder); exchcert writes plain files there: remove it"))
+		}
+	}
+	safefile.Recover(a.notify, set.all()...)
 
 	// Everything that can be wrong locally is checked before the CA is asked.
 	if o.http != "" {
@@ -390,11 +413,14 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 			return fmt.Errorf("the certificate was issued but the current files cannot be archived: %w", err)
 		}
 	}
-	if err := safefile.Write(safefile.Options{Force: replace}, files...); err != nil {
+	if err := safefile.Write(safefile.Options{Force: replace, Notify: a.notify}, files...); err != nil {
 		return fmt.Errorf("the certificate was issued but cannot be written: %w", err)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", w.Message)
+	}
+	if enc == exchange.PFXLegacy {
+		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", legacyWarning(encReason))
 	}
 	if err := a.report(o.output, rep, func(w io.Writer) error { return writeAcmeSummary(w, rep) }); err != nil {
 		return err
@@ -646,16 +672,12 @@ func readCurrentCert(name string) (*x509.Certificate, error) {
 func archive(dir string, set acmeSet, current *x509.Certificate) (string, error) {
 	var files []safefile.File
 	for _, f := range set.all() {
-		data, err := os.ReadFile(f)
+		data, perm, err := readPlain(f)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return "", err
-		}
-		perm := os.FileMode(0o600)
-		if st, err := os.Stat(f); err == nil {
-			perm = st.Mode().Perm()
+			return "", inFile(f, err)
 		}
 		files = append(files, safefile.File{Name: filepath.Base(f), Data: data, Perm: perm})
 	}
@@ -675,7 +697,9 @@ func archive(dir string, set acmeSet, current *x509.Certificate) (string, error)
 	if _, err := os.Lstat(to); err == nil {
 		to += "-" + time.Now().UTC().Format("20060102T150405Z")
 	}
-	if err := os.MkdirAll(to, 0o700); err != nil {
+	// The archive holds keys: its folders are private (0700; on Windows
+	// the owner, SYSTEM and Administrators only).
+	if err := safefile.MkdirSecret(to); err != nil {
 		return "", err
 	}
 	for i := range files {
@@ -685,4 +709,59 @@ func archive(dir string, set acmeSet, current *x509.Certificate) (string, error)
 		return "", err
 	}
 	return to, nil
+}
+
+// readPlain reads a file to archive, which must be a plain file: it is
+// looked at with Lstat and opened without following a link that appears
+// meanwhile (the opened file must be the one looked at). It returns the
+// data and the permission bits.
+func readPlain(name string) ([]byte, fs.FileMode, error) {
+	st, err := os.Lstat(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, 0, errors.New("is not a plain file (a symbolic link?); it was not archived, and nothing was replaced")
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fst, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if !os.SameFile(st, fst) {
+		return nil, 0, errors.New("changed while it was archived; nothing was replaced")
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	return data, st.Mode().Perm(), nil
+}
+
+// checkStateDir warns about a state folder (and the account keys in it)
+// that others can read, and tightens the folder when it is the user's own.
+func checkStateDir(a *app, dir string) {
+	if bits, err := safefile.Loose(dir); err == nil && bits != 0 {
+		if changed, err := safefile.Tighten(dir); err == nil && changed {
+			fmt.Fprintf(a.stderr, "exchcert: warning: %s: the state folder was readable by others (mode bits %04o); made it private (0700)\n", dir, bits)
+		} else {
+			fmt.Fprintf(a.stderr, "exchcert: warning: %s: the state folder is readable by others (mode bits %04o) and is not yours to change: chmod go= it\n", dir, bits)
+		}
+	}
+	keys, _ := filepath.Glob(filepath.Join(dir, "accounts", "*", "account.key"))
+	for _, k := range keys {
+		warnLoose(a, k, "the ACME account key")
+	}
+}
+
+// warnLoose warns when an existing secret has group or other permission
+// bits (Unix; Windows has none).
+func warnLoose(a *app, name, what string) {
+	if bits, err := safefile.Loose(name); err == nil && bits != 0 {
+		fmt.Fprintf(a.stderr, "exchcert: warning: %s: %s is readable or writable by others (mode bits %04o): chmod 600 it\n", name, what, bits)
+	}
 }

@@ -50,6 +50,7 @@ func (f *passwordFlags) read(a *app, prompt string, confirm bool) ([]byte, error
 		if err != nil {
 			return nil, err
 		}
+		warnLoose(a, f.file, "the password file")
 		data = textenc.Decode(data)
 		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
 			data = data[:i]
