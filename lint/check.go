@@ -74,6 +74,10 @@ func (c *checker) check(j job) *File {
 		f.Findings = []Finding{fileFinding(CodeUnreadable, plan.Error, "cannot read: "+j.err.Error(),
 			"make it readable by the CI user, fix or remove the link, or leave it out with --exclude")}
 		return f
+	case entryOutside:
+		f.Findings = []Finding{fileFinding(CodeLinkOutside, plan.Warning, "not checked: symbolic link to "+j.target+", outside the paths given",
+			"give that file's folder as a path too, pass --follow-outside to open such links, or leave it out with --exclude")}
+		return f
 	case entryNotRegular:
 		f.Findings = []Finding{fileFinding(CodeNotRegular, plan.Warning, "not checked: this is "+modeName(j.mode)+", not a file",
 			"leave it out with --exclude")}

@@ -94,7 +94,7 @@ func newJUnitWriter(w io.Writer, o WriterOptions) *junitWriter {
 // cannotCheck are the codes of findings that mean the file was not checked
 // at all: a JUnit <error>, not a <failure>.
 var cannotCheck = map[string]bool{
-	CodeUnreadable: true, CodeNotRegular: true, CodeTooLarge: true, CodePasswordNeeded: true,
+	CodeUnreadable: true, CodeNotRegular: true, CodeLinkOutside: true, CodeTooLarge: true, CodePasswordNeeded: true,
 	CodeWrongPassword: true, CodeDamaged: true, CodeTooManyIterations: true, CodeUnsupported: true,
 }
 

@@ -41,6 +41,11 @@ const (
 	// CodeNotRegular: a named pipe, socket or device where a file was
 	// expected. It is never opened: opening a pipe waits for a writer.
 	CodeNotRegular = "not-regular-file"
+	// CodeLinkOutside: a symbolic link to a file outside the paths the run
+	// was given. It is not opened (Options.FollowOutside opens it): in a
+	// pull request's CI, a link to /etc/... would publish facts about a
+	// file outside the checkout.
+	CodeLinkOutside = "link-outside"
 	// CodeTooLarge: a file that looks like a certificate file but is larger
 	// than the loader reads.
 	CodeTooLarge = "file-too-large"
@@ -165,7 +170,7 @@ func (s *Summary) add(f *File) {
 		default:
 			s.Infos++
 		}
-		if x.Code == CodeUnreadable || x.Code == CodeNotRegular {
+		if x.Code == CodeUnreadable || x.Code == CodeNotRegular || x.Code == CodeLinkOutside {
 			s.Unreadable++
 		}
 		failed = failed || x.Severity >= s.FailOn

@@ -347,7 +347,7 @@ func TestRunOrderedBounded(t *testing.T) {
 		time.Sleep(time.Duration(len(j.path)%3) * 100 * time.Microsecond) // finish out of order
 		return &File{Path: j.path}
 	}
-	err := runOrdered(context.Background(), []string{dir}, nil, jobs, check, func(f *File) error {
+	err := runOrdered(context.Background(), walkOptions{paths: []string{dir}}, jobs, check, func(f *File) error {
 		inFlight.Add(-1)
 		seen = append(seen, f.Path)
 		return nil
@@ -372,7 +372,7 @@ func TestRunStopsOnWriterError(t *testing.T) {
 	boom := errors.New("disk full")
 	for _, jobs := range []int{1, 4} {
 		calls := 0
-		err := runOrdered(context.Background(), []string{dir}, nil, jobs, func(j job) *File { return &File{Path: j.path} },
+		err := runOrdered(context.Background(), walkOptions{paths: []string{dir}}, jobs, func(j job) *File { return &File{Path: j.path} },
 			func(*File) error {
 				calls++
 				if calls == 10 {

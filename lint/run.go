@@ -18,6 +18,10 @@ type Options struct {
 	// Exclude are patterns (path.Match syntax) of names or of
 	// slash-separated paths below a folder given in Paths, to leave out.
 	Exclude []string
+	// FollowOutside opens symbolic links found in a folder whose target is
+	// outside every path in Paths; without it such a link is a
+	// link-outside finding and is not opened.
+	FollowOutside bool
 	// Jobs is the number of files checked at once; 0 or less means one per
 	// CPU (runtime.GOMAXPROCS).
 	Jobs int
@@ -99,7 +103,7 @@ func Run(ctx context.Context, opt Options, w Writer) (*Summary, error) {
 	}
 	c := newChecker(opt)
 	start := time.Now()
-	err := runOrdered(ctx, paths, opt.Exclude, jobs, c.check, func(f *File) error {
+	err := runOrdered(ctx, walkOptions{paths: paths, exclude: opt.Exclude, followOutside: opt.FollowOutside}, jobs, c.check, func(f *File) error {
 		sum.add(f)
 		if opt.Progress != nil {
 			opt.Progress(Progress{Files: sum.Files, CertificateFiles: sum.CertificateFiles, Elapsed: time.Since(start)})
@@ -127,13 +131,13 @@ func Run(ctx context.Context, opt Options, w Writer) (*Summary, error) {
 // the tree: the walk waits for a free slot, and a slot is freed only when
 // its result has left through sink. The first error of sink or ctx ends
 // the run and is returned.
-func runOrdered(ctx context.Context, paths, exclude []string, jobs int, check func(job) *File, sink func(*File) error) error {
+func runOrdered(ctx context.Context, wo walkOptions, jobs int, check func(job) *File, sink func(*File) error) error {
 	if jobs == 1 {
 		// One file at a time needs no other goroutine: handing each file
 		// from the walk to a worker and on to the sink would only add
 		// the cost of the hand-offs.
 		var sinkErr error
-		err := walk(ctx, paths, exclude, func(j job) bool {
+		err := walk(ctx, wo, func(j job) bool {
 			if ctx.Err() != nil {
 				return false
 			}
@@ -162,7 +166,7 @@ func runOrdered(ctx context.Context, paths, exclude []string, jobs int, check fu
 	var walkErr error
 	go func() {
 		defer close(work)
-		walkErr = walk(ctx, paths, exclude, func(j job) bool {
+		walkErr = walk(ctx, wo, func(j job) bool {
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():

@@ -22,16 +22,25 @@ const (
 	entryFile       entryKind = iota // a regular file, or a symbolic link to one
 	entryNotRegular                  // a pipe, socket or device: never opened
 	entryError                       // could not be examined: err says why
+	entryOutside                     // a symbolic link to a file outside the roots: never opened
 )
 
 // A job is one path for a worker, numbered in walk order.
 type job struct {
-	seq  int
-	path string
-	kind entryKind
-	mode fs.FileMode // for entryNotRegular
-	err  error       // for entryError
-	key  string      // the .key file next to it, or ""
+	seq    int
+	path   string
+	kind   entryKind
+	mode   fs.FileMode // for entryNotRegular
+	err    error       // for entryError
+	target string      // for entryOutside: where the link points
+	key    string      // the .key file next to it, or ""
+}
+
+// walkOptions say what a walk covers.
+type walkOptions struct {
+	paths, exclude []string
+	// followOutside opens links whose target is outside every path.
+	followOutside bool
 }
 
 // PathError is returned by Run for a path on the command line that does not
@@ -61,9 +70,12 @@ func checkPaths(paths []string) error {
 // fs.WalkDir), depth first. It lists each folder once, which also finds
 // the .key file next to each certificate file without a lookup per file.
 // emit returns false when the run is cancelled.
-func walk(ctx context.Context, paths, exclude []string, emit func(job) bool) error {
-	w := walker{exclude: exclude, emit: emit}
-	for _, root := range paths {
+func walk(ctx context.Context, wo walkOptions, emit func(job) bool) error {
+	w := walker{exclude: wo.exclude, emit: emit}
+	if !wo.followOutside {
+		w.inside = insideRoots(wo.paths)
+	}
+	for _, root := range wo.paths {
 		st, err := os.Stat(root) // a root given as a symbolic link is followed
 		switch {
 		case err != nil:
@@ -73,6 +85,11 @@ func walk(ctx context.Context, paths, exclude []string, emit func(job) bool) err
 		default:
 			j := fileJob(root, st.Mode())
 			j.key = siblingKey(root)
+			if fi, err := os.Lstat(j.key); j.key != "" && err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+				if _, out := w.outside(j.key); out {
+					j.key = ""
+				}
+			}
 			w.send(j)
 		}
 		if w.stopped {
@@ -84,6 +101,7 @@ func walk(ctx context.Context, paths, exclude []string, emit func(job) bool) err
 
 type walker struct {
 	exclude []string
+	inside  func(target string) bool // nil: every link target is allowed
 	emit    func(job) bool
 	seq     int
 	stopped bool
@@ -109,6 +127,13 @@ func (w *walker) dir(root, d string) {
 	keys := map[string]string{}
 	for _, e := range ents {
 		if name := e.Name(); !e.IsDir() && isKeyName(name) {
+			// A key file that links outside the roots is never read to
+			// pair it with its certificate.
+			if e.Type()&fs.ModeSymlink != 0 {
+				if _, ok := w.outside(filepath.Join(d, name)); ok {
+					continue
+				}
+			}
 			keys[strings.TrimSuffix(name, filepath.Ext(name))] = name
 		}
 	}
@@ -142,11 +167,56 @@ func (w *walker) dir(root, d string) {
 				w.send(job{path: p, kind: entryError, err: linkError(p, err)})
 			case st.IsDir():
 			default:
+				// Nor to files outside the paths given, unless asked:
+				// their facts would be published as this tree's.
+				if target, out := w.outside(p); out {
+					w.send(job{path: p, kind: entryOutside, target: target})
+					continue
+				}
 				w.send(withKey(fileJob(p, st.Mode())))
 			}
 		default:
 			w.send(withKey(fileJob(p, t)))
 		}
+	}
+}
+
+// outside reports whether the symbolic link p resolves to a file outside
+// every root, and where it points.
+func (w *walker) outside(p string) (string, bool) {
+	if w.inside == nil {
+		return "", false
+	}
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", false // reported as unreadable by the caller's Stat
+	}
+	if abs, err := filepath.Abs(target); err == nil {
+		target = abs
+	}
+	return target, !w.inside(target)
+}
+
+// insideRoots returns a test for "target is one of the roots or below a
+// root", with every root resolved as the walk sees it (links followed).
+func insideRoots(roots []string) func(string) bool {
+	var resolved []string
+	for _, r := range roots {
+		if t, err := filepath.EvalSymlinks(r); err == nil {
+			r = t
+		}
+		if abs, err := filepath.Abs(r); err == nil {
+			resolved = append(resolved, abs)
+		}
+	}
+	return func(target string) bool {
+		for _, r := range resolved {
+			rel, err := filepath.Rel(r, target)
+			if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+				return true
+			}
+		}
+		return false
 	}
 }
 

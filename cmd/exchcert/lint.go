@@ -45,18 +45,19 @@ func (f *severityFlag) Set(s string) error {
 }
 
 type lintOptions struct {
-	plan     planFlags
-	password passwordFlags
-	format   lintFormat
-	failOn   severityFlag
-	jobs     int
-	minDays  int
-	roots    string
-	at       string
-	sources  string
-	noZlint  bool
-	lintCA   bool
-	exclude  []string
+	plan          planFlags
+	password      passwordFlags
+	format        lintFormat
+	failOn        severityFlag
+	jobs          int
+	minDays       int
+	roots         string
+	at            string
+	sources       string
+	noZlint       bool
+	lintCA        bool
+	exclude       []string
+	followOutside bool
 }
 
 func newLintCmd(a *app) *cobra.Command {
@@ -110,6 +111,7 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
 	f.BoolVar(&o.noZlint, "no-zlint", false, "skip the zlint lints; run exchcert's own checks only")
 	f.BoolVar(&o.lintCA, "lint-ca", false, "run the zlint lints on CA certificates in the files too")
 	f.StringArrayVar(&o.exclude, "exclude", nil, "leave out files and folders whose name or path matches `PATTERN` (repeatable)")
+	f.BoolVar(&o.followOutside, "follow-outside", false, "open symbolic links to files outside the paths given (by default they are a link-outside finding and are not read)")
 	cmd.MarkFlagsMutuallyExclusive("no-zlint", "lint-sources")
 	cmd.MarkFlagsMutuallyExclusive("password-env", "password-file")
 	return cmd
@@ -126,15 +128,16 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		return &usageError{fmt.Errorf("--exclude: %w", err)}
 	}
 	opt := lint.Options{
-		Paths:     paths,
-		Exclude:   o.exclude,
-		Jobs:      o.jobs,
-		LintCA:    o.lintCA,
-		MinDays:   o.minDays,
-		FailSoon:  cmd.Flags().Changed("min-days"),
-		Now:       a.now(),
-		FailOn:    o.failOn.s,
-		PrivateCA: o.plan.privateCA,
+		Paths:         paths,
+		Exclude:       o.exclude,
+		Jobs:          o.jobs,
+		FollowOutside: o.followOutside,
+		LintCA:        o.lintCA,
+		MinDays:       o.minDays,
+		FailSoon:      cmd.Flags().Changed("min-days"),
+		Now:           a.now(),
+		FailOn:        o.failOn.s,
+		PrivateCA:     o.plan.privateCA,
 	}
 	if o.at != "" {
 		t, err := parseAt(o.at)
