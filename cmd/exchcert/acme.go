@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/mail"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -234,6 +235,16 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	// file (the account key included) is written.
 	if err := acme.CheckServer(o.server); err != nil {
 		return &usageError{fmt.Errorf("--server: %w", err)}
+	}
+	if o.email != "" {
+		if a, err := mail.ParseAddress(o.email); err != nil || a.Address != o.email {
+			return &usageError{fmt.Errorf("--email %q: want a plain address such as admin@acme.com", o.email)}
+		}
+	}
+	// The bind script's friendly name, checked as exchange.BindScript
+	// checks it, so that a bad one fails now and not once the CA has issued.
+	if strings.ContainsAny(o.friendlyName, "\r\n") || len([]rune(o.friendlyName)) > 63 {
+		return &usageError{errors.New("--friendly-name: must be one line of fewer than 64 characters")}
 	}
 	for _, r := range o.dnsResolvers {
 		if _, _, err := net.SplitHostPort(r); err != nil {

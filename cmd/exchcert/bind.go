@@ -153,6 +153,12 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Flag values are checked before a PFX password is asked for.
+	if o.importPath != "" {
+		if err := exchange.CheckWindowsPath(o.importPath); err != nil {
+			return &usageError{fmt.Errorf("--import-path: %w", err)}
+		}
+	}
 	in := exchange.BindInput{
 		Version:            p.Exchange,
 		From:               p.From,
