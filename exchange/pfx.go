@@ -42,8 +42,9 @@ const (
 	// PFXModern is go-pkcs12's Modern2023: PBES2 with PBKDF2-HMAC-SHA-256
 	// and AES-256-CBC for both bags, MAC HMAC-SHA-256, 2,048 iterations
 	// each. Windows Server 2019 and later import it; 2016 and older refuse
-	// it with a misleading "password is incorrect"
-	// (https://learn.microsoft.com/troubleshoot/windows-server/certificates-and-public-key-infrastructure-pki/cannot-import-aes256-sha256-encrypted-pfx-certificate).
+	// it with a misleading "password is incorrect". (Windows itself writes
+	// this format from Windows Server 2019 on, PKCS12_PBES2_EXPORT_PARAMS:
+	// https://learn.microsoft.com/windows/win32/api/wincrypt/ns-wincrypt-pkcs12_pbes2_export_params.)
 	PFXModern
 )
 
