@@ -179,6 +179,8 @@ func TestLooksBinary(t *testing.T) {
 		{"three-byte rune cut", join(text(510), []byte("€")), false},
 		{"four-byte rune cut after 1", join(text(511), []byte("😀")), false},
 		{"four-byte rune cut after 3", join(text(509), []byte("😀")), false},
+		// Only the head is judged: what follows a cut rune is not read.
+		{"cut rune, binary after the head", join(text(511), []byte{0xe2, 0xff, 0xff, 0xff}), false},
 		// An invalid byte four bytes before the end of the head is no cut rune.
 		{"invalid byte before the cut", join(text(508), []byte{0xff}, text(10)), true},
 		{"invalid byte in a short file", []byte{'a', 0xff}, true},
@@ -187,5 +189,13 @@ func TestLooksBinary(t *testing.T) {
 		if got := looksBinary(tt.data); got != tt.want {
 			t.Errorf("%s: looksBinary = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestNotKeyErrorText(t *testing.T) {
+	_, err := ParsePrivateKeyPEM([]byte("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"))
+	var nk *NotKeyError
+	if !errors.As(err, &nk) || err.Error() != "not a private key: it holds a certificate request" {
+		t.Errorf("err %v", err)
 	}
 }
