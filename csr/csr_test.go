@@ -274,7 +274,7 @@ func TestNormalizeCountry(t *testing.T) {
 			t.Errorf("NormalizeCountry(%q) = %q, want an error", in, got)
 		}
 	}
-	if n := len(strings.Fields(iso3166)); n != 249 {
+	if n := len(iso3166); n != 249 {
 		t.Errorf("%d country codes, want 249", n)
 	}
 }

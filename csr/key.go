@@ -152,15 +152,11 @@ func (k KeyInfo) SecurityBits() int {
 	if k.Algorithm == exchange.ECDSA {
 		return k.Bits / 2
 	}
-	switch {
-	case k.Bits >= 15360:
-		return 256
-	case k.Bits >= 7680:
-		return 192
-	case k.Bits >= 3072:
-		return 128
-	case k.Bits >= 2048:
-		return 112
+	// NIST SP 800-57 Part 1 Rev. 5 Table 2, from the strongest row down.
+	for _, row := range []struct{ bits, strength int }{{15360, 256}, {7680, 192}, {3072, 128}, {2048, 112}} {
+		if k.Bits >= row.bits {
+			return row.strength
+		}
 	}
 	return 80
 }
@@ -185,10 +181,10 @@ func DescribeKey(pub crypto.PublicKey) (KeyInfo, error) {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		info := KeyInfo{Algorithm: exchange.RSA, Bits: k.N.BitLen()}
-		switch {
-		case info.Bits < 2048:
+		if info.Bits < 2048 {
 			return info, &UnsupportedKeyError{Key: info.String(), Reason: "public CAs sign only RSA keys of 2048 bits or more (Baseline Requirements §6.1.5); make a new key"}
-		case info.Bits%8 != 0:
+		}
+		if info.Bits%8 != 0 {
 			return info, &UnsupportedKeyError{Key: info.String(), Reason: "the modulus size must be a multiple of 8 bits (Baseline Requirements §6.1.5); make a new key"}
 		}
 		return info, nil
@@ -353,8 +349,10 @@ func looksBinary(b []byte) bool {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return true
 	}
-	// Forgive a rune cut in two at the end of head.
-	for i := 0; i < utf8.UTFMax-1 && len(head) > 0 && !utf8.Valid(head); i++ {
+	// Where head cut the data short, forgive a rune cut in two at its end
+	// (at most UTFMax-1 bytes of it). An empty head is valid UTF-8, so
+	// the loop never cuts below zero.
+	for i := 0; len(head) < len(b) && i < utf8.UTFMax-1 && !utf8.Valid(head); i++ {
 		head = head[:len(head)-1]
 	}
 	return !utf8.Valid(head)
