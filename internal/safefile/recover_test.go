@@ -149,6 +149,27 @@ func TestRecover(t *testing.T) {
 	}
 }
 
+// Killed between linking the backup and moving the new file over the name:
+// the backup and the name are two links to the old file. Renaming one link
+// over the other does nothing, so recovery must drop the backup link.
+func TestRecoverLinkedBackup(t *testing.T) {
+	dir := t.TempDir()
+	const tok = "999-0123456789abcdef"
+	key := filepath.Join(dir, "k.key")
+	writeAll(t, map[string]string{key: "old key", filepath.Join(dir, ".k.key.tmp-"+tok): "new key", filepath.Join(dir, ".k.key.tmp-"+tok+".pending"): ""})
+	if err := os.Link(key, filepath.Join(dir, ".k.key.tmp-"+tok+".old")); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	var notes []string
+	Recover(func(s string) { notes = append(notes, s) }, key)
+	if got := listDir(t, dir); !slices.Equal(got, []string{"k.key"}) {
+		t.Fatalf("folder holds %q, want only k.key (notes: %q)", got, notes)
+	}
+	if got := readFile(t, key); string(got) != "old key" {
+		t.Errorf("k.key = %q, want the old key", got)
+	}
+}
+
 // A forced write whose verification fails puts the old file back: a PFX
 // that does not read back must not cost the one that did.
 func TestWriteVerifyFailureRestores(t *testing.T) {

@@ -528,6 +528,15 @@ func (u *leftoverUnit) recover(dir, token string, notify func(string)) {
 	if incomplete {
 		for _, b := range u.backups {
 			name := final(dir, b, token)
+			// A backup made as a second link while the old file still
+			// had its name: rename of two links to one file does
+			// nothing (and succeeds), so drop the extra link instead.
+			if bi, err := lstat(b); err == nil {
+				if ni, err := lstat(name); err == nil && os.SameFile(bi, ni) {
+					report(remove(b), fmt.Sprintf("removed %s, left by an interrupted run", b))
+					continue
+				}
+			}
 			report(rename(b, name), fmt.Sprintf("restored %s, which an interrupted run had replaced", name))
 		}
 		for _, c := range u.created {
