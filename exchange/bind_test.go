@@ -2,12 +2,12 @@ package exchange
 
 import (
 	"crypto/sha1"
-	"fmt"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
