@@ -400,7 +400,7 @@ func (g *bindGen) write() {
 		g.p("# ==================================================================================================")
 		g.c("WARNING: the certificate does not cover every name of the plan. Without them:")
 		for _, m := range in.Missing {
-			g.c("  " + m.Name + " (" + m.Code + "): " + m.Breaks)
+			g.c("- " + m.Name + " (" + m.Code + "): " + m.Breaks)
 		}
 		g.c("Get a certificate that covers them (exchcert csr, exchcert inspect), or run this only if you accept that.")
 		g.p("# ==================================================================================================")
