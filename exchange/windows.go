@@ -13,8 +13,8 @@ type Windows int
 // Windows Server versions, oldest first.
 const (
 	WindowsUnknown Windows = iota
-	Windows2003 // where the Exchange 2003 front end (and Exchange 2007) runs
-	Windows2008 // Windows Server 2008 SP2
+	Windows2003            // where the Exchange 2003 front end (and Exchange 2007) runs
+	Windows2008            // Windows Server 2008 SP2
 	Windows2008R2
 	Windows2012
 	Windows2012R2
