@@ -504,3 +504,49 @@ func errorActionMissing(script string) []string {
 	}
 	return out
 }
+
+// The old-server checks are not vacuous: the commands written for 2013
+// servers are refused for 2007, and anything written for a shell is
+// refused for 2003; the 2003 section holds only console steps of the table.
+func TestOldServerSections(t *testing.T) {
+	script := func(v, from Version, cert string) string {
+		in := bindCase(t, cert, BindInput{Version: v, From: from, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\c\x.pfx`, FileKind: PFXFile})
+		if c, _ := CoexistenceOf(from, v); c.LegacyName {
+			in.LegacyHost = "legacy.acme.com"
+		}
+		b, err := BindScript(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Script
+	}
+	cmds, _ := OldServerCommands(script(Exchange2019, Exchange2013, "mail.acme.com.pem"), Exchange2013)
+	if err := Validate(cmds, Exchange2007); err == nil || !strings.Contains(err.Error(), "Set-MapiVirtualDirectory does not exist in Exchange 2007") {
+		t.Errorf("2013 commands on 2007: %v", err)
+	}
+	cmds, _ = OldServerCommands(script(Exchange2013, Exchange2007, "exch2.acme.com.pem"), Exchange2007)
+	if err := Validate(cmds, Exchange2003); err == nil || !strings.Contains(err.Error(), "does not exist in Exchange 2003") {
+		t.Errorf("2007 commands on 2003: %v", err)
+	}
+	if !strings.Contains(cmds, "Enable-OutlookAnywhere -Server $old") || !strings.Contains(cmds, "-IISAuthenticationMethods Basic,NTLM") {
+		t.Errorf("2013 from 2007: Outlook Anywhere with NTLM missing:\n%s", cmds)
+	}
+	s := script(Exchange2007, Exchange2003, "mail.acme.com.pem")
+	for _, want := range []string{LookupManualStep("esm-iwa-exchange").Line(), LookupManualStep("esm-iwa-eas").Line()} {
+		if !strings.Contains(s, want+"\n") {
+			t.Errorf("2007 from 2003: missing %q", want)
+		}
+	}
+	if strings.Contains(s, "legacy.acme.com") || strings.Contains(s, "iis-import-pfx") {
+		t.Error("2007 from 2003 mentions a legacy name")
+	}
+	s = script(Exchange2010, Exchange2003, "exch2.acme.com.pem")
+	for _, id := range []string{"esm-iwa-eas", "esm-rpc-http-backend", "kb-sha2-2003", "iis-import-pfx"} {
+		if !strings.Contains(s, LookupManualStep(id).Line()+"\n") {
+			t.Errorf("2010 from 2003: missing step %s", id)
+		}
+	}
+	if _, err := BindScript(bindCase(t, "mail.acme.com.pem", BindInput{Version: Exchange2016, From: Exchange2003, Server: "EXCH2", URLHost: "mail.acme.com"})); err == nil {
+		t.Error("2016 from 2003 accepted")
+	}
+}

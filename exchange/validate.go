@@ -578,8 +578,9 @@ func CheckSyntax(script string) error {
 			case len(trimmed) < len(rest) && (trimmed == "" || trimmed[0] == '\n' || trimmed[0] == '\r'):
 				fail(line, "a backtick followed by a space is not a line continuation")
 			case rest[0] == '\n' || strings.HasPrefix(rest, "\r\n"):
-				next, _, _ := strings.Cut(strings.TrimLeft(rest, "\r\n"), "\n")
-				if strings.TrimSpace(next) == "" || strings.HasPrefix(strings.TrimSpace(next), "#") || !strings.Contains(rest, "\n") || strings.TrimSpace(strings.TrimLeft(rest, "\r\n")) == "" {
+				_, after, _ := strings.Cut(rest, "\n")
+				next, _, _ := strings.Cut(after, "\n")
+				if n := strings.TrimSpace(next); n == "" || strings.HasPrefix(n, "#") {
 					fail(line, "a line continuation followed by nothing (an empty line, a comment or the end)")
 				}
 			}
