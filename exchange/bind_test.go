@@ -352,6 +352,18 @@ func TestPrereqs(t *testing.T) {
 				if err := Validate(got, v); err != nil {
 					t.Errorf("%s on %s: %v", v, w, err)
 				}
+				if err := CheckSyntax(got); err != nil {
+					t.Errorf("%s on %s: %v", v, w, err)
+				}
+				if !strings.Contains(got, "Not Windows features:") || len(Downloads(v, w)) == 0 {
+					t.Errorf("%s on %s: no downloads", v, w)
+				}
+				if w == Windows2008 {
+					if !strings.Contains(got, "ServerManagerCmd -ip Exchange-Typical.xml\n") {
+						t.Errorf("%s on %s: no ServerManagerCmd", v, w)
+					}
+					continue
+				}
 				for _, f := range []string{"Web-Basic-Auth", "Web-Windows-Auth"} {
 					if !strings.Contains(got, f+",") {
 						t.Errorf("%s on %s: no %s", v, w, f)
@@ -375,8 +387,33 @@ func TestPrereqs(t *testing.T) {
 			t.Errorf("%v: %v\n%s", k, err, got)
 		}
 	}
-	if _, err := Prereqs(Exchange2019, Windows2025); !errors.Is(err, ErrNoFeatureList) {
-		t.Errorf("2019 on 2025: %v", err)
+	// The pairs without a verified list: Exchange 2007, and 2010 on 2012.
+	for _, p := range [][2]any{{Exchange2007, Windows2003}, {Exchange2007, Windows2008}, {Exchange2007, Windows2008R2}, {Exchange2010, Windows2012}} {
+		if _, err := Prereqs(p[0].(Version), p[1].(Windows)); !errors.Is(err, ErrNoFeatureList) {
+			t.Errorf("%v: %v", p, err)
+		}
+	}
+	// Every other supported pair has one, with its downloads per CU.
+	n := 0
+	for _, v := range Targets {
+		for _, w := range SupportedWindows(v) {
+			if _, err := Prereqs(v, w); err == nil {
+				n++
+			}
+		}
+	}
+	if n != 14 {
+		t.Errorf("%d pairs with a list, want 14", n)
+	}
+	got, _ := Prereqs(Exchange2016, Windows2016)
+	for _, want := range []string{".NET Framework 4.8: CU13 and later", "Visual C++ Redistributable for Visual Studio 2012", "Visual C++ Redistributable for Visual Studio 2013", "Unified Communications Managed API 4.0", "IIS URL Rewrite Module 2.1: CU22 and later", "KB3206632"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("2016 on 2016: no %q", want)
+		}
+	}
+	got, _ = Prereqs(Exchange2010, Windows2008R2)
+	if !strings.Contains(got, "Office 2010 Filter Pack") {
+		t.Error("2010 on 2008 R2: no Filter Pack")
 	}
 	if _, err := Prereqs(Exchange2016, Windows2019); err == nil || !strings.Contains(err.Error(), "Exchange 2016 does not run on Windows Server 2019 (supported: 2012|2012r2|2016)") {
 		t.Errorf("2016 on 2019: %v", err)

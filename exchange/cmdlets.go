@@ -255,6 +255,9 @@ func ManualSteps() []ManualStep { return append([]ManualStep(nil), manualSteps..
 // externalCommands are the programs (not cmdlets) the scripts may call.
 var externalCommands = map[string]Versions{
 	"iisreset": all, // §3.7: iisreset /noforce after an IIS certificate change
+	// ServerManagerCmd: Windows Server 2008 (SP2), where Exchange 2007 and
+	// 2010 install their Windows features from setup's answer files.
+	"servermanagercmd": upTo2010,
 }
 
 // asCmdlet in the table stands for "every version the cmdlet exists in".
