@@ -140,6 +140,9 @@ func TestRequestCommand(t *testing.T) {
 		if err := Validate(got, v); err != nil {
 			t.Errorf("%s: %v", v.Title(), err)
 		}
+		if err := CheckSyntax(got); err != nil {
+			t.Errorf("%s: %v", v.Title(), err)
+		}
 		if strings.Contains(got, "-RequestFile") {
 			t.Errorf("%s: uses -RequestFile", v.Title())
 		}
