@@ -85,7 +85,7 @@ func shareNamespace(from, to Version) Coexistence {
 // Exchange does not support.
 var coexistTable = []Coexistence{
 	{From: Exchange2003, To: Exchange2007, LegacyName: false,
-		Why: "the Exchange 2007 Client Access server proxies /exchange (OWA) and ActiveSync for mailboxes still on 2003 straight to the 2003 back-end server, so clients keep one name and no legacy name is needed",
+		Why: "the Exchange 2007 Client Access server proxies /exchange (OWA) and ActiveSync for mailboxes still on 2003 straight to the 2003 back-end server, so clients keep using one name",
 		Protocols: []ProtocolRule{
 			{"OWA (/exchange)", Proxy, "proxied to the 2003 back end, even when a 2007 Client Access server is in the back end's site; the back end's /Exchange virtual directory needs Integrated Windows authentication"},
 			{"ActiveSync", Proxy, "proxied to the 2003 back end; its Microsoft-Server-ActiveSync virtual directory needs Integrated Windows authentication"},
