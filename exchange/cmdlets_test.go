@@ -223,6 +223,7 @@ func TestCheckSyntax(t *testing.T) {
 		"$y = @'\nno $expansion here\n'@\n",
 		"# a comment with ' and \" and ( unbalanced\n<# block ' \" ( #>\nWrite-Host 'it''s'\n",
 		"if ((Get-Item 'x').Name -eq 'x') { $a = @(1, 2)[0] }\n",
+		"Write-Host 'it\u2019\u2019s' \u2018typographic\u2019 \u201Cdouble\u201D\n",
 	}
 	for _, s := range good {
 		if err := CheckSyntax(s); err != nil {
@@ -254,6 +255,9 @@ func TestCheckSyntax(t *testing.T) {
 		"Write-Host 'x'\n}\n":                         "'}' closes nothing",
 		"Write-Host \"tab `t ok\" \"end $\"\n":        "bare $",
 		"Write-Host \"${braced}\" \"$(ok)\" \"$5\"\n": "bare $",
+		// A typographic quote ends a PowerShell string like an ASCII one.
+		"Write-Host 'it\u2019s'\n":   "unterminated single-quoted string",
+		"Write-Host \"a\u201D b\"\n": "unterminated double-quoted string",
 	}
 	for s, want := range bad {
 		err := CheckSyntax(s)

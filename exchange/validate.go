@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // ScriptProblem is one line of a PowerShell script that is not valid for the
@@ -401,6 +402,24 @@ var autoVariables = map[string]bool{"_": true, "true": true, "false": true, "nul
 
 var assigned = regexp.MustCompile(`(?i)\$([a-z_][a-z0-9_]*)\s*=[^=]|\[[a-z.]+\]\$([a-z_][a-z0-9_]*)|foreach\s*\(\s*\$([a-z_][a-z0-9_]*)\s+in\b`)
 
+// The quote characters PowerShell's tokenizer accepts (about_Quoting_Rules).
+const (
+	singleQuotes = "'\u2018\u2019\u201A\u201B"
+	doubleQuotes = "\"\u201C\u201D\u201E"
+)
+
+// quoteAt returns the width of the quote character of set at s[i], or 0.
+func quoteAt(s string, i int, set string) int {
+	if i >= len(s) {
+		return 0
+	}
+	r, w := utf8.DecodeRuneInString(s[i:])
+	if strings.ContainsRune(set, r) {
+		return w
+	}
+	return 0
+}
+
 // CheckSyntax is a token-level check of a PowerShell script, independent of
 // any Exchange version: quotes and here-strings closed, parentheses, braces
 // and brackets balanced and properly nested, every $ inside a
@@ -520,55 +539,66 @@ func CheckSyntax(script string) error {
 			}
 			line++ // the newline before the terminator
 			i = end + 3
-		case c == '\'':
+		case quoteAt(s, i, singleQuotes) > 0:
+			// PowerShell takes ' and the typographic ‘ ’ ‚ ‛ alike as single
+			// quotes; two of them in a row stand for one.
 			start := line
-			j := i + 1
-			for ; j < len(s); j++ {
+			j := i + quoteAt(s, i, singleQuotes)
+			closed := false
+			for j < len(s) {
 				if s[j] == '\n' {
 					line++
 				}
-				if s[j] == '\'' {
-					if j+1 < len(s) && s[j+1] == '\'' {
-						j++
+				if w := quoteAt(s, j, singleQuotes); w > 0 {
+					if w2 := quoteAt(s, j+w, singleQuotes); w2 > 0 {
+						j += w + w2
 						continue
 					}
+					j += w
+					closed = true
 					break
 				}
+				j++
 			}
-			if j >= len(s) {
+			if !closed {
 				fail(start, "unterminated single-quoted string")
 				return errs
 			}
-			i = j + 1
-		case c == '"':
+			i = j
+		case quoteAt(s, i, doubleQuotes) > 0:
+			// " and the typographic “ ” „ are double quotes.
 			start := line
-			j := i + 1
-			for ; j < len(s); j++ {
-				switch s[j] {
-				case '\n':
+			j := i + quoteAt(s, i, doubleQuotes)
+			closed := false
+			for j < len(s) {
+				switch {
+				case s[j] == '\n':
 					line++
-					continue
-				case '`':
 					j++
-					continue
-				case '$':
-					j = dollar(s, j) - 1
-					continue
-				case '"':
-					if j+1 < len(s) && s[j+1] == '"' {
-						j++
+				case s[j] == '`':
+					j += 2
+				case s[j] == '$':
+					j = dollar(s, j)
+				case quoteAt(s, j, doubleQuotes) > 0:
+					w := quoteAt(s, j, doubleQuotes)
+					if w2 := quoteAt(s, j+w, doubleQuotes); w2 > 0 {
+						j += w + w2
 						continue
 					}
+					j += w
+					closed = true
 				default:
-					continue
+					j++
 				}
-				break
+				if closed {
+					break
+				}
 			}
-			if j >= len(s) {
+			if !closed {
 				fail(start, "unterminated double-quoted string")
 				return errs
 			}
-			i = j + 1
+			i = j
 		case c == '`':
 			rest := s[i+1:]
 			trimmed := strings.TrimLeft(rest, " \t")
