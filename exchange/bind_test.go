@@ -64,7 +64,7 @@ var goldenCases = []struct {
 	{"2013-from-2010", "mail.acme.com.pem", BindInput{Version: Exchange2013, From: Exchange2010, Server: "EXCH2", URLHost: "mail.acme.com", File: `\\fs01\certs\mail.pfx`, FileKind: PFXFile}},
 	{"2016-from-2010", "mail.acme.com.pem", BindInput{Version: Exchange2016, From: Exchange2010, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\certs\mail.cer`, FileKind: CertFile}},
 	{"2019-from-2013", "mail.acme.com.pem", BindInput{Version: Exchange2019, From: Exchange2013, Servers: []string{"EXCH2", "EXCH3"}, URLHost: "mail.acme.com", File: `C:\certs\mail.pfx`, FileKind: PFXFile}},
-	{"se-from-2016", "mail.acme.com.pem", BindInput{Version: ExchangeSE, From: Exchange2016, Server: "EXCH2", URLHost: "mail.acme.com"}},
+	{"se-from-2016", "mail.acme.com.pem", BindInput{Version: ExchangeSE, From: Exchange2016, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\certs\mail.cer`, FileKind: CertFile}},
 	{"se-from-2019", "mail.acme.com.pem", BindInput{Version: ExchangeSE, From: Exchange2019, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\certs\mail.pfx`, FileKind: PFXFile}},
 	{"2016", "mail.acme.com.pem", BindInput{Version: Exchange2016, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\certs\mail.pfx`, FileKind: PFXFile, FriendlyName: "mail 2026"}},
 	{"2019-wildcard", "wildcard.acme.com.pem", BindInput{Version: Exchange2019, Server: "EXCH2", URLHost: "mail.acme.com", File: `C:\certs\wildcard.pfx`, FileKind: PFXFile}},
@@ -97,6 +97,12 @@ func TestBindGolden(t *testing.T) {
 			}
 			if !strings.Contains(got.Script, in.Thumbprint) {
 				t.Errorf("thumbprint %s missing", in.Thumbprint)
+			}
+			// Every golden script passes every check; a coexistence pair's
+			// has the import guard and the old servers' section.
+			checkScript(t, tc.name, got.Script, in)
+			if in.From != None && (in.FileKind == NoFile || !strings.Contains(got.Script, OldServersHeading(in.From))) {
+				t.Errorf("%s: a coexistence golden without an import or an old-server section", tc.name)
 			}
 		})
 	}

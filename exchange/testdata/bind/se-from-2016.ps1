@@ -18,8 +18,16 @@ function Test-Step([string]$Step, [bool]$Done) {
     if ($Done) { Write-Host ('done:     ' + $Step) } else { Write-Warning ('NOT DONE: ' + $Step) }
 }
 
-# --- 1. Find the certificate ---
-# The certificate is already in the store of EXCH2 (imported or completed earlier).
+# --- 1. Complete the pending request on EXCH2 ---
+# Copy the certificate the CA delivered to C:\certs\mail.cer first. Importing it completes the
+# pending request, which (with its private key) exists only on the server that made it: EXCH2.
+# Status changes from PendingRequest to Valid.
+if (-not (Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -ErrorAction SilentlyContinue)) {
+    Import-ExchangeCertificate -Server 'EXCH2' -FileData ([System.IO.File]::ReadAllBytes('C:\certs\mail.cer')) -ErrorAction Stop
+} else {
+    Write-Host 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is already on EXCH2: not imported again.'
+}
+# Source: https://learn.microsoft.com/exchange/architecture/client-access/complete-pending-certificate-requests
 # Check it before anything uses it: Status must be Valid and the private key present.
 # RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
 # proxy with netsh winhttp set proxy), not that the certificate is bad.
