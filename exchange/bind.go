@@ -23,9 +23,13 @@ const (
 
 // BindInput is what the bind script is made from.
 type BindInput struct {
-	Version    Version
-	From       Version  // version being migrated from; None for none
-	Server     string   // the Exchange server (-Server and virtual-directory identities)
+	Version Version
+	From    Version // version being migrated from; None for none
+	Server  string  // the Exchange server (-Server and virtual-directory identities)
+	// Servers are every server that must carry the certificate (a DAG or
+	// load-balanced set); when set, Server is ignored. The script imports,
+	// enables and sets the same URLs on each of them.
+	Servers    []string
 	Thumbprint string   // 40 hex digits; normalised with NormalizeThumbprint
 	Services   []string // -Services names; default IIS, POP, IMAP, SMTP
 	URLHost    string   // the name clients use for OWA/EWS/EAS/OAB/MAPI/Outlook Anywhere/POP/IMAP
@@ -52,6 +56,17 @@ type BindInput struct {
 	// Default Web Site (no -DoNotRequireSsl).
 	RequireSSL  bool
 	TestMailbox string // mailbox for Test-OutlookWebServices (2010); "" prompts
+	// Missing are planned names the certificate does not cover; the
+	// script opens with a warning block naming each and what breaks.
+	Missing []MissingName
+}
+
+// MissingName is a planned name the certificate lacks, with the finding
+// code and what breaks without it.
+type MissingName struct {
+	Name   string `json:"name"`
+	Code   string `json:"code"`
+	Breaks string `json:"breaks"`
 }
 
 // DefaultServices is what bind enables when no services are given.
@@ -81,6 +96,13 @@ const (
 	srcRCA            = "https://testconnectivity.microsoft.com"
 	srcCompletePend   = "https://learn.microsoft.com/exchange/architecture/client-access/complete-pending-certificate-requests"
 	srcRevocation2010 = "https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628"
+	srcExportCert     = "https://learn.microsoft.com/powershell/module/exchangepowershell/export-exchangecertificate"
+	// -ErrorAction is a common parameter every cmdlet and advanced function
+	// (an implicit-remoting proxy among them) takes; a module has its own
+	// session state, so preference variables set in a script's scope do not
+	// reach the module's functions.
+	srcCommonParams = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_commonparameters"
+	srcScopes       = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_scopes"
 )
 
 // BindScript writes the Exchange Management Shell script that puts a
@@ -101,6 +123,19 @@ func BindScript(in BindInput) (*Bind, error) {
 	if err := Validate(out.Script, in.Version); err != nil {
 		return nil, fmt.Errorf("internal error: bind script not valid for %s: %w", in.Version.Title(), err)
 	}
+	if err := CheckSyntax(out.Script); err != nil {
+		return nil, fmt.Errorf("internal error: bind script is not well-formed PowerShell: %w", err)
+	}
+	if in.From != None {
+		if cmds, _ := OldServerCommands(out.Script, in.From); cmds != "" {
+			if err := Validate(cmds, in.From); err != nil {
+				return nil, fmt.Errorf("internal error: the steps for the %s servers are not valid there: %w", in.From.Title(), err)
+			}
+			if err := CheckSyntax(cmds); err != nil {
+				return nil, fmt.Errorf("internal error: the steps for the %s servers are not well-formed PowerShell: %w", in.From.Title(), err)
+			}
+		}
+	}
 	return out, nil
 }
 
@@ -110,8 +145,9 @@ type bindGen struct {
 	warnings []BindWarning
 	step     int
 
-	server   string // as given
-	short    string // first label, upper case: what GetHostName and identities use
+	servers  []string // as given
+	shorts   []string // first labels, upper case: what GetHostName and identities use
+	multi    bool     // more than one server: remote restarts, no local-host check
 	services []string
 	smtp     bool
 	pop      bool
@@ -120,6 +156,9 @@ type bindGen struct {
 	wildcard bool
 	hostOK   bool // URLHost is on the certificate
 	adHost   string
+	// scpOnURLHost is the Autodiscover name the SCP would have used when
+	// the certificate lacks it and the SCP names the URL host instead.
+	scpOnURLHost string
 }
 
 func (g *bindGen) check() error {
@@ -127,16 +166,42 @@ func (g *bindGen) check() error {
 	if !isTarget(in.Version) {
 		return fmt.Errorf("unknown Exchange version %d", in.Version)
 	}
+	if in.From != None {
+		if _, ok := CoexistenceOf(in.From, in.Version); !ok {
+			return fmt.Errorf("%s cannot coexist with %s (supported from %s: %s)", in.Version.Title(), in.From.Title(), in.From.Title(), SupportedTargets(in.From))
+		}
+	}
 	tp, err := NormalizeThumbprint(in.Thumbprint)
 	if err != nil {
 		return err
 	}
 	in.Thumbprint = tp
-	if err := CheckServerName(in.Server); err != nil {
-		return err
+	servers := in.Servers
+	if len(servers) == 0 {
+		servers = []string{in.Server}
 	}
-	g.server = in.Server
-	g.short, _, _ = strings.Cut(strings.ToUpper(in.Server), ".")
+	seenServer := map[string]bool{}
+	for _, s := range servers {
+		if err := CheckServerName(s); err != nil {
+			return err
+		}
+		short, _, _ := strings.Cut(strings.ToUpper(s), ".")
+		if seenServer[short] {
+			continue
+		}
+		seenServer[short] = true
+		g.servers = append(g.servers, s)
+		g.shorts = append(g.shorts, short)
+	}
+	g.multi = len(g.servers) > 1
+	if g.multi && in.Version == Exchange2007 {
+		return errors.New("Exchange 2007's certificate cmdlets have no -Server parameter and act only on the server the shell runs on: make one script per server (one --server each) and run each on its server")
+	}
+	for _, m := range in.Missing {
+		if strings.ContainsAny(m.Name+m.Code+m.Breaks, "\r\n") {
+			return errors.New("a missing-name entry must be one line")
+		}
+	}
 	in.URLHost = strings.ToLower(strings.TrimSuffix(in.URLHost, "."))
 	if err := CheckServerName(in.URLHost); err != nil || !strings.Contains(in.URLHost, ".") {
 		return fmt.Errorf("URL host %q is not a fully qualified host name", in.URLHost)
@@ -213,17 +278,26 @@ func (g *bindGen) check() error {
 	}
 	g.adHost = in.AutodiscoverHost
 	if g.adHost == "" {
-		if _, parent, ok := strings.Cut(in.URLHost, "."); ok && Covers(in.Names, "autodiscover."+parent) {
-			g.adHost = "autodiscover." + parent
-		} else {
+		_, parent, _ := strings.Cut(in.URLHost, ".")
+		want := "autodiscover." + parent
+		switch {
+		case Covers(in.Names, want):
+			g.adHost = want
+		case g.hostOK:
+			// Said loudly: the SCP then names the URL host, which works for
+			// domain-joined Outlook, but it is not the Autodiscover name.
 			g.adHost = in.URLHost
+			g.scpOnURLHost = want
+			g.warn("scp-not-autodiscover-name", fmt.Sprintf("%s is not on the certificate: the Autodiscover SCP is pointed at %s instead, which the certificate covers; domain-joined Outlook follows it, but clients outside the domain look for %s and get a certificate warning", want, in.URLHost, want))
+		default:
+			g.adHost = want
 		}
 	}
 	g.adHost = strings.ToLower(g.adHost)
 	if err := CheckServerName(g.adHost); err != nil {
 		return fmt.Errorf("Autodiscover host %q is not a host name", g.adHost)
 	}
-	if g.adHost != in.URLHost && !Covers(in.Names, g.adHost) {
+	if !Covers(in.Names, g.adHost) {
 		g.warn("autodiscover-not-covered", fmt.Sprintf("%s is not on the certificate: the Autodiscover SCP step is left out", g.adHost))
 	}
 	if in.ReplaceSMTPDefault && g.smtp {
@@ -259,6 +333,17 @@ func Covers(names []string, host string) bool {
 
 func (g *bindGen) p(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
 
+// ea is appended to every Exchange cmdlet the script runs. In the Exchange
+// Management Shell of 2010 and later the Exchange cmdlets are proxy
+// functions of an implicit-remoting module: a $ErrorActionPreference set in
+// the script's scope does not reach them (a module's functions see the
+// module's scope), so a failing cmdlet would not stop the script. The
+// -ErrorAction common parameter is passed to the function itself and does.
+const ea = " -ErrorAction Stop"
+
+// x writes one Exchange cmdlet call, stopping the script when it fails.
+func (g *bindGen) x(format string, args ...any) { g.p(format+ea, args...) }
+
 // c writes comment lines.
 func (g *bindGen) c(text string) { g.b.WriteString(comment(text)) }
 
@@ -288,27 +373,41 @@ func (g *bindGen) section(title string) {
 
 func (g *bindGen) v() Version { return g.in.Version }
 
-// srv is " -Server 'NAME'" where the version's certificate cmdlets take
-// -Server (2010 and later), else "".
-func (g *bindGen) srv() string {
+// srv is " -Server 'NAME'" for server i where the version's certificate
+// cmdlets take -Server (2010 and later), else "".
+func (g *bindGen) srv(i int) string {
 	if g.v() == Exchange2007 {
 		return ""
 	}
-	return " -Server " + PSQuote(g.server)
+	return " -Server " + PSQuote(g.servers[i])
 }
 
-func (g *bindGen) vdirID(name string) string {
-	return PSQuote(g.short + `\` + name + " (Default Web Site)")
+func (g *bindGen) vdirID(i int, name string) string {
+	return PSQuote(g.shorts[i] + `\` + name + " (Default Web Site)")
 }
 
 func (g *bindGen) url(path string) string { return PSQuote("https://" + g.in.URLHost + path) }
 
+// on names the servers a step acts on, for section titles.
+func (g *bindGen) on() string { return strings.Join(g.shorts, ", ") }
+
 func (g *bindGen) write() {
 	in := g.in
 	tp := PSQuote(in.Thumbprint)
-	g.c(fmt.Sprintf("exchcert bind: put certificate %s to work on %s (%s).", in.Thumbprint, g.server, in.Version.Title()))
+	g.c(fmt.Sprintf("exchcert bind: put certificate %s to work on %s (%s).", in.Thumbprint, strings.Join(g.servers, ", "), in.Version.Title()))
+	if len(in.Missing) > 0 {
+		g.p("#")
+		g.p("# ==================================================================================================")
+		g.c("WARNING: the certificate does not cover every name of the plan. Without them:")
+		for _, m := range in.Missing {
+			g.c("- " + m.Name + " (" + m.Code + "): " + m.Breaks)
+		}
+		g.c("Get a certificate that covers them (exchcert csr, exchcert inspect), or run this only if you accept that.")
+		g.p("# ==================================================================================================")
+		g.p("#")
+	}
 	if in.From != None {
-		g.c(fmt.Sprintf("Organisation coexisting with %s.", in.From.Title()))
+		g.c(fmt.Sprintf("Organisation coexisting with %s: the steps for the %s servers are at the end (section \"On the %s\"); they are comments, for another shell or console.", in.From.Title(), in.From.Title(), oldServersTitle(in.From)))
 	}
 	if in.NamesFromPlan {
 		g.c(fmt.Sprintf("Names in the plan, which the certificate is taken to carry: %s.", strings.Join(in.Names, ", ")))
@@ -319,12 +418,24 @@ func (g *bindGen) write() {
 	for _, w := range g.warnings {
 		g.c("WARNING (" + w.Code + "): " + w.Message)
 	}
-	g.c(fmt.Sprintf("Run it in the Exchange Management Shell on %s itself, as a member of Organization Management: the service restarts and iisreset act on the local machine.", g.short))
+	switch {
+	case g.multi:
+		g.c(fmt.Sprintf("Run it in the Exchange Management Shell of any of %s, as a member of Organization Management: every step names its server (-Server, Get-Service -ComputerName, iisreset NAME). Every server gets the same certificate and the same URLs (%s), as a load-balanced set or DAG needs.", g.on(), in.URLHost))
+	default:
+		g.c(fmt.Sprintf("Run it in the Exchange Management Shell on %s itself, as a member of Organization Management: the service restarts and iisreset act on the local machine.", g.shorts[0]))
+	}
 	if in.Version == Exchange2007 {
 		g.c("Exchange 2007's certificate cmdlets have no -Server parameter; they act on the server the shell runs on.")
 	}
+	g.c("Safe to run again: the import is skipped where the certificate already is, every other step sets a value. It stops at the first failure: every Exchange cmdlet has -ErrorAction Stop, because in the Exchange Management Shell of 2010 and later they are functions of an implicit-remoting module, which a $ErrorActionPreference set here does not reach. The last step says which steps are done.")
+	g.c("Source: " + srcCommonParams + " ; " + srcScopes)
 	g.p("$ErrorActionPreference = 'Stop'")
-	g.p("if ([System.Net.Dns]::GetHostName() -ne %s) { throw %s }", PSQuote(g.short), PSQuote("Run this script on "+g.short+": it restarts services and IIS on the local machine."))
+	if !g.multi {
+		g.p("if ([System.Net.Dns]::GetHostName() -ne %s) { throw %s }", PSQuote(g.shorts[0]), PSQuote("Run this script on "+g.shorts[0]+": it restarts services and IIS on the local machine."))
+	}
+	g.p("function Test-Step([string]$Step, [bool]$Done) {")
+	g.p("    if ($Done) { Write-Host ('done:     ' + $Step) } else { Write-Warning ('NOT DONE: ' + $Step) }")
+	g.p("}")
 
 	g.importStep(tp)
 	g.enableStep(tp)
@@ -340,50 +451,83 @@ func (g *bindGen) write() {
 	g.section("Afterwards")
 	g.c("Services are only ever added to a certificate, never taken away. Remove the old certificate (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.")
 	g.c("Test from outside with the Microsoft Remote Connectivity Analyzer: " + srcRCA)
+	if in.From != None {
+		g.oldServers()
+	}
+}
+
+// present is the guard that skips an import where the certificate already is.
+func (g *bindGen) present(i int, tp string) string {
+	return fmt.Sprintf("if (-not (Get-ExchangeCertificate%s -Thumbprint %s -ErrorAction SilentlyContinue)) {", g.srv(i), tp)
+}
+
+func (g *bindGen) skipped(i int) {
+	g.p("} else {")
+	g.p("    Write-Host %s", PSQuote("Certificate "+g.in.Thumbprint+" is already on "+g.shorts[i]+": not imported again."))
+	g.p("}")
 }
 
 func (g *bindGen) importStep(tp string) {
 	in := g.in
 	switch in.FileKind {
 	case PFXFile:
-		g.section("Import the PFX")
-		g.c(fmt.Sprintf("Copy the PFX to %s first. The password is asked for as a SecureString, so it never appears in the script or the shell history.", in.File))
-		args := ""
-		switch {
-		case in.Version == Exchange2007:
-			g.c("Exchange 2007 reads the file itself (-Path).")
-			args = " -Path " + PSQuote(in.File)
-		default:
-			g.c("-FileData with the bytes read by .NET works on every version from 2010 (2016 and 2019 removed -FileName with the 2022 H1 CUs); the path must be absolute because .NET does not resolve relative paths against the shell's location.")
-			args = g.srv() + " -FileData ([System.IO.File]::ReadAllBytes(" + PSQuote(in.File) + "))"
-		}
-		args += " -Password (Read-Host -AsSecureString 'PFX password')"
-		if in.Version != Exchange2007 {
-			g.c("-PrivateKeyExportable $true keeps the key exportable, so the same certificate can be exported to the other servers of a DAG or load-balanced set.")
-			args += " -PrivateKeyExportable $true"
-		}
-		if in.FriendlyName != "" {
-			args += " -FriendlyName " + PSQuote(in.FriendlyName)
-		}
-		g.p("Import-ExchangeCertificate%s", args)
-	case CertFile:
-		g.section("Complete the pending request")
-		g.c(fmt.Sprintf("Copy the certificate the CA delivered to %s first. Importing it completes the pending request, which (with its private key) exists only on the server that made it: run this on that server. Status changes from PendingRequest to Valid.", in.File))
+		g.section("Import the PFX on " + g.on())
+		g.c(fmt.Sprintf("Copy the PFX to %s first. The password is asked for as a SecureString, so it never appears in the script or the shell history; it is asked only when a server still lacks the certificate.", in.File))
 		if in.Version == Exchange2007 {
-			g.p("Import-ExchangeCertificate -Path %s", PSQuote(in.File))
+			g.c("Exchange 2007 reads the file itself (-Path).")
 		} else {
-			g.p("Import-ExchangeCertificate%s -FileData ([System.IO.File]::ReadAllBytes(%s))", g.srv(), PSQuote(in.File))
+			g.c("-FileData with the bytes read by .NET works on every version from 2010 (2016 and 2019 removed -FileName with the 2022 H1 CUs); the path must be absolute because .NET does not resolve relative paths against the shell's location. -PrivateKeyExportable $true keeps the key exportable, so the same certificate can later go to another server of a DAG or load-balanced set.")
 		}
+		g.p("$pfxPassword = $null")
+		for i := range g.servers {
+			g.p("%s", g.present(i, tp))
+			g.p("    if (-not $pfxPassword) { $pfxPassword = Read-Host -AsSecureString 'PFX password' }")
+			args := ""
+			if in.Version == Exchange2007 {
+				args = " -Path " + PSQuote(in.File) + " -Password $pfxPassword"
+			} else {
+				args = g.srv(i) + " -FileData ([System.IO.File]::ReadAllBytes(" + PSQuote(in.File) + ")) -Password $pfxPassword -PrivateKeyExportable $true"
+			}
+			if in.FriendlyName != "" {
+				args += " -FriendlyName " + PSQuote(in.FriendlyName)
+			}
+			g.x("    Import-ExchangeCertificate%s", args)
+			g.skipped(i)
+		}
+	case CertFile:
+		g.section("Complete the pending request on " + g.shorts[0])
+		g.c(fmt.Sprintf("Copy the certificate the CA delivered to %s first. Importing it completes the pending request, which (with its private key) exists only on the server that made it: %s. Status changes from PendingRequest to Valid.", in.File, g.shorts[0]))
+		g.p("%s", g.present(0, tp))
+		if in.Version == Exchange2007 {
+			g.x("    Import-ExchangeCertificate -Path %s", PSQuote(in.File))
+		} else {
+			g.x("    Import-ExchangeCertificate%s -FileData ([System.IO.File]::ReadAllBytes(%s))", g.srv(0), PSQuote(in.File))
+		}
+		g.skipped(0)
 		g.c("Source: " + srcCompletePend)
 	default:
 		g.section("Find the certificate")
-		g.c("The certificate is already in the server's store (imported or completed earlier).")
+		g.c(fmt.Sprintf("The certificate is already in the store of %s (imported or completed earlier).", g.shorts[0]))
+	}
+	if g.multi && in.FileKind != PFXFile {
+		g.c(fmt.Sprintf("The other servers get the same certificate and key from %s: exported there as a password-protected PFX (the key was made exportable) and imported with -FileData. The password only protects the key in transit; it is asked once, only if a server still lacks the certificate.", g.shorts[0]))
+		g.p("$transferPassword = $null")
+		for i := 1; i < len(g.servers); i++ {
+			g.p("%s", g.present(i, tp))
+			g.p("    if (-not $transferPassword) { $transferPassword = Read-Host -AsSecureString 'A password to protect the key while it is copied between servers' }")
+			g.x("    $export = Export-ExchangeCertificate%s -Thumbprint %s -BinaryEncoded:$true -Password $transferPassword", g.srv(0), tp)
+			g.x("    Import-ExchangeCertificate%s -FileData $export.FileData -Password $transferPassword -PrivateKeyExportable $true", g.srv(i))
+			g.skipped(i)
+		}
+		g.c("Source: " + srcExportCert)
 	}
 	g.c("Check it before anything uses it: Status must be Valid and the private key present. RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the proxy with netsh winhttp set proxy), not that the certificate is bad.")
-	g.p("$cert = Get-ExchangeCertificate%s -Thumbprint %s", g.srv(), tp)
-	g.p("if (-not $cert) { throw %s }", PSQuote("Certificate "+in.Thumbprint+" is not on "+g.short))
-	g.p("if ($cert.Status -ne 'Valid') { throw %s }", PSQuote("Certificate "+in.Thumbprint+" is not Valid: see Status in Get-ExchangeCertificate | Format-List"))
-	g.p("if (-not $cert.HasPrivateKey) { throw %s }", PSQuote("Certificate "+in.Thumbprint+" has no private key on "+g.short+": import the PFX, or complete the request on the server that made it"))
+	for i := range g.servers {
+		g.x("$cert = Get-ExchangeCertificate%s -Thumbprint %s", g.srv(i), tp)
+		g.p("if (-not $cert) { throw %s }", PSQuote("Certificate "+in.Thumbprint+" is not on "+g.shorts[i]))
+		g.p("if ($cert.Status -ne 'Valid') { throw %s }", PSQuote("Certificate "+in.Thumbprint+" is not Valid on "+g.shorts[i]+": see Status in Get-ExchangeCertificate | Format-List"))
+		g.p("if (-not $cert.HasPrivateKey) { throw %s }", PSQuote("Certificate "+in.Thumbprint+" has no private key on "+g.shorts[i]+": import the PFX, or complete the request on the server that made it"))
+	}
 	g.c("Source: " + srcRevocation2010)
 }
 
@@ -397,9 +541,9 @@ func (g *bindGen) enableStep(tp string) {
 		first = append(first, s)
 	}
 	g.section("Enable the certificate for " + strings.Join(g.services, ", "))
-	g.c("Services are added to what the certificate already has; the previous certificate keeps its own until it is removed.")
+	g.c("Services are added to what the certificate already has (running this again changes nothing); the previous certificate keeps its own until it is removed.")
 	if len(first) > 0 {
-		args := g.srv() + " -Thumbprint " + tp + " -Services " + strings.Join(first, ",")
+		extra := ""
 		if g.iis {
 			switch {
 			case in.Version == Exchange2007:
@@ -408,23 +552,29 @@ func (g *bindGen) enableStep(tp string) {
 				g.c("Enabling IIS binds the certificate to the Default Web Site on port 443 and, as asked (--require-ssl), turns on \"Require SSL\" on the whole site: an http:// to https:// redirect on the site root stops working.")
 			default:
 				g.c("Enabling IIS binds the certificate to the Default Web Site on port 443. It would also turn on \"Require SSL\" on the whole site, which breaks an http:// to https:// redirect on the site root; -DoNotRequireSsl leaves that setting as it is (the Exchange virtual directories keep their own SSL setting).")
-				args += " -DoNotRequireSsl"
+				extra = " -DoNotRequireSsl"
 			}
 		}
 		if g.wildcard && (g.pop || g.imap) {
 			g.c("POP and IMAP are not enabled here: a wildcard certificate must not be; X509CertificateName below selects it instead.")
 		}
-		g.p("Enable-ExchangeCertificate%s", args)
+		for i := range g.servers {
+			g.x("Enable-ExchangeCertificate%s -Thumbprint %s -Services %s%s", g.srv(i), tp, strings.Join(first, ","), extra)
+		}
 		g.c("Source: " + srcEnableCert)
 	}
 	if g.smtp {
 		g.p("")
 		if in.ReplaceSMTPDefault {
 			g.c("SMTP, replacing the default SMTP certificate (asked for with --replace-smtp-default). WARNING: -Force answers Yes to \"Overwrite the existing default SMTP certificate?\" without asking: this certificate becomes the internal transport certificate between Exchange servers, a job Microsoft recommends leaving to the self-signed certificate.")
-			g.p("Enable-ExchangeCertificate%s -Thumbprint %s -Services SMTP -Force", g.srv(), tp)
+			for i := range g.servers {
+				g.x("Enable-ExchangeCertificate%s -Thumbprint %s -Services SMTP -Force", g.srv(i), tp)
+			}
 		} else {
-			g.c("SMTP on its own step, without -Force. Exchange asks \"Overwrite the existing default SMTP certificate?\": answer N (No). The certificate is still enabled for SMTP, and STARTTLS on the names it covers uses it; No keeps the self-signed certificate as the default (internal transport) certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an interactive shell.")
-			g.p("Enable-ExchangeCertificate%s -Thumbprint %s -Services SMTP", g.srv(), tp)
+			g.c("SMTP on its own step, without -Force. Exchange asks \"Overwrite the existing default SMTP certificate?\": answer N (No), also when the script runs again. The certificate is still enabled for SMTP, and STARTTLS on the names it covers uses it; No keeps the self-signed certificate as the default (internal transport) certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an interactive shell.")
+			for i := range g.servers {
+				g.x("Enable-ExchangeCertificate%s -Thumbprint %s -Services SMTP", g.srv(i), tp)
+			}
 		}
 		if in.Version >= Exchange2013 {
 			g.c("Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid \"Outbound to Office 365\" send connector and the Default Frontend receive connector) must be updated to this certificate's issuer and subject, or hybrid mail stops; the read-back step lists them.")
@@ -443,20 +593,6 @@ func (g *bindGen) popImapStep() {
 	if in.Version == Exchange2007 {
 		g.c("X509CertificateName exists from Exchange 2007 SP1.")
 	}
-	if g.pop {
-		args := ""
-		if in.Version != Exchange2007 {
-			args = g.srv() + " -ExternalConnectionSettings " + PSQuote(in.URLHost+":995:SSL") + "," + PSQuote(in.URLHost+":110:TLS")
-		}
-		g.p("Set-PopSettings%s -X509CertificateName %s", args, PSQuote(in.URLHost))
-	}
-	if g.imap {
-		args := ""
-		if in.Version != Exchange2007 {
-			args = g.srv() + " -ExternalConnectionSettings " + PSQuote(in.URLHost+":993:SSL") + "," + PSQuote(in.URLHost+":143:TLS")
-		}
-		g.p("Set-ImapSettings%s -X509CertificateName %s", args, PSQuote(in.URLHost))
-	}
 	var svcs []string
 	if g.pop {
 		svcs = append(svcs, "'MSExchangePOP3'")
@@ -470,12 +606,34 @@ func (g *bindGen) popImapStep() {
 			svcs = append(svcs, "'MSExchangeIMAP4BE'")
 		}
 	}
-	if in.Version >= Exchange2013 {
-		g.c("The change takes effect when the services restart: the front-end and the back-end (BE) services. Only running services are restarted (POP and IMAP are off by default), and a service this server does not have is skipped.")
-	} else {
-		g.c("The change takes effect when the services restart. Only running services are restarted (POP and IMAP are off by default), and a service this server does not have is skipped.")
+	for i := range g.servers {
+		if g.pop {
+			args := ""
+			if in.Version != Exchange2007 {
+				args = g.srv(i) + " -ExternalConnectionSettings " + PSQuote(in.URLHost+":995:SSL") + "," + PSQuote(in.URLHost+":110:TLS")
+			}
+			g.x("Set-PopSettings%s -X509CertificateName %s", args, PSQuote(in.URLHost))
+		}
+		if g.imap {
+			args := ""
+			if in.Version != Exchange2007 {
+				args = g.srv(i) + " -ExternalConnectionSettings " + PSQuote(in.URLHost+":993:SSL") + "," + PSQuote(in.URLHost+":143:TLS")
+			}
+			g.x("Set-ImapSettings%s -X509CertificateName %s", args, PSQuote(in.URLHost))
+		}
 	}
-	g.p("Get-Service %s -ErrorAction SilentlyContinue | Where-Object { $_.Status -eq 'Running' } | Restart-Service", strings.Join(svcs, ","))
+	if in.Version >= Exchange2013 {
+		g.c("The change takes effect when the services restart: the front-end and the back-end (BE) services. Only running services are restarted (POP and IMAP are off by default), and a service a server does not have is skipped.")
+	} else {
+		g.c("The change takes effect when the services restart. Only running services are restarted (POP and IMAP are off by default), and a service a server does not have is skipped.")
+	}
+	for i := range g.servers {
+		computer := ""
+		if g.multi {
+			computer = " -ComputerName " + PSQuote(g.servers[i])
+		}
+		g.p("Get-Service %s%s -ErrorAction SilentlyContinue | Where-Object { $_.Status -eq 'Running' } | Restart-Service", strings.Join(svcs, ","), computer)
+	}
 	g.c("Source: " + srcPopImap)
 }
 
@@ -487,27 +645,45 @@ func (g *bindGen) urlStep() {
 		return
 	}
 	g.c(fmt.Sprintf("Outlook takes the EWS, OAB and MAPI URLs from Autodiscover (InternalUrl inside, ExternalUrl outside), so every URL must use a name on the certificate; the defaults use the server FQDN. Internal and external URLs are both %s: resolve it to the server inside (split DNS). Only the front-end \"Default Web Site\" directories are changed.", in.URLHost))
-	g.p("Set-OwaVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID("owa"), g.url("/owa"), g.url("/owa"))
-	if in.Version >= Exchange2010 {
-		g.p("Set-EcpVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID("ecp"), g.url("/ecp"), g.url("/ecp"))
+	if g.multi {
+		g.c("Every server gets the same URLs: clients may land on any of them.")
 	}
-	g.p("Set-WebServicesVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID("EWS"), g.url("/EWS/Exchange.asmx"), g.url("/EWS/Exchange.asmx"))
-	g.p("Set-OabVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID("OAB"), g.url("/OAB"), g.url("/OAB"))
-	g.p("Set-ActiveSyncVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID("Microsoft-Server-ActiveSync"), g.url("/Microsoft-Server-ActiveSync"), g.url("/Microsoft-Server-ActiveSync"))
-	if in.Version >= Exchange2013 {
-		if in.Version == Exchange2013 {
-			g.c("MAPI over HTTP exists from Exchange 2013 SP1.")
+	for i := range g.servers {
+		g.x("Set-OwaVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "owa"), g.url("/owa"), g.url("/owa"))
+		if in.Version >= Exchange2010 {
+			g.x("Set-EcpVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "ecp"), g.url("/ecp"), g.url("/ecp"))
 		}
-		g.p("Set-MapiVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID("mapi"), g.url("/mapi"), g.url("/mapi"))
+		g.x("Set-WebServicesVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "EWS"), g.url("/EWS/Exchange.asmx"), g.url("/EWS/Exchange.asmx"))
+		g.x("Set-OabVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "OAB"), g.url("/OAB"), g.url("/OAB"))
+		g.x("Set-ActiveSyncVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "Microsoft-Server-ActiveSync"), g.url("/Microsoft-Server-ActiveSync"), g.url("/Microsoft-Server-ActiveSync"))
+		if in.Version >= Exchange2013 {
+			if in.Version == Exchange2013 && i == 0 {
+				g.c("MAPI over HTTP exists from Exchange 2013 SP1.")
+			}
+			g.x("Set-MapiVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "mapi"), g.url("/mapi"), g.url("/mapi"))
+		}
 	}
-	if in.LegacyHost != "" {
+	if in.From != None {
+		c, _ := CoexistenceOf(in.From, in.Version)
+		var how []string
+		for _, r := range c.Protocols {
+			how = append(how, r.Protocol+": "+string(r.Handling)+" ("+r.Note+")")
+		}
+		g.c(fmt.Sprintf("Coexistence with %s, for mailboxes still there: %s.", in.From.Title(), strings.Join(how, "; ")))
 		switch {
-		case in.From == Exchange2003 && in.Version == Exchange2010:
-			g.c(fmt.Sprintf("Coexistence with Exchange 2003: OWA users whose mailbox is still on 2003 are redirected to %s, where the 2003 front end answers; install this certificate in IIS on the 2003 front end too, so that name is covered there.", in.LegacyHost))
-			g.p("Set-OwaVirtualDirectory -Identity %s -Exchange2003Url %s", g.vdirID("owa"), PSQuote("https://"+in.LegacyHost+"/exchange"))
-		case in.From != None:
-			g.c(fmt.Sprintf("Coexistence with %s: the old servers answer under %s. Point their own virtual directory URLs (OWA, EWS, ActiveSync, OAB, Outlook Anywhere) at https://%s/ on those servers, and install this certificate there too.", in.From.Title(), in.LegacyHost, in.LegacyHost))
+		case in.From == Exchange2003 && in.Version == Exchange2010 && in.LegacyHost != "":
+			g.c(fmt.Sprintf("-Exchange2003Url: OWA users whose mailbox is still on 2003 are redirected to %s, where the 2003 front end answers with this certificate (see \"On the Exchange 2003 servers\").", in.LegacyHost))
+			for i := range g.servers {
+				g.x("Set-OwaVirtualDirectory -Identity %s -Exchange2003Url %s", g.vdirID(i, "owa"), PSQuote("https://"+in.LegacyHost+"/exchange"))
+			}
+		case c.LegacyName && in.LegacyHost != "":
+			g.c(fmt.Sprintf("The %s servers answer under %s: their own URLs move there (see \"On the %s\").", in.From.Title(), in.LegacyHost, oldServersTitle(in.From)))
+		case c.LegacyName:
+			g.c(fmt.Sprintf("WARNING: this coexistence needs a legacy name for the %s servers, and the plan has none.", in.From.Title()))
+		default:
+			g.c("No legacy name: the steps on the old servers are at the end.")
 		}
+		g.c("Source: " + strings.Join(c.Sources, " ; "))
 	}
 	g.c("Source: " + srcURLs)
 }
@@ -519,18 +695,23 @@ func (g *bindGen) outlookAnywhereStep() {
 		g.c("SKIPPED: " + in.URLHost + " is not on the certificate.")
 		return
 	}
-	id := g.vdirID("Rpc")
 	switch {
 	case in.Version >= Exchange2013:
-		g.c(fmt.Sprintf("Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the certificate. SSL is required inside and out; the authentication methods are left as they are."))
-		g.p("Set-OutlookAnywhere -Identity %s -ExternalHostname %s -InternalHostname %s -ExternalClientsRequireSsl $true -InternalClientsRequireSsl $true", id, PSQuote(in.URLHost), PSQuote(in.URLHost))
+		g.c("Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the certificate. SSL is required inside and out; the authentication methods are left as they are.")
+		for i := range g.servers {
+			id := g.vdirID(i, "Rpc")
+			g.x("Set-OutlookAnywhere -Identity %s -ExternalHostname %s -InternalHostname %s -ExternalClientsRequireSsl $true -InternalClientsRequireSsl $true", id, PSQuote(in.URLHost), PSQuote(in.URLHost))
+		}
 	default:
 		g.c(fmt.Sprintf("%s: Outlook Anywhere is off unless someone enabled it (Enable-OutlookAnywhere); when it is on, its external host name must be on the certificate.", in.Version.Title()))
-		g.p("if (Get-OutlookAnywhere -Identity %s -ErrorAction SilentlyContinue) {", id)
-		g.p("    Set-OutlookAnywhere -Identity %s -ExternalHostname %s", id, PSQuote(in.URLHost))
-		g.p("} else {")
-		g.p("    Write-Warning %s", PSQuote("Outlook Anywhere is not enabled on "+g.short+"; when you enable it, use -ExternalHostname "+in.URLHost))
-		g.p("}")
+		for i := range g.servers {
+			id := g.vdirID(i, "Rpc")
+			g.p("if (Get-OutlookAnywhere -Identity %s -ErrorAction SilentlyContinue) {", id)
+			g.x("    Set-OutlookAnywhere -Identity %s -ExternalHostname %s", id, PSQuote(in.URLHost))
+			g.p("} else {")
+			g.p("    Write-Warning %s", PSQuote("Outlook Anywhere is not enabled on "+g.shorts[i]+"; when you enable it, use -ExternalHostname "+in.URLHost))
+			g.p("}")
+		}
 	}
 	cn := strings.ToLower(in.CommonName)
 	if g.wildcard || (cn != "" && cn != in.URLHost) {
@@ -539,11 +720,18 @@ func (g *bindGen) outlookAnywhereStep() {
 			why = "the certificate is a wildcard (" + in.CommonName + ")"
 		}
 		g.c("Outlook Anywhere principal name: " + why + ", and older Outlook clients compare msstd: with the Common Name only, then loop on credential prompts. This setting is organisation-wide (every server's EXPR provider).")
-		g.p("Set-OutlookProvider EXPR -CertPrincipalName %s", PSQuote("msstd:"+in.CommonName))
+		g.x("Set-OutlookProvider EXPR -CertPrincipalName %s", PSQuote("msstd:"+in.CommonName))
 		g.c("Source: " + srcOutlookProv)
 	} else {
 		g.c("No Set-OutlookProvider -CertPrincipalName (msstd:) change: the Common Name is the Outlook Anywhere host.")
 	}
+}
+
+func (g *bindGen) scpCmd() string {
+	if g.v() >= Exchange2016 {
+		return "Set-ClientAccessService"
+	}
+	return "Set-ClientAccessServer"
 }
 
 func (g *bindGen) scpStep() {
@@ -553,31 +741,42 @@ func (g *bindGen) scpStep() {
 		g.c("SKIPPED: " + g.adHost + " is not on the certificate.")
 		return
 	}
-	cmd := "Set-ClientAccessServer"
-	if in.Version >= Exchange2016 {
-		cmd = "Set-ClientAccessService"
+	cmd := g.scpCmd()
+	if g.scpOnURLHost != "" {
+		g.c(fmt.Sprintf("NOTE: %s, the Autodiscover name, is not on the certificate, so the SCP is pointed at %s instead: the certificate covers it and domain-joined Outlook follows the SCP to it. Clients outside the domain still look for %s.", g.scpOnURLHost, g.adHost, g.scpOnURLHost))
 	}
 	g.c(fmt.Sprintf("Domain-joined Outlook finds Autodiscover through the SCP in Active Directory, which by default names the server FQDN; point it at %s, which the certificate covers and internal DNS must resolve. (%s is the cmdlet in %s.)", g.adHost, cmd, in.Version.Title()))
-	g.p("%s -Identity %s -AutoDiscoverServiceInternalUri %s", cmd, PSQuote(g.short), PSQuote("https://"+g.adHost+"/Autodiscover/Autodiscover.xml"))
+	for i := range g.servers {
+		g.x("%s -Identity %s -AutoDiscoverServiceInternalUri %s", cmd, PSQuote(g.shorts[i]), PSQuote("https://"+g.adHost+"/Autodiscover/Autodiscover.xml"))
+	}
 	g.c("Source: " + srcAutodiscover)
 }
 
 func (g *bindGen) authStep() {
 	g.section("Authentication on Autodiscover and EWS")
 	g.c("Outlook needs Windows (NTLM/Negotiate) authentication on Autodiscover and EWS inside the network and Basic outside; without it Outlook prompts for credentials and Out of Office and free/busy report the server unavailable. Both need the IIS features Web-Windows-Auth and Web-Basic-Auth (exchcert bind --prereqs). If you turned Basic off on purpose (modern authentication), drop -BasicAuthentication.")
-	g.p("Set-AutodiscoverVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true", g.vdirID("Autodiscover"))
-	g.p("Set-WebServicesVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true", g.vdirID("EWS"))
+	for i := range g.servers {
+		g.x("Set-AutodiscoverVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true", g.vdirID(i, "Autodiscover"))
+		g.x("Set-WebServicesVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true", g.vdirID(i, "EWS"))
+	}
 }
 
 func (g *bindGen) iisResetStep() {
 	g.section("Restart IIS")
-	g.c("IIS and OWA keep the old certificate (OWA cookie encryption among others) until they restart. /noforce does not kill IIS if a service will not stop in time.")
-	g.p("iisreset /noforce")
+	g.c("IIS and OWA keep the old certificate (OWA cookie encryption among others) until they restart. /noforce does not kill IIS if a service will not stop in time. iisreset is a program, not a cmdlet: $LASTEXITCODE tells whether it worked.")
+	for i := range g.servers {
+		if g.multi {
+			g.p("iisreset %s /noforce", PSQuote(g.servers[i]))
+		} else {
+			g.p("iisreset /noforce")
+		}
+		g.p("if ($LASTEXITCODE -ne 0) { throw %s }", PSQuote("iisreset failed on "+g.shorts[i]))
+	}
 }
 
 func (g *bindGen) readBackStep(tp string) {
 	in := g.in
-	g.section("Read back")
+	g.section("Read back: which steps are done")
 	want := servicesOrder(g.services)
 	if g.wildcard {
 		var w []string
@@ -588,40 +787,51 @@ func (g *bindGen) readBackStep(tp string) {
 		}
 		want = w
 	}
-	g.c(fmt.Sprintf("Services should read %s (plus any the certificate had), Status Valid.", strings.Join(want, ", ")))
-	g.p("Get-ExchangeCertificate%s -Thumbprint %s | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType", g.srv(), tp)
-	for _, vd := range []struct {
-		kind string
-		from Version
-		more string
-	}{
-		{"Owa", Exchange2007, ""}, {"Ecp", Exchange2010, ""}, {"WebServices", Exchange2007, ",WindowsAuthentication,BasicAuthentication"},
-		{"Autodiscover", Exchange2007, ",WindowsAuthentication,BasicAuthentication"}, {"Oab", Exchange2007, ""},
-		{"ActiveSync", Exchange2007, ""}, {"Mapi", Exchange2013, ""},
-	} {
-		if in.Version < vd.from {
-			continue
+	g.c(fmt.Sprintf("Each check prints \"done:\" or a warning \"NOT DONE:\". Services should read %s (plus any the certificate had), Status Valid.", strings.Join(want, ", ")))
+	for i := range g.servers {
+		s := g.shorts[i]
+		g.x("$cert = Get-ExchangeCertificate%s -Thumbprint %s", g.srv(i), tp)
+		g.p("$cert | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType")
+		g.p("Test-Step %s ($cert.Status -eq 'Valid' -and $cert.HasPrivateKey)", PSQuote(s+": certificate imported, Valid, with its private key"))
+		for _, svc := range want {
+			g.p("Test-Step %s ([string]$cert.Services -match %s)", PSQuote(s+": certificate enabled for "+svc), PSQuote("\\b"+svc+"\\b"))
 		}
-		props := "Identity,InternalUrl,ExternalUrl" + vd.more
-		if vd.kind == "Autodiscover" {
-			props = "Identity" + vd.more
+		if g.hostOK {
+			for _, vd := range []struct {
+				kind, name, path string
+				from             Version
+			}{
+				{"Owa", "owa", "/owa", Exchange2007}, {"Ecp", "ecp", "/ecp", Exchange2010}, {"WebServices", "EWS", "/EWS/Exchange.asmx", Exchange2007},
+				{"Oab", "OAB", "/OAB", Exchange2007}, {"ActiveSync", "Microsoft-Server-ActiveSync", "/Microsoft-Server-ActiveSync", Exchange2007},
+				{"Mapi", "mapi", "/mapi", Exchange2013},
+			} {
+				if in.Version < vd.from {
+					continue
+				}
+				g.p("Test-Step %s ([string](Get-%sVirtualDirectory -Identity %s%s).ExternalUrl -eq %s)", PSQuote(s+": "+vd.name+" URLs on "+in.URLHost), vd.kind, g.vdirID(i, vd.name), ea, g.url(vd.path))
+			}
+			g.p("Test-Step %s ([string](Get-OutlookAnywhere -Identity %s -ErrorAction SilentlyContinue).ExternalHostname -eq %s)", PSQuote(s+": Outlook Anywhere host "+in.URLHost), g.vdirID(i, "Rpc"), PSQuote(in.URLHost))
+			if g.pop {
+				g.p("Test-Step %s ([string](Get-PopSettings%s%s).X509CertificateName -eq %s)", PSQuote(s+": POP3 certificate name "+in.URLHost), g.srv(i), ea, PSQuote(in.URLHost))
+			}
+			if g.imap {
+				g.p("Test-Step %s ([string](Get-ImapSettings%s%s).X509CertificateName -eq %s)", PSQuote(s+": IMAP4 certificate name "+in.URLHost), g.srv(i), ea, PSQuote(in.URLHost))
+			}
 		}
-		g.p("Get-%sVirtualDirectory -Server %s | Format-List %s", vd.kind, PSQuote(g.server), props)
-	}
-	if in.Version >= Exchange2016 {
-		g.p("Get-ClientAccessService -Identity %s | Format-List AutoDiscoverServiceInternalUri", PSQuote(g.short))
-	} else {
-		g.p("Get-ClientAccessServer -Identity %s | Format-List AutoDiscoverServiceInternalUri", PSQuote(g.short))
-	}
-	if g.pop {
-		g.p("Get-PopSettings%s | Format-List X509CertificateName", g.srv())
-	}
-	if g.imap {
-		g.p("Get-ImapSettings%s | Format-List X509CertificateName", g.srv())
+		if Covers(in.Names, g.adHost) {
+			get := "Get-ClientAccessServer"
+			if in.Version >= Exchange2016 {
+				get = "Get-ClientAccessService"
+			}
+			g.p("Test-Step %s ([string](%s -Identity %s%s).AutoDiscoverServiceInternalUri -eq %s)", PSQuote(s+": Autodiscover SCP on "+g.adHost), get, PSQuote(s), ea, PSQuote("https://"+g.adHost+"/Autodiscover/Autodiscover.xml"))
+		}
+		g.p("Test-Step %s ((Get-WebServicesVirtualDirectory -Identity %s%s).WindowsAuthentication -and (Get-AutodiscoverVirtualDirectory -Identity %s%s).WindowsAuthentication)", PSQuote(s+": Windows authentication on EWS and Autodiscover"), g.vdirID(i, "EWS"), ea, g.vdirID(i, "Autodiscover"), ea)
+		if g.smtp && in.Version >= Exchange2013 {
+			g.p("Get-ReceiveConnector -Server %s -ErrorAction Stop | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName", PSQuote(g.servers[i]))
+		}
 	}
 	if g.smtp && in.Version >= Exchange2013 {
-		g.p("Get-SendConnector | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName")
-		g.p("Get-ReceiveConnector -Server %s | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName", PSQuote(g.server))
+		g.p("Get-SendConnector -ErrorAction Stop | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName")
 	}
 	switch {
 	case in.Version == Exchange2010:
@@ -630,7 +840,7 @@ func (g *bindGen) readBackStep(tp string) {
 		if in.TestMailbox != "" {
 			mbx = PSQuote(in.TestMailbox)
 		}
-		g.p("Test-OutlookWebServices -Identity %s | Format-List", mbx)
+		g.p("Test-OutlookWebServices -Identity %s -ErrorAction Stop | Format-List", mbx)
 		g.c("Source: " + srcTestOWS)
 	case in.Version >= Exchange2013:
 		g.c(fmt.Sprintf("Test-OutlookWebServices is functional only in Exchange 2010 (%s), so it is not used here; test Autodiscover with the Remote Connectivity Analyzer or Outlook's \"Test E-mail AutoConfiguration\".", srcTestOWS))

@@ -27,6 +27,7 @@ func (s Versions) String() string { return Join(s.List()) }
 
 // Sets of versions the cmdlet table uses.
 const (
+	e03 Versions = 1 << Exchange2003
 	e07 Versions = 1 << Exchange2007
 	e10 Versions = 1 << Exchange2010
 	e13 Versions = 1 << Exchange2013
@@ -145,9 +146,13 @@ var cmdletTable = []Cmdlet{
 	vdir("Oab", all, map[string]Versions{"RequireSSL": all}),
 	vdir("ActiveSync", all, nil),
 	vdir("Mapi", from2013, map[string]Versions{"IISAuthenticationMethods": from2013}), // E13 SP1 and later
+	// Enable-OutlookAnywhere: 2007 and 2010 only (on from 2013).
+	{Name: "Enable-OutlookAnywhere", Versions: upTo2010, Source: srcCmdletRef + "enable-outlookanywhere", Params: withShould(map[string]Versions{
+		"Server": upTo2010, "ExternalHostname": upTo2010, "ClientAuthenticationMethod": upTo2010, "SSLOffloading": upTo2010,
+	})},
 	{Name: "Get-OutlookAnywhere", Versions: all, Source: srcCmdletRef + "get-outlookanywhere", Params: map[string]Versions{"Identity": all, "Server": all}},
 	{Name: "Set-OutlookAnywhere", Versions: all, Source: srcCmdletRef + "set-outlookanywhere", Params: withShould(map[string]Versions{
-		"Identity": all, "ExternalHostname": all, "SSLOffloading": all,
+		"Identity": all, "ExternalHostname": all, "SSLOffloading": all, "IISAuthenticationMethods": all,
 		"ClientAuthenticationMethod": upTo2010,
 		"InternalHostname":           from2013, "InternalClientsRequireSsl": from2013, "ExternalClientsRequireSsl": from2013,
 		"InternalClientAuthenticationMethod": from2013, "ExternalClientAuthenticationMethod": from2013,
@@ -180,7 +185,7 @@ var cmdletTable = []Cmdlet{
 	{Name: "Read-Host", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Prompt": all, "AsSecureString": all}},
 	{Name: "Write-Host", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Object": all}},
 	{Name: "Write-Warning", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Message": all}},
-	{Name: "Get-Service", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all}},
+	{Name: "Get-Service", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all, "ComputerName": from2010}}, // -ComputerName from Windows PowerShell 2.0 (2007 may run 1.0)
 	{Name: "Restart-Service", Versions: all, Source: srcPowerShell, Params: withShould(map[string]Versions{"Name": all, "Force": all})},
 	{Name: "Where-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"FilterScript": all}},
 	{Name: "Select-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Property": all, "ExpandProperty": all}},
@@ -193,9 +198,66 @@ var cmdletTable = []Cmdlet{
 	{Name: "Set-Service", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all, "StartupType": all}},
 }
 
+// ManualStep is a step with no cmdlet behind it: Exchange 2003 has no
+// Exchange Management Shell, so what an admin does on a 2003 server is a
+// console setting (Exchange System Manager, IIS Manager). The table keeps
+// them beside the cmdlets so a script's section for an old version is
+// checked against what that version has: a step is written only when its
+// version has it.
+type ManualStep struct {
+	ID       string
+	Versions Versions
+	Tool     string // "Exchange System Manager", "IIS Manager"
+	Text     string
+	Source   string
+}
+
+// manualSteps are the console steps exchcert writes for old servers.
+var manualSteps = []ManualStep{
+	{ID: "esm-iwa-exchange", Versions: e03, Tool: "Exchange System Manager",
+		Text:   "on each Exchange 2003 back-end server, Servers > SERVER > Protocols > HTTP > Exchange Virtual Server > Exchange > Properties > Access > Authentication: tick Integrated Windows authentication (the Exchange 2007 Client Access server proxies OWA for 2003 mailboxes to this /Exchange virtual directory with it)",
+		Source: SrcCAS2007ProxyOWA},
+	{ID: "esm-iwa-eas", Versions: e03, Tool: "Exchange System Manager",
+		Text:   "on each Exchange 2003 back-end server, Servers > SERVER > Protocols > HTTP > Exchange Virtual Server > Microsoft-Server-ActiveSync > Properties > Access > Authentication: tick Integrated Windows authentication (the new Client Access server proxies ActiveSync for 2003 mailboxes with it; Exchange System Manager offers the setting from hotfix 937031 on, IIS Manager before it)",
+		Source: SrcEAS2003Behind2007},
+	{ID: "esm-rpc-http-backend", Versions: e03, Tool: "Exchange System Manager",
+		Text:   "on each Exchange 2003 back-end server with mailboxes that use Outlook Anywhere, Servers > SERVER > Properties > RPC-HTTP: choose RPC-HTTP back-end server",
+		Source: SrcUpgrade2003To2010},
+	{ID: "iis-import-pfx", Versions: e03, Tool: "IIS Manager",
+		Text:   "on the Exchange 2003 front-end server, Web Sites > Default Web Site > Properties > Directory Security > Server Certificate: replace the current certificate by importing the PFX (exchcert pfx --windows 2003) with its password, SSL port 443",
+		Source: SrcUpgrade2003To2010},
+	{ID: "kb-sha2-2003", Versions: e03, Tool: "Windows hotfix",
+		Text:   "on the Exchange 2003 front-end server, before the import when the certificate or its chain is signed with SHA-256: install KB968730 (which supersedes KB938397); Windows Server 2003 SP2 has no SHA-2 support without it",
+		Source: SrcSHA2Windows2003},
+}
+
+// SrcSHA2Windows2003 is Microsoft's PKI team on SHA-2 in Windows Server
+// 2003: none in SP2, KB938397 adds it, KB968730 supersedes that.
+const SrcSHA2Windows2003 = "https://learn.microsoft.com/archive/blogs/pki/sha2-and-windows"
+
+// LookupManualStep returns a console step by ID, or nil.
+func LookupManualStep(id string) *ManualStep {
+	for i := range manualSteps {
+		if manualSteps[i].ID == id {
+			return &manualSteps[i]
+		}
+	}
+	return nil
+}
+
+// ManualStepLine is how a console step appears in a script's comments,
+// one line, so a test can find it again in the table.
+func (m *ManualStep) Line() string { return "#   - [" + m.Tool + "] " + m.Text }
+
+// ManualSteps returns every console step in the table.
+func ManualSteps() []ManualStep { return append([]ManualStep(nil), manualSteps...) }
+
 // externalCommands are the programs (not cmdlets) the scripts may call.
 var externalCommands = map[string]Versions{
 	"iisreset": all, // §3.7: iisreset /noforce after an IIS certificate change
+	// ServerManagerCmd: Windows Server 2008 (SP2), where Exchange 2007 and
+	// 2010 install their Windows features from setup's answer files.
+	"servermanagercmd": upTo2010,
 }
 
 // asCmdlet in the table stands for "every version the cmdlet exists in".

@@ -140,6 +140,9 @@ func TestRequestCommand(t *testing.T) {
 		if err := Validate(got, v); err != nil {
 			t.Errorf("%s: %v", v.Title(), err)
 		}
+		if err := CheckSyntax(got); err != nil {
+			t.Errorf("%s: %v", v.Title(), err)
+		}
 		if strings.Contains(got, "-RequestFile") {
 			t.Errorf("%s: uses -RequestFile", v.Title())
 		}
@@ -206,4 +209,60 @@ func FuzzValidate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_ = Validate(s, Exchange2016)
 	})
+}
+
+// CheckSyntax finds each kind of token-level mistake, and passes what
+// exchcert writes (TestBindScriptsValidEverywhere runs it over every script).
+func TestCheckSyntax(t *testing.T) {
+	good := []string{
+		"$a = 'x'\nWrite-Host \"value: $a\"\n",
+		"Write-Host \"$($env:COMPUTERNAME) `$5 and $_ \"\n",
+		"Get-Service 'a' |\n    Restart-Service\n",
+		"Write-Host `\n    'continued'\n",
+		"$x = @\"\nline $x\n\"@\nWrite-Host $x\n",
+		"$y = @'\nno $expansion here\n'@\n",
+		"# a comment with ' and \" and ( unbalanced\n<# block ' \" ( #>\nWrite-Host 'it''s'\n",
+		"if ((Get-Item 'x').Name -eq 'x') { $a = @(1, 2)[0] }\n",
+		"Write-Host 'it\u2019\u2019s' \u2018typographic\u2019 \u201Cdouble\u201D\n",
+	}
+	for _, s := range good {
+		if err := CheckSyntax(s); err != nil {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+	bad := map[string]string{
+		"Write-Host 'open\n":                          "unterminated single-quoted string",
+		"Write-Host \"open\n":                         "unterminated double-quoted string",
+		"Write-Host \"cost: $5\"\n":                   "bare $",
+		"Write-Host \"$undefined here\"\n":            "$undefined inside a double-quoted string",
+		"Write-Host \"$(Get-Date\"\n":                 "unterminated $(",
+		"if ($a) { Write-Host 'x'\n":                  "'{' is never closed",
+		"Write-Host ('x'))\n":                         "')' closes nothing",
+		"Write-Host @(1, 2]\n":                        "']' closes nothing",
+		"$x = @\"\nnever closed\n":                    "here-string @\" is never closed",
+		"$x = @'\nnever closed\n '@\n":                "here-string @' is never closed",
+		"Write-Host 'a' ` \n'b'\n":                    "backtick followed by a space",
+		"Write-Host 'a' `\n\nWrite-Host 'b'\n":        "continuation followed by nothing",
+		"Write-Host 'a' `\n# comment\n":               "continuation followed by nothing",
+		"Write-Host 'a' `":                            "end of the script",
+		"Get-Service 'a' |\n":                         "ends with a pipe",
+		"<# never closed\nWrite-Host 'a'\n":           "unterminated block comment",
+		"$h = @{ a = 1 \nWrite-Host $h\n":             "'{' is never closed",
+		"Write-Host \"ok\" \"$(1 + (2)\" 'x'\n":       "unterminated $(",
+		"Set-X -Identity \"EXCH2\\owa $old\"\n":       "$old inside a double-quoted string",
+		"[System.IO.File]::ReadAllBytes('x'\n":        "'(' is never closed",
+		"Write-Host \"a\" + \"b\nWrite-Host 'c'\n":    "unterminated double-quoted string",
+		"Write-Host 'x'\n}\n":                         "'}' closes nothing",
+		"Write-Host \"tab `t ok\" \"end $\"\n":        "bare $",
+		"Write-Host \"${braced}\" \"$(ok)\" \"$5\"\n": "bare $",
+		// A typographic quote ends a PowerShell string like an ASCII one.
+		"Write-Host 'it\u2019s'\n":   "unterminated single-quoted string",
+		"Write-Host \"a\u201D b\"\n": "unterminated double-quoted string",
+	}
+	for s, want := range bad {
+		err := CheckSyntax(s)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", s, err, want)
+		}
+	}
 }

@@ -70,3 +70,22 @@ func FuzzNormalizeThumbprint(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckSyntax: the token-level check never panics, and a command whose
+// argument is any PSQuote'd text passes it (so quoting and checking agree
+// on where a string ends, typographic quotes included).
+func FuzzCheckSyntax(f *testing.F) {
+	for _, s := range []string{"", "O'Brien", "a\u2019b\u2018", "\"$x\"", "@'\n", "`", "(((", "$(", "\u201Cx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = CheckSyntax(s)
+		if !utf8.ValidString(s) {
+			return
+		}
+		script := "Write-Host " + PSQuote(s) + "\n"
+		if err := CheckSyntax(script); err != nil {
+			t.Fatalf("PSQuote(%q): %v", s, err)
+		}
+	})
+}

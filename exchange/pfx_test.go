@@ -18,10 +18,10 @@ func TestParseWindows(t *testing.T) {
 			t.Errorf("ParseWindows(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := ParseWindows("2003"); err == nil || err.Error() != `unknown Windows Server version "2003" (want one of 2008r2|2012|2012r2|2016|2019|2022|2025)` {
+	if _, err := ParseWindows("2000"); err == nil || err.Error() != `unknown Windows Server version "2000" (want one of 2003|2008|2008r2|2012|2012r2|2016|2019|2022|2025)` {
 		t.Errorf("error: %v", err)
 	}
-	want := map[Windows]PFXEncoding{Windows2008R2: PFXLegacy, Windows2012: PFXLegacy, Windows2012R2: PFXLegacy, Windows2016: PFXLegacy,
+	want := map[Windows]PFXEncoding{Windows2003: PFXLegacy, Windows2008: PFXLegacy, Windows2008R2: PFXLegacy, Windows2012: PFXLegacy, Windows2012R2: PFXLegacy, Windows2016: PFXLegacy,
 		Windows2019: PFXModern, Windows2022: PFXModern, Windows2025: PFXModern, WindowsUnknown: PFXLegacy}
 	for w, e := range want {
 		if got := PFXEncodingFor(w); got != e {

@@ -14,6 +14,10 @@ var (
 	// Exchange 2013 Mailbox or Client Access on Windows Server 2012 / 2012 R2
 	// (exchange-2013-prerequisites-exchange-2013-help).
 	features2013 = []string{"AS-HTTP-Activation", "Desktop-Experience", "NET-Framework-45-Features", "RPC-over-HTTP-proxy", "RSAT-Clustering", "RSAT-Clustering-CmdInterface", "RSAT-Clustering-Mgmt", "RSAT-Clustering-PowerShell", "Web-Mgmt-Console", "WAS-Process-Model", "Web-Asp-Net45", "Web-Basic-Auth", "Web-Client-Auth", "Web-Digest-Auth", "Web-Dir-Browsing", "Web-Dyn-Compression", "Web-Http-Errors", "Web-Http-Logging", "Web-Http-Redirect", "Web-Http-Tracing", "Web-ISAPI-Ext", "Web-ISAPI-Filter", "Web-Lgcy-Mgmt-Console", "Web-Metabase", "Web-Mgmt-Console", "Web-Mgmt-Service", "Web-Net-Ext45", "Web-Request-Monitor", "Web-Server", "Web-Stat-Compression", "Web-Static-Content", "Web-Windows-Auth", "Web-WMI", "Windows-Identity-Foundation", "RSAT-ADDS"}
+	// Exchange 2013 Mailbox or Client Access on Windows Server 2008 R2 SP1
+	// (exchange-2013-prerequisites-exchange-2013-help, "Windows Server 2008
+	// R2 SP1 prerequisites").
+	features2013on2008R2 = []string{"Desktop-Experience", "NET-Framework", "NET-HTTP-Activation", "RPC-over-HTTP-proxy", "RSAT-Clustering", "RSAT-Web-Server", "WAS-Process-Model", "Web-Asp-Net", "Web-Basic-Auth", "Web-Client-Auth", "Web-Digest-Auth", "Web-Dir-Browsing", "Web-Dyn-Compression", "Web-Http-Errors", "Web-Http-Logging", "Web-Http-Redirect", "Web-Http-Tracing", "Web-ISAPI-Ext", "Web-ISAPI-Filter", "Web-Lgcy-Mgmt-Console", "Web-Metabase", "Web-Mgmt-Console", "Web-Mgmt-Service", "Web-Net-Ext", "Web-Request-Monitor", "Web-Server", "Web-Stat-Compression", "Web-Static-Content", "Web-Windows-Auth", "Web-WMI", "RSAT-ADDS"}
 	// Exchange 2016 on Windows Server 2016 and Exchange 2019/SE Mailbox on
 	// Windows Server 2019/2022 with Desktop Experience
 	// (plan-and-deploy/prerequisites). 2016 on 2012 (R2) adds
@@ -45,25 +49,34 @@ func Prereqs(v Version, w Windows) (string, error) {
 		notes    []string
 	)
 	switch {
+	case v == Exchange2010 && w == Windows2008:
+		// Windows Server 2008 SP2 has no ServerManager module: Exchange
+		// 2010 setup ships ServerManagerCmd answer files in its Scripts
+		// folder (Exchange-Typical.xml: Client Access, Hub Transport and
+		// Mailbox).
+		cmd = "ServerManagerCmd"
+		post = []string{"Set-Service NetTcpPortSharing -StartupType Automatic"}
+		notes = append(notes, "Windows Server 2008 SP2 has no Add-WindowsFeature: run ServerManagerCmd in the Scripts folder of the Exchange 2010 setup files, with the answer file for the roles (Exchange-Typical.xml: Client Access, Hub Transport and Mailbox), then restart the server when it says so.",
+			"Set-Service: the Client Access role needs the Net.Tcp Port Sharing service.")
 	case v == Exchange2010 && w == Windows2008R2:
 		features, cmd = features2010, "Add-WindowsFeature"
 		post = []string{"Set-Service NetTcpPortSharing -StartupType Automatic"}
 		notes = append(notes, "Set-Service: the Client Access role needs the Net.Tcp Port Sharing service, which the NET-Framework feature brings; restart the server when Add-WindowsFeature says so (Microsoft's list adds -Restart, which would restart before Set-Service runs).")
+	case v == Exchange2013 && w == Windows2008R2:
+		features, cmd = features2013on2008R2, "Add-WindowsFeature"
 	case v == Exchange2013 && (w == Windows2012 || w == Windows2012R2):
 		features = features2013
 	case v == Exchange2016 && w == Windows2016:
 		features = features2016
 	case v == Exchange2016:
 		features = append([]string{"AS-HTTP-Activation"}, features2016...)
-	case (v == Exchange2019 || v == ExchangeSE) && (w == Windows2019 || w == Windows2022):
+	case (v == Exchange2019 || v == ExchangeSE) && (w == Windows2019 || w == Windows2022 || w == Windows2025):
 		features = features2016
 		notes = append(notes, "Server Core: leave out RSAT-Clustering-Mgmt, Web-Lgcy-Mgmt-Console, Web-Mgmt-Console and Windows-Identity-Foundation.")
 	default:
 		return "", fmt.Errorf("%s on %s: %w; see %s", v.Title(), w.Title(), ErrNoFeatureList, prereqSource(v))
 	}
-	if v >= Exchange2016 {
-		notes = append(notes, "Not Windows features, installed separately: .NET Framework 4.8 (4.8.1 for newer CUs), the Visual C++ 2012 and 2013 runtimes, the UCMA 4.0 Core Runtime, and IIS URL Rewrite (2019 CU11 / 2016 CU22 and later).")
-	}
+	downloads := Downloads(v, w)
 	var b strings.Builder
 	b.WriteString(comment(fmt.Sprintf("Windows features for %s (Mailbox / Client Access) on %s.", v.Title(), w.Title())))
 	b.WriteString(comment("Web-Basic-Auth and Web-Windows-Auth must be present for the Basic and Windows authentication that exchcert bind sets on Autodiscover and EWS; RPC-over-HTTP-proxy serves Outlook Anywhere."))
@@ -71,18 +84,32 @@ func Prereqs(v Version, w Windows) (string, error) {
 	for _, n := range notes {
 		b.WriteString(comment(n))
 	}
-	if cmd == "Add-WindowsFeature" {
+	switch cmd {
+	case "ServerManagerCmd":
+		b.WriteString("ServerManagerCmd -ip Exchange-Typical.xml\n")
+		b.WriteString("if ($LASTEXITCODE -ne 0) { throw 'ServerManagerCmd failed: run it in the Scripts folder of the Exchange 2010 setup files' }\n")
+	case "Add-WindowsFeature":
 		b.WriteString("Import-Module ServerManager\n")
 		fmt.Fprintf(&b, "%s %s\n", cmd, strings.Join(features, ","))
-	} else {
+	default:
 		fmt.Fprintf(&b, "%s %s\n", cmd, strings.Join(features, ", "))
 	}
 	for _, p := range post {
 		b.WriteString(p + "\n")
 	}
+	if len(downloads) > 0 {
+		b.WriteString("\n")
+		b.WriteString(comment("Not Windows features: download and install these too, in this order (the version each cumulative update needs is given):"))
+		for _, d := range downloads {
+			b.WriteString(comment("- " + d.Name + ": " + d.Needs + " (" + d.Source + ")"))
+		}
+	}
 	out := b.String()
 	if err := Validate(out, v); err != nil {
 		return "", fmt.Errorf("internal error: prerequisites not valid for %s: %w", v.Title(), err)
+	}
+	if err := CheckSyntax(out); err != nil {
+		return "", fmt.Errorf("internal error: prerequisites are not well-formed PowerShell: %w", err)
 	}
 	return out, nil
 }
@@ -97,4 +124,73 @@ func prereqSource(v Version) string {
 		return "https://learn.microsoft.com/exchange/exchange-2013-prerequisites-exchange-2013-help"
 	}
 	return srcPrereqs
+}
+
+// Download is a prerequisite that is not a Windows feature: a runtime, a
+// redistributable or an update, with the version each cumulative update
+// needs and where Microsoft says so.
+type Download struct {
+	Name   string `json:"name"`
+	Needs  string `json:"needs"`
+	Source string `json:"source"`
+}
+
+// Sources of the downloads.
+const (
+	srcNETMatrix    = "https://learn.microsoft.com/exchange/plan-and-deploy/supportability-matrix#microsoft-net-framework"
+	srcPrereqs2013  = "https://learn.microsoft.com/exchange/exchange-2013-prerequisites-exchange-2013-help"
+	srcPrereqs2010  = "https://learn.microsoft.com/previous-versions/office/exchange-server-2010/bb691354(v=exchg.141)"
+	srcVCRedist2012 = "https://www.microsoft.com/download/details.aspx?id=30679"
+	srcVCRedist2013 = "https://support.microsoft.com/help/4032938"
+	srcUCMA4        = "https://www.microsoft.com/download/details.aspx?id=34992"
+)
+
+// Downloads returns the prerequisites of Exchange version v on Windows
+// Server w that are not Windows features, in install order.
+func Downloads(v Version, w Windows) []Download {
+	vc := []Download{
+		{"Visual C++ Redistributable for Visual Studio 2012", "every CU", srcVCRedist2012},
+		{"Visual C++ Redistributable for Visual Studio 2013", "every CU (Mailbox role)", srcVCRedist2013},
+	}
+	ucma := Download{"Unified Communications Managed API 4.0, Core Runtime 64-bit", "every CU", srcUCMA4}
+	switch v {
+	case Exchange2010:
+		var out []Download
+		if w == Windows2008 {
+			out = append(out,
+				Download{".NET Framework 3.5 SP1", "Exchange 2010 RTM and later", srcPrereqs2010},
+				Download{"Windows Management Framework (Windows PowerShell 2.0 and WinRM 2.0)", "Exchange 2010 RTM and later; Windows Server 2008 R2 has it built in", srcPrereqs2010})
+		}
+		return append(out, Download{"Microsoft Office 2010 Filter Pack (64-bit)", "Hub Transport and Mailbox roles, every service pack", srcPrereqs2010})
+	case Exchange2013:
+		out := []Download{{".NET Framework 4.8", "CU23 (which needs at least 4.7.2 installed first); 4.7.2 for CU21-CU22, 4.7.1 for CU19-CU20", srcNETMatrix}}
+		if w != Windows2012R2 {
+			out = append(out, Download{"Windows Management Framework 4.0", "every CU (Windows Server 2012 R2 has it built in)", srcPrereqs2013})
+		}
+		out = append(out, ucma)
+		out = append(out, vc...)
+		if w == Windows2008R2 {
+			out = append(out,
+				Download{"KB974405 (Windows Identity Foundation)", "every CU on Windows Server 2008 R2 SP1", srcPrereqs2013},
+				Download{"KB2619234 (RPC over HTTP association cookie)", "every CU on Windows Server 2008 R2 SP1", srcPrereqs2013},
+				Download{"KB2533623 (insecure library loading)", "every CU on Windows Server 2008 R2 SP1", srcPrereqs2013})
+		}
+		return out
+	case Exchange2016:
+		out := []Download{{".NET Framework 4.8", "CU13 and later (the only one from CU15); 4.7.2 for CU11-CU12, 4.7.1 for CU8-CU10", srcNETMatrix}}
+		if w == Windows2016 {
+			out = append(out, Download{"KB3206632 (December 2016 update)", "only on Windows Server 2016 builds 14393.576 and earlier; setup says when it is missing", srcPrereqs})
+		}
+		out = append(out, vc...)
+		return append(out, ucma, Download{"IIS URL Rewrite Module 2.1", "CU22 and later", srcPrereqs})
+	case Exchange2019:
+		out := []Download{{".NET Framework 4.8 (4.8.1 where the CU supports it)", "CU4 and later need 4.8; 4.7.2 for RTM-CU3", srcNETMatrix}}
+		out = append(out, vc...)
+		return append(out, ucma, Download{"IIS URL Rewrite Module 2.1", "CU11 and later", srcPrereqs})
+	case ExchangeSE:
+		out := []Download{{".NET Framework 4.8.1 (4.8 on Windows Server 2019)", "every release", srcNETMatrix}}
+		out = append(out, vc...)
+		return append(out, ucma, Download{"IIS URL Rewrite Module 2.1", "every release", srcPrereqs})
+	}
+	return nil
 }

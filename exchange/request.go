@@ -110,6 +110,9 @@ func RequestCommand(p RequestParams) (string, error) {
 	if err := Validate(out, p.Version); err != nil {
 		return "", fmt.Errorf("internal error: request command not valid for %s: %w", p.Version.Title(), err)
 	}
+	if err := CheckSyntax(out); err != nil {
+		return "", fmt.Errorf("internal error: request command is not well-formed PowerShell: %w", err)
+	}
 	return out, nil
 }
 

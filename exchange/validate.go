@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // ScriptProblem is one line of a PowerShell script that is not valid for the
@@ -52,7 +53,7 @@ func ServiceValid(v Version, name string) bool {
 
 // keywords are PowerShell language keywords that may start a statement.
 var keywords = map[string]bool{"if": true, "else": true, "elseif": true, "foreach": true, "throw": true,
-	"return": true, "try": true, "catch": true, "finally": true, "exit": true}
+	"return": true, "try": true, "catch": true, "finally": true, "exit": true, "function": true}
 
 // operators are the dash operators an expression may use.
 var operators = map[string]bool{"eq": true, "ne": true, "gt": true, "ge": true, "lt": true, "le": true,
@@ -101,6 +102,10 @@ type validator struct {
 	line  int
 	// services is set while reading the values of -Services.
 	services bool
+	// funcs are the functions the script defines (function NAME); a call
+	// to one takes any parameters. defining is set after "function".
+	funcs    map[string]bool
+	defining bool
 }
 
 func (val *validator) fail(format string, args ...any) {
@@ -184,6 +189,10 @@ func (val *validator) run(s string) {
 				return
 			}
 			val.stack = val.stack[:len(val.stack)-1]
+			if c == ')' && val.top().mode == modeStart {
+				// (expression).Member …: the statement is an expression.
+				val.top().mode = modeExpr
+			}
 			i++
 			// After a closing brace the enclosing statement may go on
 			// (else, a member access); after ) it is an argument.
@@ -261,7 +270,18 @@ func (val *validator) word(w string) {
 	case modeStart:
 		lw := strings.ToLower(w)
 		switch {
+		case val.defining:
+			val.defining = false
+			if val.funcs == nil {
+				val.funcs = map[string]bool{}
+			}
+			val.funcs[lw] = true
+			f.mode = modeExpr
 		case keywords[lw]:
+			val.defining = lw == "function"
+			return
+		case val.funcs[lw]:
+			f.mode, f.cmdlet = modeCommand, nil
 			return
 		case verbNoun.MatchString(w):
 			c := LookupCmdlet(w)
@@ -288,6 +308,9 @@ func (val *validator) word(w string) {
 			f.mode = modeExternal
 		}
 	case modeCommand:
+		if isParam(w) && f.cmdlet == nil {
+			return // a function of the script: its own parameters
+		}
 		if isParam(w) {
 			name, _, _ := strings.Cut(w[1:], ":")
 			canon, vs, ok := f.cmdlet.param(name)
@@ -370,4 +393,253 @@ func matchBracket(s string, i int) int {
 		}
 	}
 	return -1
+}
+
+// autoVariables are PowerShell's automatic variables a script may expand
+// without assigning them.
+var autoVariables = map[string]bool{"_": true, "true": true, "false": true, "null": true, "lastexitcode": true,
+	"psitem": true, "args": true, "error": true, "home": true, "host": true, "pwd": true, "psscriptroot": true}
+
+var assigned = regexp.MustCompile(`(?i)\$([a-z_][a-z0-9_]*)\s*=[^=]|\[[a-z.]+\]\$([a-z_][a-z0-9_]*)|foreach\s*\(\s*\$([a-z_][a-z0-9_]*)\s+in\b`)
+
+// The quote characters PowerShell's tokenizer accepts (about_Quoting_Rules).
+const (
+	singleQuotes = "'\u2018\u2019\u201A\u201B"
+	doubleQuotes = "\"\u201C\u201D\u201E"
+)
+
+// quoteAt returns the width of the quote character of set at s[i], or 0.
+func quoteAt(s string, i int, set string) int {
+	if i >= len(s) {
+		return 0
+	}
+	r, w := utf8.DecodeRuneInString(s[i:])
+	if strings.ContainsRune(set, r) {
+		return w
+	}
+	return 0
+}
+
+// CheckSyntax is a token-level check of a PowerShell script, independent of
+// any Exchange version: quotes and here-strings closed, parentheses, braces
+// and brackets balanced and properly nested, every $ inside a
+// double-quoted string (or @"…"@ here-string) intended — a variable the
+// script assigns (or an automatic one), $( … ), ${ … }, or escaped as `$ —
+// and no line continuation left dangling (a backtick followed by a space,
+// or by the end of the script or an empty line; a pipe at the very end).
+// No PowerShell runtime is needed. It returns nil or ScriptErrors.
+func CheckSyntax(script string) error {
+	vars := map[string]bool{}
+	for _, m := range assigned.FindAllStringSubmatch(script, -1) {
+		for _, g := range m[1:] {
+			if g != "" {
+				vars[strings.ToLower(g)] = true
+			}
+		}
+	}
+	lines := strings.Split(script, "\n")
+	var errs ScriptErrors
+	line := 1
+	fail := func(at int, format string, args ...any) {
+		text := ""
+		if at-1 < len(lines) && at >= 1 {
+			text = strings.TrimSpace(lines[at-1])
+		}
+		errs = append(errs, ScriptProblem{Line: at, Text: text, Problem: fmt.Sprintf(format, args...)})
+	}
+	type open struct {
+		c    byte
+		line int
+	}
+	var stack []open
+	closer := map[byte]byte{')': '(', '}': '{', ']': '['}
+	// dollar checks a $ at s[j] inside a double-quoted string; it returns
+	// the index to continue from.
+	dollar := func(s string, j int) int {
+		if j+1 >= len(s) {
+			fail(line, "a $ at the end of a double-quoted string")
+			return j + 1
+		}
+		switch n := s[j+1]; {
+		case n == '(' || n == '{':
+			depth := 0
+			for k := j + 1; k < len(s); k++ {
+				switch s[k] {
+				case '(', '{':
+					depth++
+				case ')', '}':
+					depth--
+					if depth == 0 {
+						return k + 1
+					}
+				case '\n', '"':
+					fail(line, "unterminated $( in a double-quoted string")
+					return k
+				}
+			}
+			return len(s)
+		case n == '_' || n >= 'a' && n <= 'z' || n >= 'A' && n <= 'Z':
+			k := j + 1
+			for k < len(s) && (s[k] == '_' || s[k] >= 'a' && s[k] <= 'z' || s[k] >= 'A' && s[k] <= 'Z' || s[k] >= '0' && s[k] <= '9' || s[k] == ':') {
+				k++
+			}
+			name := strings.ToLower(s[j+1 : k])
+			if !vars[name] && !autoVariables[name] && !strings.HasPrefix(name, "env:") {
+				fail(line, "$%s inside a double-quoted string is not a variable the script sets (use single quotes, or `$ for a literal $)", s[j+1:k])
+			}
+			return k
+		default:
+			fail(line, "a bare $ inside a double-quoted string (escape it as `$)")
+			return j + 1
+		}
+	}
+	s := script
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\n':
+			line++
+			i++
+		case c == '#':
+			for i < len(s) && s[i] != '\n' {
+				i++
+			}
+		case c == '<' && strings.HasPrefix(s[i:], "<#"):
+			end := strings.Index(s[i:], "#>")
+			if end < 0 {
+				fail(line, "unterminated block comment <#")
+				return errs
+			}
+			line += strings.Count(s[i:i+end], "\n")
+			i += end + 2
+		case c == '@' && (strings.HasPrefix(s[i:], "@'\n") || strings.HasPrefix(s[i:], "@\"\n") || strings.HasPrefix(s[i:], "@'\r\n") || strings.HasPrefix(s[i:], "@\"\r\n")):
+			q := s[i+1]
+			start := line
+			body := strings.Index(s[i:], "\n") + i + 1
+			term := "\n" + string(q) + "@"
+			end := strings.Index(s[body-1:], term)
+			if end < 0 {
+				fail(start, "here-string @%c is never closed (%c@ at the start of a line)", q, q)
+				return errs
+			}
+			end += body - 1
+			if q == '"' {
+				for j := body; j < end; j++ {
+					switch s[j] {
+					case '\n':
+						line++
+					case '`':
+						j++
+					case '$':
+						j = dollar(s, j) - 1
+					}
+				}
+			} else {
+				line += strings.Count(s[body:end], "\n")
+			}
+			line++ // the newline before the terminator
+			i = end + 3
+		case quoteAt(s, i, singleQuotes) > 0:
+			// PowerShell takes ' and the typographic ‘ ’ ‚ ‛ alike as single
+			// quotes; two of them in a row stand for one.
+			start := line
+			j := i + quoteAt(s, i, singleQuotes)
+			closed := false
+			for j < len(s) {
+				if s[j] == '\n' {
+					line++
+				}
+				if w := quoteAt(s, j, singleQuotes); w > 0 {
+					if w2 := quoteAt(s, j+w, singleQuotes); w2 > 0 {
+						j += w + w2
+						continue
+					}
+					j += w
+					closed = true
+					break
+				}
+				j++
+			}
+			if !closed {
+				fail(start, "unterminated single-quoted string")
+				return errs
+			}
+			i = j
+		case quoteAt(s, i, doubleQuotes) > 0:
+			// " and the typographic “ ” „ are double quotes.
+			start := line
+			j := i + quoteAt(s, i, doubleQuotes)
+			closed := false
+			for j < len(s) {
+				switch {
+				case s[j] == '\n':
+					line++
+					j++
+				case s[j] == '`':
+					j += 2
+				case s[j] == '$':
+					j = dollar(s, j)
+				case quoteAt(s, j, doubleQuotes) > 0:
+					w := quoteAt(s, j, doubleQuotes)
+					if w2 := quoteAt(s, j+w, doubleQuotes); w2 > 0 {
+						j += w + w2
+						continue
+					}
+					j += w
+					closed = true
+				default:
+					j++
+				}
+				if closed {
+					break
+				}
+			}
+			if !closed {
+				fail(start, "unterminated double-quoted string")
+				return errs
+			}
+			i = j
+		case c == '`':
+			rest := s[i+1:]
+			trimmed := strings.TrimLeft(rest, " \t")
+			switch {
+			case rest == "":
+				fail(line, "a backtick at the end of the script continues nothing")
+			case len(trimmed) < len(rest) && (trimmed == "" || trimmed[0] == '\n' || trimmed[0] == '\r'):
+				fail(line, "a backtick followed by a space is not a line continuation")
+			case rest[0] == '\n' || strings.HasPrefix(rest, "\r\n"):
+				_, after, _ := strings.Cut(rest, "\n")
+				next, _, _ := strings.Cut(after, "\n")
+				if n := strings.TrimSpace(next); n == "" || strings.HasPrefix(n, "#") {
+					fail(line, "a line continuation followed by nothing (an empty line, a comment or the end)")
+				}
+			}
+			i += 2
+			if i-1 < len(s) && s[i-1] == '\n' {
+				line++
+			}
+		case c == '(' || c == '{' || c == '[':
+			stack = append(stack, open{c, line})
+			i++
+		case c == ')' || c == '}' || c == ']':
+			if len(stack) == 0 || stack[len(stack)-1].c != closer[c] {
+				fail(line, "%q closes nothing that is open", c)
+				return errs
+			}
+			stack = stack[:len(stack)-1]
+			i++
+		default:
+			i++
+		}
+	}
+	for _, o := range stack {
+		fail(o.line, "%q is never closed", o.c)
+	}
+	if t := strings.TrimRight(s, " \t\r\n"); strings.HasSuffix(t, "|") {
+		fail(line, "the script ends with a pipe")
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }

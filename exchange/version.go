@@ -4,7 +4,10 @@
 // one) which cmdlets and parameters each version has (cmdlets.go, checked by
 // Validate), the Exchange Management Shell scripts built from them
 // (RequestCommand, BindScript, Prereqs), and the PFX encoding each Windows
-// Server version imports (EncodePFX).
+// Server version imports (EncodePFX). coexist.go holds what each supported
+// migration pair does per client protocol (proxy or redirect) and whether
+// it needs a legacy name; CheckSyntax is a token-level PowerShell check
+// every emitted script passes.
 //
 // The facts come from the Microsoft cmdlet reference and the Exchange Team
 // blog; each one cites its source. The package does no I/O.

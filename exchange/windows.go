@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"crypto/x509"
 	"fmt"
 	"strings"
 )
@@ -12,6 +13,8 @@ type Windows int
 // Windows Server versions, oldest first.
 const (
 	WindowsUnknown Windows = iota
+	Windows2003            // where the Exchange 2003 front end (and Exchange 2007) runs
+	Windows2008            // Windows Server 2008 SP2
 	Windows2008R2
 	Windows2012
 	Windows2012R2
@@ -22,10 +25,10 @@ const (
 )
 
 // WindowsVersions lists every known Windows Server version, oldest first.
-var WindowsVersions = []Windows{Windows2008R2, Windows2012, Windows2012R2, Windows2016, Windows2019, Windows2022, Windows2025}
+var WindowsVersions = []Windows{Windows2003, Windows2008, Windows2008R2, Windows2012, Windows2012R2, Windows2016, Windows2019, Windows2022, Windows2025}
 
 var windowsNames = map[Windows]string{
-	Windows2008R2: "2008r2", Windows2012: "2012", Windows2012R2: "2012r2", Windows2016: "2016",
+	Windows2003: "2003", Windows2008: "2008", Windows2008R2: "2008r2", Windows2012: "2012", Windows2012R2: "2012r2", Windows2016: "2016",
 	Windows2019: "2019", Windows2022: "2022", Windows2025: "2025",
 }
 
@@ -53,7 +56,7 @@ func JoinWindows(ws []Windows) string {
 	return strings.Join(s, "|")
 }
 
-// ParseWindows parses "2008r2", "2012", "2012r2", "2016", "2019", "2022" or
+// ParseWindows parses "2003", "2008", "2008r2", "2012", "2012r2", "2016", "2019", "2022" or
 // "2025"; case, spaces and a "windows server"/"ws" prefix are ignored
 // ("Windows Server 2012 R2"). Its error lists the valid values.
 func ParseWindows(s string) (Windows, error) {
@@ -74,11 +77,14 @@ func ParseWindows(s string) (Windows, error) {
 func (w Windows) MarshalText() ([]byte, error) { return []byte(w.String()), nil }
 
 // windowsFor is the Windows Server versions each Exchange version is
-// supported on, from reference §1 (system requirements pages; E07 on 2003
-// and 2008, and E10 on 2008 SP2, are older than this list).
+// supported on (64-bit), from the system requirements pages: Exchange 2007
+// on 2003 SP2 / R2 and 2008 SP2, and on 2008 R2 from Exchange 2007 SP3
+// (https://learn.microsoft.com/previous-versions/office/exchange-server-2007/aa996719(v=exchg.80));
+// Exchange 2010 on 2008 SP2 and 2008 R2, and on 2012 from SP3
+// (https://learn.microsoft.com/previous-versions/office/exchange-server-2010/aa996719(v=exchg.141)).
 var windowsFor = map[Version][]Windows{
-	Exchange2007: {Windows2008R2},              // SP3 and later (?)
-	Exchange2010: {Windows2008R2, Windows2012}, // 2012 from SP3 (?)
+	Exchange2007: {Windows2003, Windows2008, Windows2008R2},
+	Exchange2010: {Windows2008, Windows2008R2, Windows2012},
 	Exchange2013: {Windows2008R2, Windows2012, Windows2012R2},
 	Exchange2016: {Windows2012, Windows2012R2, Windows2016},
 	Exchange2019: {Windows2019, Windows2022, Windows2025}, // 2022 from CU12, 2025 from CU15
@@ -96,4 +102,22 @@ func RunsOn(v Version, w Windows) bool {
 		}
 	}
 	return false
+}
+
+// SHA2Note says what Windows Server w needs before it can use a
+// certificate chain signed with SHA-256 or stronger, or "" when nothing:
+// Windows Server 2003 SP2 has no SHA-2 support until KB938397, and
+// KB968730 supersedes that (SrcSHA2Windows2003).
+func SHA2Note(w Windows, certs []*x509.Certificate) string {
+	if w != Windows2003 {
+		return ""
+	}
+	for _, c := range certs {
+		switch c.SignatureAlgorithm {
+		case x509.SHA256WithRSA, x509.SHA384WithRSA, x509.SHA512WithRSA, x509.ECDSAWithSHA256, x509.ECDSAWithSHA384,
+			x509.ECDSAWithSHA512, x509.SHA256WithRSAPSS, x509.SHA384WithRSAPSS, x509.SHA512WithRSAPSS:
+			return fmt.Sprintf("%q is signed with %s: Windows Server 2003 SP2 can use it only with the SHA-2 update KB968730 (which supersedes KB938397) installed; see %s", c.Subject.String(), c.SignatureAlgorithm, SrcSHA2Windows2003)
+		}
+	}
+	return ""
 }

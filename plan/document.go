@@ -50,6 +50,11 @@ func Decode(r io.Reader) (*Plan, error) {
 	if p.Exchange < exchange.Exchange2007 {
 		return nil, errors.New("plan has no valid \"exchange\" version")
 	}
+	if p.From != exchange.None {
+		if _, err := coexistence(p.From, p.Exchange); err != nil {
+			return nil, fmt.Errorf("plan \"from\": %w", err)
+		}
+	}
 	if p.Findings == nil {
 		p.Findings = Findings{}
 	}

@@ -279,7 +279,37 @@ func (b *builder) run() error {
 		}
 		b.add(n, RoleExtra, "asked for with --name")
 	}
+	if in.From != exchange.None {
+		b.currentNameNote(ns)
+	}
 	return b.check()
+}
+
+// currentNameNote tells a migrating admin to keep the name clients use
+// today: phones, Outlook Anywhere profiles and bookmarks point at the old
+// version's name (often mail.<domain>), and when that name moves to the new
+// servers the certificate must still carry it. The fix names the exact flag:
+// --namespace for 2013 and later (the name becomes the client namespace),
+// --name for 2007 and 2010 (an extra SAN beside the server FQDN).
+func (b *builder) currentNameNote(ns string) {
+	p, in := b.p, b.in
+	guess := "mail." + p.Domains[0]
+	flag := "--name " + guess
+	if in.Exchange.Is2013OrLater() {
+		flag = "--namespace " + guess
+	}
+	msg := fmt.Sprintf("during the migration, phones, Outlook Anywhere profiles and bookmarks keep using the name clients use for %s today (often %s); when that name moves to %s it must be on this certificate, or they break", in.From.Title(), guess, in.Exchange.Title())
+	fix := fmt.Sprintf("if clients use a name the plan lacks, add it: %s (or the name they really use)", flag)
+	if _, ok := b.index[guess]; ok || ns != "" {
+		have := guess
+		if ns != "" {
+			have = ns
+		}
+		msg = fmt.Sprintf("during the migration, phones, Outlook Anywhere profiles and bookmarks keep using the name clients use for %s today; the plan carries %s, so that name is kept if it is the one they use", in.From.Title(), have)
+		fix = fmt.Sprintf("if clients use yet another name, add it with --name (for example --name %s)", "owa."+p.Domains[0])
+	}
+	b.finding(Finding{Code: "keep-current-name", Severity: Info, Subject: guess, Message: msg, Fix: fix,
+		Citation: exchange.SrcTransition2010})
 }
 
 // norm normalises a name and, unless PrivateCA, refuses internal names.

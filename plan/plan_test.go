@@ -31,8 +31,22 @@ func TestBuildRules(t *testing.T) {
 	}{
 		{"seed 2003 to 2010", with(func(in *Input) { in.Exchange, in.From = e10, e03 }), "exch2.acme.com",
 			[]string{"exch2.acme.com", "legacy.acme.com", "acme.com", "autodiscover.acme.com"}, ""},
+		// 2007 proxies OWA and ActiveSync for 2003 mailboxes to the 2003
+		// back end: no legacy name.
 		{"2003 to 2007", with(func(in *Input) { in.Exchange, in.From = e07, e03 }), "exch2.acme.com",
-			[]string{"exch2.acme.com", "legacy.acme.com", "acme.com", "autodiscover.acme.com"}, ""},
+			[]string{"exch2.acme.com", "acme.com", "autodiscover.acme.com"}, "no-legacy-name"},
+		{"migration keeps the current name", with(func(in *Input) { in.Exchange, in.From = e10, e03 }), "exch2.acme.com",
+			[]string{"exch2.acme.com", "legacy.acme.com", "acme.com", "autodiscover.acme.com"}, "keep-current-name"},
+		// The default legacy name is on the FIRST domain, whatever the order
+		// of the others.
+		{"two domains legacy on first", with(func(in *Input) {
+			in.Exchange, in.From, in.Domains = e10, e03, []string{"fabrikam.com", "acme.com"}
+		}), "exch2.acme.com",
+			[]string{"exch2.acme.com", "legacy.fabrikam.com", "fabrikam.com", "autodiscover.fabrikam.com", "acme.com", "autodiscover.acme.com"}, ""},
+		{"two domains legacy on first 2007", with(func(in *Input) {
+			in.Exchange, in.From, in.Domains = e13, e07, []string{"acme.com", "fabrikam.com"}
+		}), "exch2.acme.com",
+			[]string{"exch2.acme.com", "legacy.acme.com", "acme.com", "autodiscover.acme.com", "fabrikam.com", "autodiscover.fabrikam.com"}, ""},
 		{"2007 to 2010", with(func(in *Input) { in.Exchange, in.From = e10, e07 }), "exch2.acme.com",
 			[]string{"exch2.acme.com", "legacy.acme.com", "acme.com", "autodiscover.acme.com"}, ""},
 		{"2007 to 2013", with(func(in *Input) { in.Exchange, in.From = e13, e07 }), "exch2.acme.com",
@@ -50,8 +64,6 @@ func TestBuildRules(t *testing.T) {
 		{"2016 to SE", with(func(in *Input) { in.Exchange, in.From = se, e16 }), "exch2.acme.com",
 			[]string{"exch2.acme.com", "acme.com", "autodiscover.acme.com"}, "no-legacy-name"},
 		{"2019 to SE", with(func(in *Input) { in.Exchange, in.From = se, e19 }), "exch2.acme.com",
-			[]string{"exch2.acme.com", "acme.com", "autodiscover.acme.com"}, "no-legacy-name"},
-		{"same version", with(func(in *Input) { in.Exchange, in.From = e19, e19 }), "exch2.acme.com",
 			[]string{"exch2.acme.com", "acme.com", "autodiscover.acme.com"}, "no-legacy-name"},
 		{"default target is SE", base, "exch2.acme.com",
 			[]string{"exch2.acme.com", "acme.com", "autodiscover.acme.com"}, "no-namespace"},
@@ -136,6 +148,8 @@ func TestBuildErrors(t *testing.T) {
 		{"mid wildcard", Input{FQDN: "exch2.acme.com", Names: []string{"a.*.acme.com"}}, "name", false},
 		{"older target", Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2003}, "exchange", false},
 		{"backwards", Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2010, From: exchange.Exchange2016}, "from", false},
+		{"from is the target", Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2019, From: exchange.Exchange2019}, "from", false},
+		{"from is the target 2007", Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2007, From: exchange.Exchange2007}, "from", false},
 		{"2010 to 2019", Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2019, From: exchange.Exchange2010}, "from", false},
 		{"2013 to SE", Input{FQDN: "exch2.acme.com", Exchange: exchange.ExchangeSE, From: exchange.Exchange2013}, "from", false},
 		{"2003 to 2013", Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2013, From: exchange.Exchange2003}, "from", false},
@@ -226,5 +240,44 @@ func BenchmarkBuild(b *testing.B) {
 		if _, err := Build(in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A migration plan says the name clients use today must stay, with the
+// exact flag that keeps it: --name beside the FQDN for 2007/2010,
+// --namespace for 2013 and later; a plan that already has the namespace
+// says so instead.
+func TestKeepCurrentName(t *testing.T) {
+	tests := []struct {
+		in   Input
+		want string // in Fix
+	}{
+		{Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2010, From: exchange.Exchange2003}, "--name mail.acme.com"},
+		{Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2007, From: exchange.Exchange2003}, "--name mail.acme.com"},
+		{Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2016, From: exchange.Exchange2010}, "--namespace mail.acme.com"},
+		{Input{FQDN: "exch2.acme.com", Exchange: exchange.ExchangeSE, From: exchange.Exchange2019, Namespace: "mail.acme.com"}, "another name, add it with --name"},
+		{Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2010, From: exchange.Exchange2007, Names: []string{"mail.acme.com"}}, "another name, add it with --name"},
+	}
+	for _, tt := range tests {
+		p, err := Build(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range p.Findings {
+			if f.Code == "keep-current-name" {
+				found = true
+				if !strings.Contains(f.Fix, tt.want) || f.Citation == "" {
+					t.Errorf("%s from %s: fix %q, want %q and a citation", tt.in.Exchange, tt.in.From, f.Fix, tt.want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s from %s: no keep-current-name finding", tt.in.Exchange, tt.in.From)
+		}
+	}
+	p, _ := Build(Input{FQDN: "exch2.acme.com", Exchange: exchange.Exchange2010})
+	if hasFinding(p, "keep-current-name") {
+		t.Error("keep-current-name without --from")
 	}
 }

@@ -24,7 +24,8 @@ type bindOptions struct {
 	plan         planFlags
 	pw           passwordFlags
 	thumbprint   string
-	server       string
+	servers      []string
+	allowMissing bool
 	services     []string
 	urlHost      string
 	importPath   string
@@ -44,6 +45,7 @@ type bindDoc struct {
 	Schema     string                 `json:"schema"`
 	Exchange   exchange.Version       `json:"exchange"`
 	Server     string                 `json:"server,omitempty"`
+	Servers    []string               `json:"servers,omitempty"`
 	Thumbprint string                 `json:"thumbprint,omitempty"`
 	Windows    exchange.Windows       `json:"windows,omitempty"`
 	Warnings   []exchange.BindWarning `json:"warnings"`
@@ -77,6 +79,10 @@ and --windows instead.`,
   # A PFX made with exchcert pfx, clients using mail.acme.com
   exchcert bind --plan acme.plan.json --url-host mail.acme.com --password-env PFX_PASSWORD exch2.pfx
 
+  # Two servers behind one name: the key goes from EXCH2 to EXCH3 by export and import
+  exchcert bind --fqdn exch2.acme.com --domain acme.com --exchange 2010 --from 2003 \
+    --server EXCH2 --server EXCH3 --import-path 'C:\certs\exch2.p7b' exch2.p7b
+
   # Already imported: only the thumbprint
   exchcert bind --fqdn exch2.acme.com --exchange 2019 --thumbprint "5113AE0233A72FCCB75B1D0198628675333D010E"
 
@@ -94,7 +100,8 @@ and --windows instead.`,
 	o.plan.register(f)
 	o.pw.register(f)
 	f.StringVar(&o.thumbprint, "thumbprint", "", "`SHA1` thumbprint of a certificate already on the server (spaces, colons and invisible marks are removed)")
-	f.StringVar(&o.server, "server", "", "the Exchange server `NAME` (default: the FQDN's first label)")
+	f.StringArrayVar(&o.servers, "server", nil, "an Exchange server `NAME` to put the certificate on (repeatable, or a comma-separated list: every server of a DAG or load-balanced set gets the same certificate and URLs; default: the FQDN's first label)")
+	f.BoolVar(&o.allowMissing, "allow-missing", false, "exit 0 even when the certificate lacks planned names (the script still opens with a warning block)")
 	f.StringSliceVar(&o.services, "services", exchange.DefaultServices, "services to enable: IIS,POP,IMAP,SMTP (UM, UMCallRouter where the version has them)")
 	f.StringVar(&o.urlHost, "url-host", "", "the `NAME` clients use for OWA/EWS/EAS/OAB/MAPI/Outlook Anywhere (default: the plan's Common Name, i.e. the FQDN or --namespace)")
 	f.StringVar(&o.importPath, "import-path", "", "absolute Windows `PATH` the file is copied to on the server, C:\\certs\\x.pfx or \\\\fs01\\certs\\x.pfx (default C:\\certs\\<CERTFILE's name>)")
@@ -162,7 +169,7 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 	in := exchange.BindInput{
 		Version:            p.Exchange,
 		From:               p.From,
-		Server:             o.server,
+		Servers:            splitList(o.servers),
 		Services:           splitList(o.services),
 		URLHost:            o.urlHost,
 		CommonName:         p.CommonName,
@@ -174,9 +181,10 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 		RequireSSL:         o.requireSSL,
 		TestMailbox:        o.testMailbox,
 	}
-	if in.Server == "" {
-		in.Server = p.Server()
+	if len(in.Servers) == 0 {
+		in.Servers = []string{p.Server()}
 	}
+	in.Server = in.Servers[0]
 	if in.URLHost == "" {
 		in.URLHost = p.CommonName
 	}
@@ -193,16 +201,15 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 			return err
 		}
 		// The certificate is what counts; say which planned names it lacks
-		// (exchcert inspect explains each one).
-		var missing []string
-		for _, n := range p.DNSNames() {
-			if !exchange.Covers(in.Names, n) {
-				missing = append(missing, n)
+		// and what breaks without each (exchcert inspect says more).
+		for _, n := range p.Names {
+			if exchange.Covers(in.Names, n.Name) {
+				continue
 			}
-		}
-		if len(missing) > 0 {
-			extra = append(extra, exchange.BindWarning{Code: "planned-name-missing",
-				Message: fmt.Sprintf("%s does not cover the planned %s (run exchcert inspect for what that breaks)", args[0], strings.Join(missing, ", "))})
+			m := missingName(n)
+			in.Missing = append(in.Missing, m)
+			extra = append(extra, exchange.BindWarning{Code: m.Code,
+				Message: fmt.Sprintf("%s does not cover the planned %s: %s", args[0], n.Name, m.Breaks)})
 		}
 	} else {
 		if in.Thumbprint, err = exchange.NormalizeThumbprint(o.thumbprint); err != nil {
@@ -230,8 +237,41 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", w.Message)
 	}
-	return o.emit(a, bindDoc{Schema: bindSchema, Exchange: in.Version, Server: in.Server, Thumbprint: in.Thumbprint,
-		Warnings: append([]exchange.BindWarning{}, warnings...), Script: b.Script})
+	if err := o.emit(a, bindDoc{Schema: bindSchema, Exchange: in.Version, Server: in.Server, Servers: in.Servers, Thumbprint: in.Thumbprint,
+		Warnings: append([]exchange.BindWarning{}, warnings...), Script: b.Script}); err != nil {
+		return err
+	}
+	if len(in.Missing) > 0 && !o.allowMissing {
+		fmt.Fprintf(a.stderr, "exchcert: the certificate lacks %d planned name(s); the script was written with a warning block (use --allow-missing to exit 0)\n", len(in.Missing))
+		return errFindings
+	}
+	return nil
+}
+
+// missingName says, for a planned name the certificate lacks, which
+// finding it is and what breaks without it, from the name's roles.
+func missingName(n plan.Name) exchange.MissingName {
+	m := exchange.MissingName{Name: n.Name, Code: "planned-name-missing"}
+	var breaks []string
+	for _, r := range n.Roles {
+		switch r {
+		case plan.RoleAutodiscover:
+			m.Code = "autodiscover-not-covered"
+			breaks = append(breaks, "Outlook and phones look up their settings at https://"+n.Name+"/autodiscover/autodiscover.xml and get a certificate warning or no settings")
+		case plan.RoleNamespace:
+			breaks = append(breaks, "every client URL (OWA, ActiveSync, EWS, OAB, MAPI, Outlook Anywhere) uses this name, so every client gets a certificate warning")
+		case plan.RoleServer:
+			breaks = append(breaks, "the default internal URLs and the Autodiscover SCP name the server; Outlook inside the network warns until they all point at a covered name")
+		case plan.RoleLegacy:
+			breaks = append(breaks, "users whose mailbox is still on the old version are sent to this name during the migration and get a certificate warning")
+		case plan.RoleRootDomain:
+			breaks = append(breaks, "Outlook tries https://"+n.Name+"/autodiscover/autodiscover.xml first and shows a certificate warning if that site answers")
+		case plan.RoleExtra:
+			breaks = append(breaks, "clients that use this name (asked for with --name) get a certificate warning")
+		}
+	}
+	m.Breaks = strings.Join(breaks, "; ")
+	return m
 }
 
 // fromFile takes the certificate to bind from CERTFILE: its thumbprint, its

@@ -123,6 +123,13 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if err != nil {
 		return err
 	}
+	// A key type the target version cannot use is refused before anything
+	// is made or written (exchange.KeySupport cites Microsoft's page).
+	if o.keyFile == "" {
+		if err := refuseKeyType(p.Exchange, o.keyType.t.Algorithm(), "--key-type "+o.keyType.t.String()); err != nil {
+			return err
+		}
+	}
 	// Check the cheap things before making a key, which can take seconds.
 	if _, err := csr.NormalizeSubject(o.subject); err != nil {
 		return subjectFlagError(err)
@@ -157,6 +164,11 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if o.keyFile != "" {
 		if key, err = readKeyFile(o.keyFile); err != nil {
 			return err
+		}
+		if info, err := csr.DescribeKey(key.Public()); err == nil {
+			if err := refuseKeyType(p.Exchange, info.Algorithm, o.keyFile+" ("+info.String()+")"); err != nil {
+				return err
+			}
 		}
 		keyPath = o.keyFile
 	} else if key, err = csr.GenerateKey(o.keyType.t); err != nil {
@@ -384,4 +396,13 @@ func writeCSRTable(w io.Writer, rep *csrReport) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// refuseKeyType is a usage error (exit 2) for a key algorithm the target
+// Exchange version cannot use at all, naming the version and the fix.
+func refuseKeyType(v exchange.Version, alg exchange.KeyAlgorithm, what string) error {
+	if ok, note := exchange.KeySupport(v, alg); !ok {
+		return &usageError{fmt.Errorf("%s: %s (--key-type rsa2048, or --exchange 2016 or later for ECC)", what, note)}
+	}
+	return nil
 }

@@ -8,7 +8,7 @@
 //	exchcert csr     (plan flags | --plan FILE) [--org ORG] [--country CC] [--key-type TYPE | --key FILE] [--out-dir DIR] [--force] [-o table|json]
 //	exchcert inspect [plan flags | --plan FILE] [--key FILE] [--roots FILE] [--min-days N] [--at TIME] [--password-env VAR | --password-file FILE] [-o table|json] FILE...
 //	exchcert pfx     --cert FILE --key FILE [--chain FILE]... --out FILE.pfx [--windows VERSION | --encoding legacy|modern] [--force]
-//	exchcert bind    (plan flags | --plan FILE) (CERTFILE | --thumbprint SHA1) [--server NAME] [--services LIST] [--url-host NAME] [--import-path PATH] [--out FILE.ps1]
+//	exchcert bind    (plan flags | --plan FILE) (CERTFILE | --thumbprint SHA1) [--server NAME]... [--allow-missing] [--services LIST] [--url-host NAME] [--import-path PATH] [--out FILE.ps1]
 //	exchcert bind    --prereqs --exchange VERSION --windows VERSION
 //	exchcert lint    [plan flags | --plan FILE] [--min-days N] [--roots FILE] [--password-env VAR | --password-file FILE] [--format text|json|junit|sarif|github] [--fail-on error|warning] [PATH...]
 //	exchcert probe   HOST [plan flags | --plan FILE] [--addr SERVICE=HOST:PORT]... [--roots FILE] [--timeout D] [-o table|json]

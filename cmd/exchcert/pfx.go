@@ -219,6 +219,9 @@ func (o *pfxOptions) run(a *app) error {
 	if missing != "" {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the chain is incomplete: the issuer %q is not among the inputs; add it with --chain, or the server must already trust it", missing))
 	}
+	if note := exchange.SHA2Note(rep.Windows, append([]*x509.Certificate{leaf}, chain...)); note != "" {
+		rep.Warnings = append(rep.Warnings, note)
+	}
 	rep.Leaf = describeCert(leaf)
 	for _, c := range chain {
 		rep.Chain = append(rep.Chain, describeCert(c))

@@ -1,0 +1,170 @@
+# exchcert bind: put certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA to work on EXCH2 (Exchange
+# 2007).
+# Organisation coexisting with Exchange 2003: the steps for the Exchange 2003 servers are at the end
+# (section "On the Exchange 2003 servers"); they are comments, for another shell or console.
+# Names on the certificate: mail.acme.com, acme.com, autodiscover.acme.com.
+# Clients use: mail.acme.com.
+# Run it in the Exchange Management Shell on EXCH2 itself, as a member of Organization Management:
+# the service restarts and iisreset act on the local machine.
+# Exchange 2007's certificate cmdlets have no -Server parameter; they act on the server the shell
+# runs on.
+# Safe to run again: the import is skipped where the certificate already is, every other step sets a
+# value. It stops at the first failure: every Exchange cmdlet has -ErrorAction Stop, because in the
+# Exchange Management Shell of 2010 and later they are functions of an implicit-remoting module,
+# which a $ErrorActionPreference set here does not reach. The last step says which steps are done.
+# Source: https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_commonparameters
+# ; https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_scopes
+$ErrorActionPreference = 'Stop'
+if ([System.Net.Dns]::GetHostName() -ne 'EXCH2') { throw 'Run this script on EXCH2: it restarts services and IIS on the local machine.' }
+function Test-Step([string]$Step, [bool]$Done) {
+    if ($Done) { Write-Host ('done:     ' + $Step) } else { Write-Warning ('NOT DONE: ' + $Step) }
+}
+
+# --- 1. Import the PFX on EXCH2 ---
+# Copy the PFX to C:\certs\mail.pfx first. The password is asked for as a SecureString, so it never
+# appears in the script or the shell history; it is asked only when a server still lacks the
+# certificate.
+# Exchange 2007 reads the file itself (-Path).
+$pfxPassword = $null
+if (-not (Get-ExchangeCertificate -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -ErrorAction SilentlyContinue)) {
+    if (-not $pfxPassword) { $pfxPassword = Read-Host -AsSecureString 'PFX password' }
+    Import-ExchangeCertificate -Path 'C:\certs\mail.pfx' -Password $pfxPassword -ErrorAction Stop
+} else {
+    Write-Host 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is already on EXCH2: not imported again.'
+}
+# Check it before anything uses it: Status must be Valid and the private key present.
+# RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
+# proxy with netsh winhttp set proxy), not that the certificate is bad.
+$cert = Get-ExchangeCertificate -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -ErrorAction Stop
+if (-not $cert) { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA is not Valid on EXCH2: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate BBA1D08280459FD7C71A9E2657B1A349C51B21FA has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+
+# --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
+# Services are added to what the certificate already has (running this again changes nothing); the
+# previous certificate keeps its own until it is removed.
+# Enabling IIS binds the certificate to the Default Web Site on port 443 and turns on "Require SSL"
+# on the site. If you redirect http:// to /owa from the site root, turn Require SSL off again on the
+# site root in IIS Manager afterwards.
+Enable-ExchangeCertificate -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -Services IIS,POP,IMAP -ErrorAction Stop
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+
+# SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
+# certificate?": answer N (No), also when the script runs again. The certificate is still enabled
+# for SMTP, and STARTTLS on the names it covers uses it; No keeps the self-signed certificate as the
+# default (internal transport) certificate, as Microsoft recommends. -Force would answer Yes
+# silently. The prompt needs an interactive shell.
+Enable-ExchangeCertificate -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -Services SMTP -ErrorAction Stop
+
+# --- 3. POP3 and IMAP4: select the certificate by name, then restart ---
+# X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers
+# mail.acme.com. Without it they look for the server FQDN, which a public certificate no longer
+# carries.
+# X509CertificateName exists from Exchange 2007 SP1.
+Set-PopSettings -X509CertificateName 'mail.acme.com' -ErrorAction Stop
+Set-ImapSettings -X509CertificateName 'mail.acme.com' -ErrorAction Stop
+# The change takes effect when the services restart. Only running services are restarted (POP and
+# IMAP are off by default), and a service a server does not have is skipped.
+Get-Service 'MSExchangePOP3','MSExchangeIMAP4' -ErrorAction SilentlyContinue | Where-Object { $_.Status -eq 'Running' } | Restart-Service
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/set-popsettings
+
+# --- 4. Virtual directory URLs ---
+# Outlook takes the EWS, OAB and MAPI URLs from Autodiscover (InternalUrl inside, ExternalUrl
+# outside), so every URL must use a name on the certificate; the defaults use the server FQDN.
+# Internal and external URLs are both mail.acme.com: resolve it to the server inside (split DNS).
+# Only the front-end "Default Web Site" directories are changed.
+Set-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -InternalUrl 'https://mail.acme.com/owa' -ExternalUrl 'https://mail.acme.com/owa' -ErrorAction Stop
+Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -InternalUrl 'https://mail.acme.com/EWS/Exchange.asmx' -ExternalUrl 'https://mail.acme.com/EWS/Exchange.asmx' -ErrorAction Stop
+Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'https://mail.acme.com/OAB' -ExternalUrl 'https://mail.acme.com/OAB' -ErrorAction Stop
+Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://mail.acme.com/Microsoft-Server-ActiveSync' -ErrorAction Stop
+# Coexistence with Exchange 2003, for mailboxes still there: OWA (/exchange): proxy (proxied to the
+# 2003 back end, even when a 2007 Client Access server is in the back end's site; the back end's
+# /Exchange virtual directory needs Integrated Windows authentication); ActiveSync: proxy (proxied
+# to the 2003 back end; its Microsoft-Server-ActiveSync virtual directory needs Integrated Windows
+# authentication); EWS, OAB, Autodiscover: absent (Exchange 2003 has none of them; 2003 mailboxes
+# get them only after the move).
+# No legacy name: the steps on the old servers are at the end.
+# Source: https://techcommunity.microsoft.com/t5/exchange-team-blog/how-exchange-server-2007-cas-proxying-works-for-outlook-web/ba-p/591420
+# ; https://techcommunity.microsoft.com/blog/exchange/maintaining-activesync-access-to-exchange-2003-mailboxes-after-deployment-of-exc/598999
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+
+# --- 5. Outlook Anywhere ---
+# Exchange 2007: Outlook Anywhere is off unless someone enabled it (Enable-OutlookAnywhere); when it
+# is on, its external host name must be on the certificate.
+if (Get-OutlookAnywhere -Identity 'EXCH2\Rpc (Default Web Site)' -ErrorAction SilentlyContinue) {
+    Set-OutlookAnywhere -Identity 'EXCH2\Rpc (Default Web Site)' -ExternalHostname 'mail.acme.com' -ErrorAction Stop
+} else {
+    Write-Warning 'Outlook Anywhere is not enabled on EXCH2; when you enable it, use -ExternalHostname mail.acme.com'
+}
+# No Set-OutlookProvider -CertPrincipalName (msstd:) change: the Common Name is the Outlook Anywhere
+# host.
+
+# --- 6. Autodiscover service connection point (SCP) ---
+# Domain-joined Outlook finds Autodiscover through the SCP in Active Directory, which by default
+# names the server FQDN; point it at autodiscover.acme.com, which the certificate covers and
+# internal DNS must resolve. (Set-ClientAccessServer is the cmdlet in Exchange 2007.)
+Set-ClientAccessServer -Identity 'EXCH2' -AutoDiscoverServiceInternalUri 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml' -ErrorAction Stop
+# Source: https://learn.microsoft.com/exchange/architecture/client-access/autodiscover
+
+# --- 7. Authentication on Autodiscover and EWS ---
+# Outlook needs Windows (NTLM/Negotiate) authentication on Autodiscover and EWS inside the network
+# and Basic outside; without it Outlook prompts for credentials and Out of Office and free/busy
+# report the server unavailable. Both need the IIS features Web-Windows-Auth and Web-Basic-Auth
+# (exchcert bind --prereqs). If you turned Basic off on purpose (modern authentication), drop
+# -BasicAuthentication.
+Set-AutodiscoverVirtualDirectory -Identity 'EXCH2\Autodiscover (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true -ErrorAction Stop
+Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true -ErrorAction Stop
+
+# --- 8. Restart IIS ---
+# IIS and OWA keep the old certificate (OWA cookie encryption among others) until they restart.
+# /noforce does not kill IIS if a service will not stop in time. iisreset is a program, not a
+# cmdlet: $LASTEXITCODE tells whether it worked.
+iisreset /noforce
+if ($LASTEXITCODE -ne 0) { throw 'iisreset failed on EXCH2' }
+
+# --- 9. Read back: which steps are done ---
+# Each check prints "done:" or a warning "NOT DONE:". Services should read IMAP, POP, IIS, SMTP
+# (plus any the certificate had), Status Valid.
+$cert = Get-ExchangeCertificate -Thumbprint 'BBA1D08280459FD7C71A9E2657B1A349C51B21FA' -ErrorAction Stop
+$cert | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Test-Step 'EXCH2: certificate imported, Valid, with its private key' ($cert.Status -eq 'Valid' -and $cert.HasPrivateKey)
+Test-Step 'EXCH2: certificate enabled for IMAP' ([string]$cert.Services -match '\bIMAP\b')
+Test-Step 'EXCH2: certificate enabled for POP' ([string]$cert.Services -match '\bPOP\b')
+Test-Step 'EXCH2: certificate enabled for IIS' ([string]$cert.Services -match '\bIIS\b')
+Test-Step 'EXCH2: certificate enabled for SMTP' ([string]$cert.Services -match '\bSMTP\b')
+Test-Step 'EXCH2: owa URLs on mail.acme.com' ([string](Get-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://mail.acme.com/owa')
+Test-Step 'EXCH2: EWS URLs on mail.acme.com' ([string](Get-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://mail.acme.com/EWS/Exchange.asmx')
+Test-Step 'EXCH2: OAB URLs on mail.acme.com' ([string](Get-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://mail.acme.com/OAB')
+Test-Step 'EXCH2: Microsoft-Server-ActiveSync URLs on mail.acme.com' ([string](Get-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://mail.acme.com/Microsoft-Server-ActiveSync')
+Test-Step 'EXCH2: Outlook Anywhere host mail.acme.com' ([string](Get-OutlookAnywhere -Identity 'EXCH2\Rpc (Default Web Site)' -ErrorAction SilentlyContinue).ExternalHostname -eq 'mail.acme.com')
+Test-Step 'EXCH2: POP3 certificate name mail.acme.com' ([string](Get-PopSettings -ErrorAction Stop).X509CertificateName -eq 'mail.acme.com')
+Test-Step 'EXCH2: IMAP4 certificate name mail.acme.com' ([string](Get-ImapSettings -ErrorAction Stop).X509CertificateName -eq 'mail.acme.com')
+Test-Step 'EXCH2: Autodiscover SCP on autodiscover.acme.com' ([string](Get-ClientAccessServer -Identity 'EXCH2' -ErrorAction Stop).AutoDiscoverServiceInternalUri -eq 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml')
+Test-Step 'EXCH2: Windows authentication on EWS and Autodiscover' ((Get-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -ErrorAction Stop).WindowsAuthentication -and (Get-AutodiscoverVirtualDirectory -Identity 'EXCH2\Autodiscover (Default Web Site)' -ErrorAction Stop).WindowsAuthentication)
+# Test Autodiscover with Outlook's "Test E-mail AutoConfiguration" (Ctrl+right-click the Outlook
+# icon in the notification area).
+
+# --- 10. Afterwards ---
+# Services are only ever added to a certificate, never taken away. Remove the old certificate
+# (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
+# (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com
+
+# ==================================================================================================
+# === On the Exchange 2003 servers ===
+# ==================================================================================================
+# Exchange 2003 has no Exchange Management Shell: these are Exchange System Manager and IIS Manager
+# settings, done by hand on those servers.
+# DNS (inside and outside):
+# - mail.acme.com and autodiscover.acme.com: point at EXCH2 (the new servers, or their load
+# balancer) when the new servers take over client access.
+# - No legacy name: the new servers proxy to the old ones, so no record is added.
+# Certificate:
+# - None: clients no longer connect to the 2003 front end; the 2007 Client Access server proxies to
+# the back ends over HTTP.
+# Settings:
+#   - [Exchange System Manager] on each Exchange 2003 back-end server, Servers > SERVER > Protocols > HTTP > Exchange Virtual Server > Exchange > Properties > Access > Authentication: tick Integrated Windows authentication (the Exchange 2007 Client Access server proxies OWA for 2003 mailboxes to this /Exchange virtual directory with it)
+#   - [Exchange System Manager] on each Exchange 2003 back-end server, Servers > SERVER > Protocols > HTTP > Exchange Virtual Server > Microsoft-Server-ActiveSync > Properties > Access > Authentication: tick Integrated Windows authentication (the new Client Access server proxies ActiveSync for 2003 mailboxes with it; Exchange System Manager offers the setting from hotfix 937031 on, IIS Manager before it)
+# Source: https://techcommunity.microsoft.com/t5/exchange-team-blog/how-exchange-server-2007-cas-proxying-works-for-outlook-web/ba-p/591420
+# ; https://techcommunity.microsoft.com/blog/exchange/maintaining-activesync-access-to-exchange-2003-mailboxes-after-deployment-of-exc/598999

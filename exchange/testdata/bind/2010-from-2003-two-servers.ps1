@@ -1,0 +1,233 @@
+# exchcert bind: put certificate E9677844C68E731E06BD10D9A7C5285D24AC594E to work on EXCH2, EXCH3
+# (Exchange 2010).
+# Organisation coexisting with Exchange 2003: the steps for the Exchange 2003 servers are at the end
+# (section "On the Exchange 2003 servers"); they are comments, for another shell or console.
+# Names on the certificate: exch2.acme.com, legacy.acme.com, acme.com, autodiscover.acme.com.
+# Clients use: exch2.acme.com.
+# Run it in the Exchange Management Shell of any of EXCH2, EXCH3, as a member of Organization
+# Management: every step names its server (-Server, Get-Service -ComputerName, iisreset NAME). Every
+# server gets the same certificate and the same URLs (exch2.acme.com), as a load-balanced set or DAG
+# needs.
+# Safe to run again: the import is skipped where the certificate already is, every other step sets a
+# value. It stops at the first failure: every Exchange cmdlet has -ErrorAction Stop, because in the
+# Exchange Management Shell of 2010 and later they are functions of an implicit-remoting module,
+# which a $ErrorActionPreference set here does not reach. The last step says which steps are done.
+# Source: https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_commonparameters
+# ; https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_scopes
+$ErrorActionPreference = 'Stop'
+function Test-Step([string]$Step, [bool]$Done) {
+    if ($Done) { Write-Host ('done:     ' + $Step) } else { Write-Warning ('NOT DONE: ' + $Step) }
+}
+
+# --- 1. Complete the pending request on EXCH2 ---
+# Copy the certificate the CA delivered to C:\certs\exch2.p7b first. Importing it completes the
+# pending request, which (with its private key) exists only on the server that made it: EXCH2.
+# Status changes from PendingRequest to Valid.
+if (-not (Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -ErrorAction SilentlyContinue)) {
+    Import-ExchangeCertificate -Server 'EXCH2' -FileData ([System.IO.File]::ReadAllBytes('C:\certs\exch2.p7b')) -ErrorAction Stop
+} else {
+    Write-Host 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is already on EXCH2: not imported again.'
+}
+# Source: https://learn.microsoft.com/exchange/architecture/client-access/complete-pending-certificate-requests
+# The other servers get the same certificate and key from EXCH2: exported there as a
+# password-protected PFX (the key was made exportable) and imported with -FileData. The password
+# only protects the key in transit; it is asked once, only if a server still lacks the certificate.
+$transferPassword = $null
+if (-not (Get-ExchangeCertificate -Server 'EXCH3' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -ErrorAction SilentlyContinue)) {
+    if (-not $transferPassword) { $transferPassword = Read-Host -AsSecureString 'A password to protect the key while it is copied between servers' }
+    $export = Export-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -BinaryEncoded:$true -Password $transferPassword -ErrorAction Stop
+    Import-ExchangeCertificate -Server 'EXCH3' -FileData $export.FileData -Password $transferPassword -PrivateKeyExportable $true -ErrorAction Stop
+} else {
+    Write-Host 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is already on EXCH3: not imported again.'
+}
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/export-exchangecertificate
+# Check it before anything uses it: Status must be Valid and the private key present.
+# RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the
+# proxy with netsh winhttp set proxy), not that the certificate is bad.
+$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -ErrorAction Stop
+if (-not $cert) { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is not on EXCH2' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is not Valid on EXCH2: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E has no private key on EXCH2: import the PFX, or complete the request on the server that made it' }
+$cert = Get-ExchangeCertificate -Server 'EXCH3' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -ErrorAction Stop
+if (-not $cert) { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is not on EXCH3' }
+if ($cert.Status -ne 'Valid') { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E is not Valid on EXCH3: see Status in Get-ExchangeCertificate | Format-List' }
+if (-not $cert.HasPrivateKey) { throw 'Certificate E9677844C68E731E06BD10D9A7C5285D24AC594E has no private key on EXCH3: import the PFX, or complete the request on the server that made it' }
+# Source: https://techcommunity.microsoft.com/blog/exchange/emc-and-certificates-with-failed-revocation-checks-in-exchange-2010/591628
+
+# --- 2. Enable the certificate for IIS, POP, IMAP, SMTP ---
+# Services are added to what the certificate already has (running this again changes nothing); the
+# previous certificate keeps its own until it is removed.
+# Enabling IIS binds the certificate to the Default Web Site on port 443. It would also turn on
+# "Require SSL" on the whole site, which breaks an http:// to https:// redirect on the site root;
+# -DoNotRequireSsl leaves that setting as it is (the Exchange virtual directories keep their own SSL
+# setting).
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -Services IIS,POP,IMAP -DoNotRequireSsl -ErrorAction Stop
+Enable-ExchangeCertificate -Server 'EXCH3' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -Services IIS,POP,IMAP -DoNotRequireSsl -ErrorAction Stop
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate
+
+# SMTP on its own step, without -Force. Exchange asks "Overwrite the existing default SMTP
+# certificate?": answer N (No), also when the script runs again. The certificate is still enabled
+# for SMTP, and STARTTLS on the names it covers uses it; No keeps the self-signed certificate as the
+# default (internal transport) certificate, as Microsoft recommends. -Force would answer Yes
+# silently. The prompt needs an interactive shell.
+Enable-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -Services SMTP -ErrorAction Stop
+Enable-ExchangeCertificate -Server 'EXCH3' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -Services SMTP -ErrorAction Stop
+
+# --- 3. POP3 and IMAP4: select the certificate by name, then restart ---
+# X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers
+# exch2.acme.com. Without it they look for the server FQDN, which a public certificate no longer
+# carries.
+Set-PopSettings -Server 'EXCH2' -ExternalConnectionSettings 'exch2.acme.com:995:SSL','exch2.acme.com:110:TLS' -X509CertificateName 'exch2.acme.com' -ErrorAction Stop
+Set-ImapSettings -Server 'EXCH2' -ExternalConnectionSettings 'exch2.acme.com:993:SSL','exch2.acme.com:143:TLS' -X509CertificateName 'exch2.acme.com' -ErrorAction Stop
+Set-PopSettings -Server 'EXCH3' -ExternalConnectionSettings 'exch2.acme.com:995:SSL','exch2.acme.com:110:TLS' -X509CertificateName 'exch2.acme.com' -ErrorAction Stop
+Set-ImapSettings -Server 'EXCH3' -ExternalConnectionSettings 'exch2.acme.com:993:SSL','exch2.acme.com:143:TLS' -X509CertificateName 'exch2.acme.com' -ErrorAction Stop
+# The change takes effect when the services restart. Only running services are restarted (POP and
+# IMAP are off by default), and a service a server does not have is skipped.
+Get-Service 'MSExchangePOP3','MSExchangeIMAP4' -ComputerName 'EXCH2' -ErrorAction SilentlyContinue | Where-Object { $_.Status -eq 'Running' } | Restart-Service
+Get-Service 'MSExchangePOP3','MSExchangeIMAP4' -ComputerName 'EXCH3' -ErrorAction SilentlyContinue | Where-Object { $_.Status -eq 'Running' } | Restart-Service
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/set-popsettings
+
+# --- 4. Virtual directory URLs ---
+# Outlook takes the EWS, OAB and MAPI URLs from Autodiscover (InternalUrl inside, ExternalUrl
+# outside), so every URL must use a name on the certificate; the defaults use the server FQDN.
+# Internal and external URLs are both exch2.acme.com: resolve it to the server inside (split DNS).
+# Only the front-end "Default Web Site" directories are changed.
+# Every server gets the same URLs: clients may land on any of them.
+Set-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -InternalUrl 'https://exch2.acme.com/owa' -ExternalUrl 'https://exch2.acme.com/owa' -ErrorAction Stop
+Set-EcpVirtualDirectory -Identity 'EXCH2\ecp (Default Web Site)' -InternalUrl 'https://exch2.acme.com/ecp' -ExternalUrl 'https://exch2.acme.com/ecp' -ErrorAction Stop
+Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -InternalUrl 'https://exch2.acme.com/EWS/Exchange.asmx' -ExternalUrl 'https://exch2.acme.com/EWS/Exchange.asmx' -ErrorAction Stop
+Set-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -InternalUrl 'https://exch2.acme.com/OAB' -ExternalUrl 'https://exch2.acme.com/OAB' -ErrorAction Stop
+Set-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://exch2.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://exch2.acme.com/Microsoft-Server-ActiveSync' -ErrorAction Stop
+Set-OwaVirtualDirectory -Identity 'EXCH3\owa (Default Web Site)' -InternalUrl 'https://exch2.acme.com/owa' -ExternalUrl 'https://exch2.acme.com/owa' -ErrorAction Stop
+Set-EcpVirtualDirectory -Identity 'EXCH3\ecp (Default Web Site)' -InternalUrl 'https://exch2.acme.com/ecp' -ExternalUrl 'https://exch2.acme.com/ecp' -ErrorAction Stop
+Set-WebServicesVirtualDirectory -Identity 'EXCH3\EWS (Default Web Site)' -InternalUrl 'https://exch2.acme.com/EWS/Exchange.asmx' -ExternalUrl 'https://exch2.acme.com/EWS/Exchange.asmx' -ErrorAction Stop
+Set-OabVirtualDirectory -Identity 'EXCH3\OAB (Default Web Site)' -InternalUrl 'https://exch2.acme.com/OAB' -ExternalUrl 'https://exch2.acme.com/OAB' -ErrorAction Stop
+Set-ActiveSyncVirtualDirectory -Identity 'EXCH3\Microsoft-Server-ActiveSync (Default Web Site)' -InternalUrl 'https://exch2.acme.com/Microsoft-Server-ActiveSync' -ExternalUrl 'https://exch2.acme.com/Microsoft-Server-ActiveSync' -ErrorAction Stop
+# Coexistence with Exchange 2003, for mailboxes still there: OWA: redirect (redirected to
+# -Exchange2003Url, https://<legacy name>/exchange, answered by the 2003 front end); ActiveSync:
+# proxy (proxied to the 2003 back end; its Microsoft-Server-ActiveSync virtual directory needs
+# Integrated Windows authentication); Outlook Anywhere: proxy (the RPC proxy on 2010 reaches 2003
+# mailboxes when the 2003 back ends are set up for RPC over HTTP); EWS, OAB, Autodiscover: absent
+# (Exchange 2003 has none of them).
+# -Exchange2003Url: OWA users whose mailbox is still on 2003 are redirected to legacy.acme.com,
+# where the 2003 front end answers with this certificate (see "On the Exchange 2003 servers").
+Set-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -Exchange2003Url 'https://legacy.acme.com/exchange' -ErrorAction Stop
+Set-OwaVirtualDirectory -Identity 'EXCH3\owa (Default Web Site)' -Exchange2003Url 'https://legacy.acme.com/exchange' -ErrorAction Stop
+# Source: https://learn.microsoft.com/previous-versions/office/exchange-server-2010/ee332348(v=exchg.141)
+# ; https://techcommunity.microsoft.com/t5/exchange-team-blog/transitioning-client-access-to-exchange-server-2010/ba-p/597030
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/post-installation-tasks/configure-mail-flow-and-client-access
+
+# --- 5. Outlook Anywhere ---
+# Exchange 2010: Outlook Anywhere is off unless someone enabled it (Enable-OutlookAnywhere); when it
+# is on, its external host name must be on the certificate.
+if (Get-OutlookAnywhere -Identity 'EXCH2\Rpc (Default Web Site)' -ErrorAction SilentlyContinue) {
+    Set-OutlookAnywhere -Identity 'EXCH2\Rpc (Default Web Site)' -ExternalHostname 'exch2.acme.com' -ErrorAction Stop
+} else {
+    Write-Warning 'Outlook Anywhere is not enabled on EXCH2; when you enable it, use -ExternalHostname exch2.acme.com'
+}
+if (Get-OutlookAnywhere -Identity 'EXCH3\Rpc (Default Web Site)' -ErrorAction SilentlyContinue) {
+    Set-OutlookAnywhere -Identity 'EXCH3\Rpc (Default Web Site)' -ExternalHostname 'exch2.acme.com' -ErrorAction Stop
+} else {
+    Write-Warning 'Outlook Anywhere is not enabled on EXCH3; when you enable it, use -ExternalHostname exch2.acme.com'
+}
+# No Set-OutlookProvider -CertPrincipalName (msstd:) change: the Common Name is the Outlook Anywhere
+# host.
+
+# --- 6. Autodiscover service connection point (SCP) ---
+# Domain-joined Outlook finds Autodiscover through the SCP in Active Directory, which by default
+# names the server FQDN; point it at autodiscover.acme.com, which the certificate covers and
+# internal DNS must resolve. (Set-ClientAccessServer is the cmdlet in Exchange 2010.)
+Set-ClientAccessServer -Identity 'EXCH2' -AutoDiscoverServiceInternalUri 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml' -ErrorAction Stop
+Set-ClientAccessServer -Identity 'EXCH3' -AutoDiscoverServiceInternalUri 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml' -ErrorAction Stop
+# Source: https://learn.microsoft.com/exchange/architecture/client-access/autodiscover
+
+# --- 7. Authentication on Autodiscover and EWS ---
+# Outlook needs Windows (NTLM/Negotiate) authentication on Autodiscover and EWS inside the network
+# and Basic outside; without it Outlook prompts for credentials and Out of Office and free/busy
+# report the server unavailable. Both need the IIS features Web-Windows-Auth and Web-Basic-Auth
+# (exchcert bind --prereqs). If you turned Basic off on purpose (modern authentication), drop
+# -BasicAuthentication.
+Set-AutodiscoverVirtualDirectory -Identity 'EXCH2\Autodiscover (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true -ErrorAction Stop
+Set-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true -ErrorAction Stop
+Set-AutodiscoverVirtualDirectory -Identity 'EXCH3\Autodiscover (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true -ErrorAction Stop
+Set-WebServicesVirtualDirectory -Identity 'EXCH3\EWS (Default Web Site)' -WindowsAuthentication $true -BasicAuthentication $true -ErrorAction Stop
+
+# --- 8. Restart IIS ---
+# IIS and OWA keep the old certificate (OWA cookie encryption among others) until they restart.
+# /noforce does not kill IIS if a service will not stop in time. iisreset is a program, not a
+# cmdlet: $LASTEXITCODE tells whether it worked.
+iisreset 'EXCH2' /noforce
+if ($LASTEXITCODE -ne 0) { throw 'iisreset failed on EXCH2' }
+iisreset 'EXCH3' /noforce
+if ($LASTEXITCODE -ne 0) { throw 'iisreset failed on EXCH3' }
+
+# --- 9. Read back: which steps are done ---
+# Each check prints "done:" or a warning "NOT DONE:". Services should read IMAP, POP, IIS, SMTP
+# (plus any the certificate had), Status Valid.
+$cert = Get-ExchangeCertificate -Server 'EXCH2' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -ErrorAction Stop
+$cert | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Test-Step 'EXCH2: certificate imported, Valid, with its private key' ($cert.Status -eq 'Valid' -and $cert.HasPrivateKey)
+Test-Step 'EXCH2: certificate enabled for IMAP' ([string]$cert.Services -match '\bIMAP\b')
+Test-Step 'EXCH2: certificate enabled for POP' ([string]$cert.Services -match '\bPOP\b')
+Test-Step 'EXCH2: certificate enabled for IIS' ([string]$cert.Services -match '\bIIS\b')
+Test-Step 'EXCH2: certificate enabled for SMTP' ([string]$cert.Services -match '\bSMTP\b')
+Test-Step 'EXCH2: owa URLs on exch2.acme.com' ([string](Get-OwaVirtualDirectory -Identity 'EXCH2\owa (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/owa')
+Test-Step 'EXCH2: ecp URLs on exch2.acme.com' ([string](Get-EcpVirtualDirectory -Identity 'EXCH2\ecp (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/ecp')
+Test-Step 'EXCH2: EWS URLs on exch2.acme.com' ([string](Get-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/EWS/Exchange.asmx')
+Test-Step 'EXCH2: OAB URLs on exch2.acme.com' ([string](Get-OabVirtualDirectory -Identity 'EXCH2\OAB (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/OAB')
+Test-Step 'EXCH2: Microsoft-Server-ActiveSync URLs on exch2.acme.com' ([string](Get-ActiveSyncVirtualDirectory -Identity 'EXCH2\Microsoft-Server-ActiveSync (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/Microsoft-Server-ActiveSync')
+Test-Step 'EXCH2: Outlook Anywhere host exch2.acme.com' ([string](Get-OutlookAnywhere -Identity 'EXCH2\Rpc (Default Web Site)' -ErrorAction SilentlyContinue).ExternalHostname -eq 'exch2.acme.com')
+Test-Step 'EXCH2: POP3 certificate name exch2.acme.com' ([string](Get-PopSettings -Server 'EXCH2' -ErrorAction Stop).X509CertificateName -eq 'exch2.acme.com')
+Test-Step 'EXCH2: IMAP4 certificate name exch2.acme.com' ([string](Get-ImapSettings -Server 'EXCH2' -ErrorAction Stop).X509CertificateName -eq 'exch2.acme.com')
+Test-Step 'EXCH2: Autodiscover SCP on autodiscover.acme.com' ([string](Get-ClientAccessServer -Identity 'EXCH2' -ErrorAction Stop).AutoDiscoverServiceInternalUri -eq 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml')
+Test-Step 'EXCH2: Windows authentication on EWS and Autodiscover' ((Get-WebServicesVirtualDirectory -Identity 'EXCH2\EWS (Default Web Site)' -ErrorAction Stop).WindowsAuthentication -and (Get-AutodiscoverVirtualDirectory -Identity 'EXCH2\Autodiscover (Default Web Site)' -ErrorAction Stop).WindowsAuthentication)
+$cert = Get-ExchangeCertificate -Server 'EXCH3' -Thumbprint 'E9677844C68E731E06BD10D9A7C5285D24AC594E' -ErrorAction Stop
+$cert | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType
+Test-Step 'EXCH3: certificate imported, Valid, with its private key' ($cert.Status -eq 'Valid' -and $cert.HasPrivateKey)
+Test-Step 'EXCH3: certificate enabled for IMAP' ([string]$cert.Services -match '\bIMAP\b')
+Test-Step 'EXCH3: certificate enabled for POP' ([string]$cert.Services -match '\bPOP\b')
+Test-Step 'EXCH3: certificate enabled for IIS' ([string]$cert.Services -match '\bIIS\b')
+Test-Step 'EXCH3: certificate enabled for SMTP' ([string]$cert.Services -match '\bSMTP\b')
+Test-Step 'EXCH3: owa URLs on exch2.acme.com' ([string](Get-OwaVirtualDirectory -Identity 'EXCH3\owa (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/owa')
+Test-Step 'EXCH3: ecp URLs on exch2.acme.com' ([string](Get-EcpVirtualDirectory -Identity 'EXCH3\ecp (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/ecp')
+Test-Step 'EXCH3: EWS URLs on exch2.acme.com' ([string](Get-WebServicesVirtualDirectory -Identity 'EXCH3\EWS (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/EWS/Exchange.asmx')
+Test-Step 'EXCH3: OAB URLs on exch2.acme.com' ([string](Get-OabVirtualDirectory -Identity 'EXCH3\OAB (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/OAB')
+Test-Step 'EXCH3: Microsoft-Server-ActiveSync URLs on exch2.acme.com' ([string](Get-ActiveSyncVirtualDirectory -Identity 'EXCH3\Microsoft-Server-ActiveSync (Default Web Site)' -ErrorAction Stop).ExternalUrl -eq 'https://exch2.acme.com/Microsoft-Server-ActiveSync')
+Test-Step 'EXCH3: Outlook Anywhere host exch2.acme.com' ([string](Get-OutlookAnywhere -Identity 'EXCH3\Rpc (Default Web Site)' -ErrorAction SilentlyContinue).ExternalHostname -eq 'exch2.acme.com')
+Test-Step 'EXCH3: POP3 certificate name exch2.acme.com' ([string](Get-PopSettings -Server 'EXCH3' -ErrorAction Stop).X509CertificateName -eq 'exch2.acme.com')
+Test-Step 'EXCH3: IMAP4 certificate name exch2.acme.com' ([string](Get-ImapSettings -Server 'EXCH3' -ErrorAction Stop).X509CertificateName -eq 'exch2.acme.com')
+Test-Step 'EXCH3: Autodiscover SCP on autodiscover.acme.com' ([string](Get-ClientAccessServer -Identity 'EXCH3' -ErrorAction Stop).AutoDiscoverServiceInternalUri -eq 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml')
+Test-Step 'EXCH3: Windows authentication on EWS and Autodiscover' ((Get-WebServicesVirtualDirectory -Identity 'EXCH3\EWS (Default Web Site)' -ErrorAction Stop).WindowsAuthentication -and (Get-AutodiscoverVirtualDirectory -Identity 'EXCH3\Autodiscover (Default Web Site)' -ErrorAction Stop).WindowsAuthentication)
+# Test-OutlookWebServices checks Autodiscover and the EWS, OAB and Outlook Anywhere URLs it returns,
+# for one mailbox.
+Test-OutlookWebServices -Identity (Read-Host 'A mailbox to test with (user@domain)') -ErrorAction Stop | Format-List
+# Source: https://learn.microsoft.com/powershell/module/exchangepowershell/test-outlookwebservices
+
+# --- 10. Afterwards ---
+# Services are only ever added to a certificate, never taken away. Remove the old certificate
+# (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors
+# (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.
+# Test from outside with the Microsoft Remote Connectivity Analyzer: https://testconnectivity.microsoft.com
+
+# ==================================================================================================
+# === On the Exchange 2003 servers ===
+# ==================================================================================================
+# Exchange 2003 has no Exchange Management Shell: these are Exchange System Manager and IIS Manager
+# settings, done by hand on those servers.
+# DNS (inside and outside):
+# - exch2.acme.com and autodiscover.acme.com: point at EXCH2, EXCH3 (the new servers, or their load
+# balancer) when the new servers take over client access.
+# - legacy.acme.com: a new record for the Exchange 2003 front-end server, reachable from outside too
+# (publish it like the main name).
+# Certificate:
+# - This certificate (it carries legacy.acme.com) goes into IIS on the Exchange 2003 front-end
+# server, which answers under the legacy name. Build the PFX for it with: exchcert pfx --windows
+# 2003 (3DES and SHA-1, which Windows Server 2003 imports). A SHA-256 certificate needs KB968730
+# there (which supersedes KB938397).
+# Settings:
+#   - [Exchange System Manager] on each Exchange 2003 back-end server, Servers > SERVER > Protocols > HTTP > Exchange Virtual Server > Microsoft-Server-ActiveSync > Properties > Access > Authentication: tick Integrated Windows authentication (the new Client Access server proxies ActiveSync for 2003 mailboxes with it; Exchange System Manager offers the setting from hotfix 937031 on, IIS Manager before it)
+#   - [Exchange System Manager] on each Exchange 2003 back-end server with mailboxes that use Outlook Anywhere, Servers > SERVER > Properties > RPC-HTTP: choose RPC-HTTP back-end server
+#   - [Windows hotfix] on the Exchange 2003 front-end server, before the import when the certificate or its chain is signed with SHA-256: install KB968730 (which supersedes KB938397); Windows Server 2003 SP2 has no SHA-2 support without it
+#   - [IIS Manager] on the Exchange 2003 front-end server, Web Sites > Default Web Site > Properties > Directory Security > Server Certificate: replace the current certificate by importing the PFX (exchcert pfx --windows 2003) with its password, SSL port 443
+# Source: https://learn.microsoft.com/previous-versions/office/exchange-server-2010/ee332348(v=exchg.141)
+# ; https://techcommunity.microsoft.com/t5/exchange-team-blog/transitioning-client-access-to-exchange-server-2010/ba-p/597030
