@@ -75,6 +75,10 @@ type Options struct {
 
 	// HTTP is the address lego's HTTP-01 server listens on, e.g. ":80".
 	HTTP string
+	// Webroot answers HTTP-01 through a web server that already owns
+	// port 80 (IIS on an Exchange server), by writing the tokens into its
+	// folder.
+	Webroot *WebrootOptions
 
 	Profile string // ACME profile to ask for (draft-ietf-acme-profiles), e.g. Let's Encrypt's "tlsserver"
 
@@ -237,8 +241,8 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	if o.StateDir == "" {
 		return nil, errors.New("no state folder for the account")
 	}
-	if (o.DNS == nil) == (o.HTTP == "") {
-		return nil, errors.New("choose one challenge: DNS-01 (a DNS provider) or HTTP-01 (a listen address)")
+	if n := countTrue(o.DNS != nil, o.HTTP != "", o.Webroot != nil); n != 1 {
+		return nil, errors.New("choose one challenge: DNS-01 (a DNS provider), HTTP-01 (a listen address) or HTTP-01 through a webroot")
 	}
 	if o.Server == "" {
 		o.Server = LetsEncrypt
@@ -255,6 +259,16 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	logger := &progressLogger{names: names, progress: progress}
 	legolog.Logger = logger
 	defer func() { legolog.Logger = prev }()
+
+	var webroot *Webroot
+	if o.Webroot != nil {
+		w, done, err := startWebroot(ctx, names, *o.Webroot, progress)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		webroot = w
+	}
 
 	dir, err := accountDir(o.StateDir, o.Server)
 	if err != nil {
@@ -304,7 +318,7 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	}
 	acct.URL = reg.URI
 
-	if err := setSolver(client, o, progress); err != nil {
+	if err := setSolver(client, o, webroot, progress); err != nil {
 		return nil, err
 	}
 
@@ -341,7 +355,10 @@ func orderNames(p *plan.Plan) []string {
 	return names
 }
 
-func setSolver(client *lego.Client, o Options, progress func(Event)) error {
+func setSolver(client *lego.Client, o Options, webroot *Webroot, progress func(Event)) error {
+	if webroot != nil {
+		return client.Challenge.SetHTTP01Provider(wrapProvider(webroot, progress, "HTTP-01 token in "+webroot.Dir()))
+	}
 	if o.DNS != nil {
 		opts := []dns01.ChallengeOption{
 			dns01.CondOption(len(o.Resolvers) > 0, dns01.AddRecursiveNameservers(dns01.ParseNameservers(o.Resolvers))),
