@@ -91,6 +91,10 @@ type Options struct {
 type Request struct {
 	Plan *plan.Plan
 	Key  crypto.Signer
+	// Replaces is the ARI identifier (ReplacesID) of the certificate this
+	// one renews: the CA then knows it is a renewal (RFC 9773 §5). Sent
+	// only to CAs that offer renewal information.
+	Replaces string
 }
 
 // Result is the issued certificate and the account that ordered it.
@@ -323,12 +327,21 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	}
 
 	progress(Event{Step: StepOrder, Detail: fmt.Sprintf("ordering a certificate for %d names from %s", len(names), o.Server)})
-	res, err := client.Certificate.Obtain(certificate.ObtainRequest{
-		Domains:    names,
-		PrivateKey: req.Key,
-		Bundle:     true,
-		Profile:    o.Profile,
-	})
+	obtain := certificate.ObtainRequest{
+		Domains:        names,
+		PrivateKey:     req.Key,
+		Bundle:         true,
+		Profile:        o.Profile,
+		ReplacesCertID: req.Replaces,
+	}
+	res, err := client.Certificate.Obtain(obtain)
+	if p := Problem(err); p != nil && req.Replaces != "" && strings.HasSuffix(p.Type, ":alreadyReplaced") {
+		// An earlier renewal of the same certificate was issued but not
+		// kept (RFC 9773 §5): order again as a new certificate.
+		progress(Event{Step: StepOrder, Detail: "the CA says the certificate was already replaced; ordering without naming it"})
+		obtain.ReplacesCertID = ""
+		res, err = client.Certificate.Obtain(obtain)
+	}
 	if err != nil {
 		return nil, orderError(err, logger.finalizing)
 	}
