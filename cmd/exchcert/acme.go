@@ -46,6 +46,8 @@ type acmeOptions struct {
 	dnsRecursive  bool
 	dnsWait       time.Duration
 	http          string
+	webroot       webrootFlags
+	deploy        deployFlags // renew only
 	keyType       string
 	keyFile       string
 	outDir        string
@@ -76,6 +78,7 @@ func (o *acmeOptions) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.dnsRecursive, "dns-recursive-only", false, "check the TXT records at --dns-resolver only, not at the zone's authoritative name servers")
 	fs.DurationVar(&o.dnsWait, "dns-wait", 0, "skip the propagation check and wait this `DURATION` (e.g. 2m) after publishing the TXT records")
 	fs.StringVar(&o.http, "http", "", "answer HTTP-01 with a web server on `ADDRESS` (e.g. :80); port 80 of every name must reach it")
+	o.webroot.register(fs)
 	fs.StringVar(&o.keyType, "key-type", csr.DefaultKeyType.String(), "key `TYPE`: "+csr.JoinKeyTypes())
 	fs.StringVar(&o.keyFile, "key", "", "use the private key in `FILE` instead of making a new one")
 	fs.StringVar(&o.outDir, "out-dir", ".", "`DIR` for the key, certificate, PFX, bind script and summary")
@@ -136,9 +139,9 @@ files are written; read the notes); 2 usage or input error.`,
 	o.register(cmd.Flags())
 	cmd.Flags().BoolVar(&o.force, "force", false, "replace the files in --out-dir (the old ones are archived first)")
 	addOutputFlag(cmd, &o.output)
-	cmd.MarkFlagsMutuallyExclusive("dns", "http")
+	cmd.MarkFlagsMutuallyExclusive("dns", "http", "http-webroot")
 	cmd.MarkFlagsMutuallyExclusive("server", "staging")
-	cmd.AddCommand(newAcmeRenewCmd(a))
+	cmd.AddCommand(newAcmeRenewCmd(a), newAcmeScheduleCmd(a))
 	return cmd
 }
 
@@ -172,10 +175,11 @@ Made for a scheduled task: the first line on stdout says "renewed" or
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(a, cmd) },
 	}
 	o.register(cmd.Flags())
-	cmd.Flags().IntVar(&o.days, "days", 0, "renew when fewer than `N` days are left (default: a third of the certificate's lifetime)")
+	cmd.Flags().IntVar(&o.days, "days", 0, "renew when fewer than `N` days are left, even before the CA's renewal window (default: the CA's window, else a third of the lifetime)")
 	cmd.Flags().BoolVar(&o.force, "force", false, "renew now even if not due")
+	o.deploy.register(cmd.Flags())
 	addOutputFlag(cmd, &o.output)
-	cmd.MarkFlagsMutuallyExclusive("dns", "http")
+	cmd.MarkFlagsMutuallyExclusive("dns", "http", "http-webroot")
 	cmd.MarkFlagsMutuallyExclusive("server", "staging")
 	return cmd
 }
@@ -209,6 +213,8 @@ type acmeReport struct {
 	Archived    string                 `json:"archived,omitempty"`
 	Findings    plan.Findings          `json:"findings"`
 	Warnings    []exchange.BindWarning `json:"bind_warnings,omitempty"`
+	Deployed    bool                   `json:"deployed,omitempty"`
+	DeployLog   string                 `json:"deploy_log,omitempty"`
 }
 
 // acmeSet is the file names for a plan in --out-dir.
@@ -229,8 +235,21 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	if o.staging {
 		o.server = acme.LetsEncryptStaging
 	}
-	if o.dns == "" && o.http == "" {
-		return &usageError{errors.New("choose a challenge: --dns PROVIDER (DNS-01) or --http :80 (HTTP-01)")}
+	if o.dns == "" && o.http == "" && o.webroot.dir == "" {
+		return &usageError{errors.New("choose a challenge: --dns PROVIDER (DNS-01), --http-webroot DIR (HTTP-01 through IIS) or --http :80 (HTTP-01)")}
+	}
+	webroot, err := o.webroot.options()
+	if err != nil {
+		return err
+	}
+	if err := o.deploy.check(p); err != nil {
+		return err
+	}
+	if o.deploy.deploy && !cmd.Flags().Changed("import-path") {
+		// The wrapper imports the PFX where it was written.
+		if abs, err := filepath.Abs(o.files(p).pfx); err == nil {
+			o.importPath = abs
+		}
 	}
 	if o.keyTypeParsed, err = csr.ParseKeyType(o.keyType); err != nil {
 		return &usageError{fmt.Errorf("--key-type: %w", err)}
@@ -273,14 +292,17 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		if err != nil {
 			return err
 		}
-		r := acme.RenewDue(current, p, o.days, a.now())
+		r, err := o.decide(cmd.Context(), a, current, p)
+		if err != nil {
+			return err
+		}
 		rep.Renewal = &r
 		if !r.Due && !o.force {
 			rep.Action = "not-due"
 			fillCert(rep, p, current)
 			rep.RenewFrom = r.RenewFrom
 			return a.report(o.output, rep, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "not due: %s (%s)\n", r.Reason, set.cert)
+				_, err := fmt.Fprintf(w, "not due: %s (%s)\n%s\n", r.Reason, set.cert, ruleLine(r))
 				return err
 			})
 		}
@@ -300,7 +322,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	}
 
 	// Everything that can be wrong locally is checked before the CA is asked.
-	if o.http != "" {
+	if o.http != "" || webroot != nil {
 		fs := acme.HTTP01Findings(p)
 		for _, f := range fs {
 			fmt.Fprintf(a.stderr, "exchcert: %s: %s: %s (%s)\n", f.Severity, f.Subject, f.Message, f.Fix)
@@ -340,7 +362,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	// records and stops its HTTP-01 server before exchcert exits.
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
-	res, err := acme.Obtain(ctx, acme.Request{Plan: p, Key: key}, acme.Options{
+	res, err := acme.Obtain(ctx, acme.Request{Plan: p, Key: key, Replaces: acme.ReplacesID(current)}, acme.Options{
 		Server:          o.server,
 		Email:           o.email,
 		StateDir:        o.stateDir,
@@ -351,10 +373,15 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		RecursiveOnly:   o.dnsRecursive,
 		PropagationWait: o.dnsWait,
 		HTTP:            o.http,
+		Webroot:         webroot,
 		Profile:         o.profile,
 		Progress:        progressPrinter(a.stderr, o.verbose),
 	})
 	if err != nil {
+		var se *acme.SelfCheckError
+		if errors.As(err, &se) {
+			return selfCheckError(a.stderr, se)
+		}
 		return acmeError(err, o.renew)
 	}
 	rep.Account = res.Account.URL
@@ -395,6 +422,18 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", w.Message)
+	}
+	if o.deploy.deploy {
+		old := ""
+		if current != nil {
+			old = inspect.Thumbprint(current)
+		}
+		rep.DeployLog, err = o.deploy.run(ctx, a, p, set, rep, old, password)
+		if err != nil {
+			_ = a.report(o.output, rep, func(w io.Writer) error { return writeAcmeSummary(w, rep) })
+			return err
+		}
+		rep.Deployed = true
 	}
 	if err := a.report(o.output, rep, func(w io.Writer) error { return writeAcmeSummary(w, rep) }); err != nil {
 		return err
@@ -462,6 +501,9 @@ func (o *acmeOptions) deliverables(p *plan.Plan, set acmeSet, key crypto.Signer,
 		FileKind:     exchange.PFXFile,
 		PFXModern:    enc == exchange.PFXModern,
 		FriendlyName: o.friendlyName,
+		// With --deploy nobody answers the bind script's questions.
+		ReplaceSMTPDefault: o.deploy.replaceSMTP,
+		TestMailbox:        o.deploy.testMailbox,
 	}
 	if info, err := csr.DescribeKey(key.Public()); err == nil {
 		in.KeyAlgorithm = info.Algorithm
@@ -526,7 +568,7 @@ func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
 	var b strings.Builder
 	switch rep.Action {
 	case "renewed":
-		fmt.Fprintf(&b, "renewed: %s\n", rep.Renewal.Reason)
+		fmt.Fprintf(&b, "renewed: %s\n%s\n", rep.Renewal.Reason, ruleLine(*rep.Renewal))
 	case "issued":
 		fmt.Fprintf(&b, "issued: %s\n", rep.CommonName)
 	}
@@ -548,6 +590,9 @@ func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
 	}
 	if rep.Archived != "" {
 		fmt.Fprintf(&b, "Previous:    archived in %s\n", rep.Archived)
+	}
+	if rep.DeployLog != "" {
+		fmt.Fprintf(&b, "Deployed:    %v (log %s)\n", rep.Deployed, rep.DeployLog)
 	}
 	if _, err := io.WriteString(w, b.String()+"\n"); err != nil {
 		return err
