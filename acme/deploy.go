@@ -18,6 +18,7 @@ const (
 	srcPSExe        = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_powershell_exe"
 	srcTransportSvc = "https://learn.microsoft.com/powershell/module/exchangepowershell/get-transportservice"
 	srcRemoveCert   = "https://learn.microsoft.com/powershell/module/exchangepowershell/remove-exchangecertificate"
+	srcKeepSelfSign = "https://learn.microsoft.com/previous-versions/exchange-server/exchange-160/jj552899(v=exchg.160)"
 )
 
 // PasswordEnv is the environment variable through which exchcert hands
@@ -217,6 +218,8 @@ func (d Deploy) smtpStep(p func(string, ...any)) {
 		p("# becomes the default SMTP certificate without a question.")
 		return
 	}
+	p("# The self-signed default need not be replaced for SMTP between Exchange servers")
+	p("# (%s).", srcKeepSelfSign)
 	p("# Without --replace-smtp-default the bind script enables SMTP without -Force. When that would")
 	p("# replace the default SMTP certificate Exchange asks first, and a non-interactive shell cannot")
 	p("# answer: the cmdlet then fails and changes nothing, the default stays (Microsoft's advice),")

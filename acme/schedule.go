@@ -91,7 +91,7 @@ func (t Task) PowerShell() (string, error) {
 	t.passwordFileNote(p)
 	p("$action = New-ScheduledTaskAction -Execute %s -Argument %s -WorkingDirectory %s", exchange.PSQuote(t.Exe), exchange.PSQuote(t.CommandLine()), exchange.PSQuote(windowsDir(t.Exe)))
 	p("$trigger = New-ScheduledTaskTrigger -Daily -At %s", exchange.PSQuote(t.At))
-	p("# StartWhenAvailable: a run missed while the server was down starts at the next boot; IgnoreNew: never two renewals at once.")
+	p("# StartWhenAvailable: a missed run (the server was down) starts as soon as it can; IgnoreNew: never two renewals at once.")
 	p("$settings = New-ScheduledTaskSettingsSet -StartWhenAvailable -MultipleInstances IgnoreNew -ExecutionTimeLimit (New-TimeSpan -Hours 2)")
 	if t.IsSystem() {
 		p("$principal = New-ScheduledTaskPrincipal -UserId 'SYSTEM' -LogonType ServiceAccount -RunLevel Highest")

@@ -107,7 +107,11 @@ what Exchange needs into --out-dir, named after the Common Name:
 
 DNS-01 is the realistic choice: <domain> itself usually points at the company
 web site and the legacy name at the old server, so HTTP-01 cannot reach this
-machine for them. --dns takes any lego DNS provider by name; its credentials
+machine for them. On the Exchange server IIS owns port 80: --http-webroot DIR
+answers HTTP-01 through it, writing the tokens and a web.config into
+DIR\.well-known\acme-challenge (for Exchange the Default Web Site's root,
+C:\inetpub\wwwroot) after a self-check that fetches a probe file for every
+name; everything written is removed afterwards (docs/acme-exchange.md). --dns takes any lego DNS provider by name; its credentials
 come from the environment variables lego documents for it
 (https://go-acme.github.io/lego/dns/). With split DNS, give a public resolver
 with --dns-resolver so the propagation check sees the public zone.
@@ -150,10 +154,16 @@ func newAcmeRenewCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "renew",
 		Short: "Renew the ACME certificate in --out-dir when it is due",
-		Long: `Renew reads NAME.crt from --out-dir and renews it when fewer than --days
-days are left (default: a third of its lifetime, so 30 of 90 days, 66 of
-200, 15 of 47) or when the plan has a name the certificate lacks. It takes
-the flags of 'exchcert acme'. A renewal makes a new key (unless --key),
+		Long: `Renew reads NAME.crt from --out-dir and renews it when the CA's renewal
+window has come (ACME Renewal Information, RFC 9773: Let's Encrypt moves it
+earlier after a revocation), when the plan has a name the certificate lacks,
+or, when the CA offers no renewal information, when a third of its lifetime
+is left (30 of 90 days, 66 of 200, 15 of 47); --days N renews at N days
+left even before the CA's window. The second line on stdout says which rule
+decided and when the next check is due. It takes the flags of 'exchcert acme'.
+With --deploy (on the Exchange server) the bind script then runs in the
+Exchange Management Shell without questions; 'exchcert acme schedule' prints
+the commands for a daily task. A renewal makes a new key (unless --key),
 copies the current files to --out-dir/archive/SERIAL/ and replaces them
 with the new key, certificate, PFX, bind script and summary.
 

@@ -49,6 +49,8 @@ function Get-DefaultSmtp {
 }
 $defaultBefore = Get-DefaultSmtp
 Log ('default SMTP certificate: ' + $defaultBefore)
+# The self-signed default need not be replaced for SMTP between Exchange servers
+# (https://learn.microsoft.com/previous-versions/exchange-server/exchange-160/jj552899(v=exchg.160)).
 # Without --replace-smtp-default the bind script enables SMTP without -Force. When that would
 # replace the default SMTP certificate Exchange asks first, and a non-interactive shell cannot
 # answer: the cmdlet then fails and changes nothing, the default stays (Microsoft's advice),

@@ -10,7 +10,7 @@
 
 $action = New-ScheduledTaskAction -Execute 'C:\Program Files\exchcert\exchcert.exe' -Argument 'acme renew --plan C:\exchcert\acme.plan.json --http-webroot C:\inetpub\wwwroot --windows 2019 --password-file C:\exchcert\pfx.pass --state-dir C:\exchcert --out-dir C:\exchcert\out --deploy' -WorkingDirectory 'C:\Program Files\exchcert'
 $trigger = New-ScheduledTaskTrigger -Daily -At '03:17'
-# StartWhenAvailable: a run missed while the server was down starts at the next boot; IgnoreNew: never two renewals at once.
+# StartWhenAvailable: a missed run (the server was down) starts as soon as it can; IgnoreNew: never two renewals at once.
 $settings = New-ScheduledTaskSettingsSet -StartWhenAvailable -MultipleInstances IgnoreNew -ExecutionTimeLimit (New-TimeSpan -Hours 2)
 $principal = New-ScheduledTaskPrincipal -UserId 'SYSTEM' -LogonType ServiceAccount -RunLevel Highest
 Register-ScheduledTask -TaskName 'exchcert renew mail.acme.com' -Action $action -Trigger $trigger -Settings $settings -Principal $principal
