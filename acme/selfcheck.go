@@ -157,7 +157,7 @@ func classifyNetError(f *plan.Finding, name string, err error) {
 	case isTimeout(err):
 		f.Code = "webroot-timeout"
 		f.Message = "no answer on port 80 (timed out): a firewall drops the connection"
-		f.Fix = "open TCP port 80 from the internet to this server (Windows Firewall rule \"World Wide Web Services (HTTP Traffic-In)\", and the perimeter firewall/NAT)"
+		f.Fix = "open TCP port 80 from the internet to this server (Windows Firewall rule \"World Wide Web Services (HTTP Traffic-In)\", and the perimeter firewall/NAT); if only this server cannot reach its own public address (no hairpin NAT), check locally with --http-webroot-check 127.0.0.1:80"
 	default:
 		f.Code = "webroot-connect"
 		f.Message = "cannot fetch the probe file: " + describe(err)

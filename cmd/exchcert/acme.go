@@ -433,7 +433,9 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	for _, w := range warnings {
 		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", w.Message)
 	}
-	if o.deploy.deploy {
+	if o.deploy.deploy && rep.Findings.HasErrors() {
+		fmt.Fprintf(a.stderr, "exchcert: not deployed: the new certificate fails inspect's checks (see the notes); the server keeps the old one\n")
+	} else if o.deploy.deploy {
 		old := ""
 		if current != nil {
 			old = inspect.Thumbprint(current)

@@ -40,8 +40,9 @@ every administrator. Protect that file with an access list that lets only
 the task's account and Administrators read it (the printed icacls command
 does that). Paths must be absolute Windows paths: the task starts in
 C:\Windows\System32.`,
-		Example: `  exchcert acme schedule --plan C:\exchcert\acme.plan.json --http-webroot C:\inetpub\wwwroot ^
-    --windows 2019 --password-file C:\exchcert\pfx.pass --state-dir C:\exchcert --out-dir C:\exchcert\out ^
+		Example: `  # In PowerShell on the Exchange server; paste what it prints into an elevated PowerShell
+  C:\exchcert\exchcert.exe acme schedule --plan C:\exchcert\acme.plan.json --http-webroot C:\inetpub\wwwroot ` + "`" + `
+    --windows 2019 --password-file C:\exchcert\pfx.pass --state-dir C:\exchcert --out-dir C:\exchcert\out ` + "`" + `
     --deploy --at 03:17`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
