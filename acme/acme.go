@@ -3,10 +3,15 @@
 // decides when it is due for renewal.
 //
 // Obtain keeps the account in a state folder (the account key is created
-// once, 0600, and reused), answers DNS-01 with any lego DNS provider or
-// HTTP-01 with lego's built-in web server, and returns the issued chain; it
-// writes nothing but the account state. RenewDue says whether a certificate
-// should be renewed. Progress goes to a callback, never to a terminal; the
+// once, 0600, and reused), answers DNS-01 with any lego DNS provider,
+// HTTP-01 with lego's built-in web server or through a web server's folder
+// (Webroot: IIS on the Exchange server, with a self-check first), and
+// returns the issued chain; it writes nothing but the account state and,
+// for the webroot, the token folder it removes again. Decide says whether
+// a certificate should be renewed, from the CA's renewal information (RFC
+// 9773, FetchWindow) or a fixed third of its lifetime. Deploy writes the
+// PowerShell wrapper that runs the bind script unattended, and Task the
+// commands for a daily scheduled task. Progress goes to a callback, never to a terminal; the
 // package reads no environment variables itself (lego's DNS providers,
 // which the caller constructs, read their documented ones).
 //

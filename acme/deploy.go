@@ -18,6 +18,7 @@ const (
 	srcPSExe        = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_powershell_exe"
 	srcTransportSvc = "https://learn.microsoft.com/powershell/module/exchangepowershell/get-transportservice"
 	srcRemoveCert   = "https://learn.microsoft.com/powershell/module/exchangepowershell/remove-exchangecertificate"
+	srcSplatting    = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_splatting"
 	srcKeepSelfSign = "https://learn.microsoft.com/previous-versions/exchange-server/exchange-160/jj552899(v=exchg.160)"
 )
 
@@ -105,6 +106,7 @@ func (d Deploy) Script() (string, error) {
 	p("")
 	d.loadShell(p)
 	p("")
+	p("# Functions below pass their arguments on with @args, names and all (%s).", srcSplatting)
 	p("# The bind script asks with Read-Host. A function of the same name comes before the")
 	p("# cmdlet (%s), so its questions are answered here; any other", srcPrecedence)
 	p("# question stops the run instead of waiting for an answer that never comes.")
@@ -186,7 +188,7 @@ func (d Deploy) loadShell(p func(string, ...any)) {
 		p("# and Connect-ExchangeServer are what the shell's shortcut runs (%s;", srcEMS2010)
 		p("# the snap-in is not supported for 2010: %s).", srcSnapIn2007)
 		p(". (Join-Path $env:ExchangeInstallPath 'bin\\RemoteExchange.ps1')")
-		p("Connect-ExchangeServer -auto -ClientApplication:ManagementShell")
+		p("Connect-ExchangeServer -auto")
 	default:
 		p("# %s: the shell is remote PowerShell to the closest Exchange server (normally this one),", d.Version.Title())
 		p("# set up by RemoteExchange.ps1 and Connect-ExchangeServer as the shell's shortcut does")

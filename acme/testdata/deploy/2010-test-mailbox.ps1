@@ -19,9 +19,10 @@ Remove-Item -Path Env:EXCHCERT_PFX_PASSWORD
 # and Connect-ExchangeServer are what the shell's shortcut runs (https://learn.microsoft.com/previous-versions/office/exchange-server-2010/dd297939(v=exchg.141);
 # the snap-in is not supported for 2010: https://learn.microsoft.com/troubleshoot/exchange/development/develop-apps-by-using-exchange-powershell).
 . (Join-Path $env:ExchangeInstallPath 'bin\RemoteExchange.ps1')
-Connect-ExchangeServer -auto -ClientApplication:ManagementShell
+Connect-ExchangeServer -auto
 Log ('Exchange Management Shell loaded as ' + [Security.Principal.WindowsIdentity]::GetCurrent().Name)
 
+# Functions below pass their arguments on with @args, names and all (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_splatting).
 # The bind script asks with Read-Host. A function of the same name comes before the
 # cmdlet (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_command_precedence), so its questions are answered here; any other
 # question stops the run instead of waiting for an answer that never comes.

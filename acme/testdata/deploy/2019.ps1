@@ -22,6 +22,7 @@ Remove-Item -Path Env:EXCHCERT_PFX_PASSWORD
 Connect-ExchangeServer -auto -ClientApplication:ManagementShell
 Log ('Exchange Management Shell loaded as ' + [Security.Principal.WindowsIdentity]::GetCurrent().Name)
 
+# Functions below pass their arguments on with @args, names and all (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_splatting).
 # The bind script asks with Read-Host. A function of the same name comes before the
 # cmdlet (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_command_precedence), so its questions are answered here; any other
 # question stops the run instead of waiting for an answer that never comes.
