@@ -47,3 +47,18 @@ func TestDeployServices(t *testing.T) {
 		t.Errorf("wildcard: got %s", got)
 	}
 }
+
+func TestRenewArgs(t *testing.T) {
+	a := &app{}
+	cmd := newAcmeScheduleCmd(a)
+	err := cmd.Flags().Parse([]string{"--fqdn", "mail.acme.com", "--dns", "route53", "--dns-resolver", "1.1.1.1:53", "--dns-resolver", "8.8.8.8:53",
+		"--dns-recursive-only", "--password-file", `C:\x\pfx.pass`, "--run-as", `ACME\svc`, "--at", "01:02", "--deploy=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(renewArgs(cmd.Flags()), " ")
+	want := `--deploy=false --dns route53 --dns-recursive-only --dns-resolver 1.1.1.1:53 --dns-resolver 8.8.8.8:53 --fqdn mail.acme.com --password-file C:\x\pfx.pass`
+	if got != want {
+		t.Errorf("renew args\n got %s\nwant %s", got, want)
+	}
+}
