@@ -12,7 +12,7 @@ import (
 // and answers the bind script's questions (docs/acme-exchange.md).
 const (
 	srcEMS2013      = "https://learn.microsoft.com/powershell/exchange/exchange-management-shell"
-	srcEMS2010      = "https://learn.microsoft.com/previous-versions/office/exchange-server-2010/dd297939(v=exchg.141)"
+	srcEMS2010      = "https://learn.microsoft.com/previous-versions/office/developer/exchange-server-2010/ff326156(v=exchg.140)"
 	srcSnapIn2007   = "https://learn.microsoft.com/troubleshoot/exchange/development/develop-apps-by-using-exchange-powershell"
 	srcPrecedence   = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_command_precedence"
 	srcPSExe        = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_powershell_exe"
@@ -184,9 +184,10 @@ func (d Deploy) loadShell(p func(string, ...any)) {
 		p("# process (%s).", srcSnapIn2007)
 		p("Add-PSSnapin Microsoft.Exchange.Management.PowerShell.Admin")
 	case d.Version == exchange.Exchange2010:
-		p("# Exchange 2010: the shell is remote PowerShell, even on the server itself; RemoteExchange.ps1")
-		p("# and Connect-ExchangeServer are what the shell's shortcut runs (%s;", srcEMS2010)
-		p("# the snap-in is not supported for 2010: %s).", srcSnapIn2007)
+		p("# Exchange 2010: the shell is remote PowerShell, even on the server itself; Microsoft says not")
+		p("# to load the snap-in (%s;", srcEMS2010)
+		p("# %s).", srcSnapIn2007)
+		p("# RemoteExchange.ps1 and Connect-ExchangeServer are what the shell's shortcut runs.")
 		p(". (Join-Path $env:ExchangeInstallPath 'bin\\RemoteExchange.ps1')")
 		p("Connect-ExchangeServer -auto")
 	default:

@@ -15,9 +15,10 @@ if (-not $env:EXCHCERT_PFX_PASSWORD) { throw 'no PFX password in EXCHCERT_PFX_PA
 $pfxPassword = ConvertTo-SecureString -String $env:EXCHCERT_PFX_PASSWORD -AsPlainText -Force
 Remove-Item -Path Env:EXCHCERT_PFX_PASSWORD
 
-# Exchange 2010: the shell is remote PowerShell, even on the server itself; RemoteExchange.ps1
-# and Connect-ExchangeServer are what the shell's shortcut runs (https://learn.microsoft.com/previous-versions/office/exchange-server-2010/dd297939(v=exchg.141);
-# the snap-in is not supported for 2010: https://learn.microsoft.com/troubleshoot/exchange/development/develop-apps-by-using-exchange-powershell).
+# Exchange 2010: the shell is remote PowerShell, even on the server itself; Microsoft says not
+# to load the snap-in (https://learn.microsoft.com/previous-versions/office/developer/exchange-server-2010/ff326156(v=exchg.140);
+# https://learn.microsoft.com/troubleshoot/exchange/development/develop-apps-by-using-exchange-powershell).
+# RemoteExchange.ps1 and Connect-ExchangeServer are what the shell's shortcut runs.
 . (Join-Path $env:ExchangeInstallPath 'bin\RemoteExchange.ps1')
 Connect-ExchangeServer -auto
 Log ('Exchange Management Shell loaded as ' + [Security.Principal.WindowsIdentity]::GetCurrent().Name)
