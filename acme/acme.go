@@ -3,10 +3,15 @@
 // decides when it is due for renewal.
 //
 // Obtain keeps the account in a state folder (the account key is created
-// once, 0600, and reused), answers DNS-01 with any lego DNS provider or
-// HTTP-01 with lego's built-in web server, and returns the issued chain; it
-// writes nothing but the account state. RenewDue says whether a certificate
-// should be renewed. Progress goes to a callback, never to a terminal; the
+// once, 0600, and reused), answers DNS-01 with any lego DNS provider,
+// HTTP-01 with lego's built-in web server or through a web server's folder
+// (Webroot: IIS on the Exchange server, with a self-check first), and
+// returns the issued chain; it writes nothing but the account state and,
+// for the webroot, the token folder it removes again. Decide says whether
+// a certificate should be renewed, from the CA's renewal information (RFC
+// 9773, FetchWindow) or a fixed third of its lifetime. Deploy writes the
+// PowerShell wrapper that runs the bind script unattended, and Task the
+// commands for a daily scheduled task. Progress goes to a callback, never to a terminal; the
 // package reads no environment variables itself (lego's DNS providers,
 // which the caller constructs, read their documented ones).
 //
@@ -75,6 +80,10 @@ type Options struct {
 
 	// HTTP is the address lego's HTTP-01 server listens on, e.g. ":80".
 	HTTP string
+	// Webroot answers HTTP-01 through a web server that already owns
+	// port 80 (IIS on an Exchange server), by writing the tokens into its
+	// folder.
+	Webroot *WebrootOptions
 
 	Profile string // ACME profile to ask for (draft-ietf-acme-profiles), e.g. Let's Encrypt's "tlsserver"
 
@@ -87,6 +96,10 @@ type Options struct {
 type Request struct {
 	Plan *plan.Plan
 	Key  crypto.Signer
+	// Replaces is the ARI identifier (ReplacesID) of the certificate this
+	// one renews: the CA then knows it is a renewal (RFC 9773 §5). Sent
+	// only to CAs that offer renewal information.
+	Replaces string
 }
 
 // Result is the issued certificate and the account that ordered it.
@@ -237,8 +250,8 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	if o.StateDir == "" {
 		return nil, errors.New("no state folder for the account")
 	}
-	if (o.DNS == nil) == (o.HTTP == "") {
-		return nil, errors.New("choose one challenge: DNS-01 (a DNS provider) or HTTP-01 (a listen address)")
+	if n := countTrue(o.DNS != nil, o.HTTP != "", o.Webroot != nil); n != 1 {
+		return nil, errors.New("choose one challenge: DNS-01 (a DNS provider), HTTP-01 (a listen address) or HTTP-01 through a webroot")
 	}
 	if o.Server == "" {
 		o.Server = LetsEncrypt
@@ -255,6 +268,16 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	logger := &progressLogger{names: names, progress: progress}
 	legolog.Logger = logger
 	defer func() { legolog.Logger = prev }()
+
+	var webroot *Webroot
+	if o.Webroot != nil {
+		w, done, err := startWebroot(ctx, names, *o.Webroot, progress)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		webroot = w
+	}
 
 	dir, err := accountDir(o.StateDir, o.Server)
 	if err != nil {
@@ -304,17 +327,26 @@ func Obtain(ctx context.Context, req Request, o Options) (*Result, error) {
 	}
 	acct.URL = reg.URI
 
-	if err := setSolver(client, o, progress); err != nil {
+	if err := setSolver(client, o, webroot, progress); err != nil {
 		return nil, err
 	}
 
 	progress(Event{Step: StepOrder, Detail: fmt.Sprintf("ordering a certificate for %d names from %s", len(names), o.Server)})
-	res, err := client.Certificate.Obtain(certificate.ObtainRequest{
-		Domains:    names,
-		PrivateKey: req.Key,
-		Bundle:     true,
-		Profile:    o.Profile,
-	})
+	obtain := certificate.ObtainRequest{
+		Domains:        names,
+		PrivateKey:     req.Key,
+		Bundle:         true,
+		Profile:        o.Profile,
+		ReplacesCertID: req.Replaces,
+	}
+	res, err := client.Certificate.Obtain(obtain)
+	if p := Problem(err); p != nil && req.Replaces != "" && strings.HasSuffix(p.Type, ":alreadyReplaced") {
+		// An earlier renewal of the same certificate was issued but not
+		// kept (RFC 9773 §5): order again as a new certificate.
+		progress(Event{Step: StepOrder, Detail: "the CA says the certificate was already replaced; ordering without naming it"})
+		obtain.ReplacesCertID = ""
+		res, err = client.Certificate.Obtain(obtain)
+	}
 	if err != nil {
 		return nil, orderError(err, logger.finalizing)
 	}
@@ -341,7 +373,10 @@ func orderNames(p *plan.Plan) []string {
 	return names
 }
 
-func setSolver(client *lego.Client, o Options, progress func(Event)) error {
+func setSolver(client *lego.Client, o Options, webroot *Webroot, progress func(Event)) error {
+	if webroot != nil {
+		return client.Challenge.SetHTTP01Provider(wrapProvider(webroot, progress, "HTTP-01 token in "+webroot.Dir()))
+	}
 	if o.DNS != nil {
 		opts := []dns01.ChallengeOption{
 			dns01.CondOption(len(o.Resolvers) > 0, dns01.AddRecursiveNameservers(dns01.ParseNameservers(o.Resolvers))),

@@ -17,6 +17,12 @@ type Renewal struct {
 	RenewFrom time.Time `json:"renew_from"`        // when the certificate becomes due by age
 	Missing   []string  `json:"missing,omitempty"` // planned names the certificate lacks
 	Extra     []string  `json:"extra,omitempty"`   // names on the certificate the plan no longer has
+	// Rule is what decided: plan, expired, ari (the CA's renewal window),
+	// fixed-fraction or days.
+	Rule      string    `json:"rule"`
+	NextCheck time.Time `json:"next_check"`       // when to look again (now when due)
+	Window    *Window   `json:"window,omitempty"` // the CA's renewal window, when it offers one
+	ARIError  string    `json:"ari_error,omitempty"`
 }
 
 // RenewDue decides whether cert should be renewed at now: when it lacks a
@@ -27,6 +33,10 @@ type Renewal struct {
 // (CA/Browser Forum BR §6.3.2, ballot SC-081). Names the plan dropped do not
 // make a renewal due: the certificate still covers every planned name.
 func RenewDue(cert *x509.Certificate, p *plan.Plan, days int, now time.Time) Renewal {
+	return Decide(cert, p, Policy{Days: days}, now)
+}
+
+func fixedRule(cert *x509.Certificate, planned []string, days int, now time.Time) Renewal {
 	window := time.Duration(days) * 24 * time.Hour
 	if days <= 0 {
 		window = cert.NotAfter.Sub(cert.NotBefore) / 3
@@ -37,7 +47,7 @@ func RenewDue(cert *x509.Certificate, p *plan.Plan, days int, now time.Time) Ren
 		have[strings.ToLower(n)] = true
 	}
 	want := map[string]bool{}
-	for _, n := range p.DNSNames() {
+	for _, n := range planned {
 		want[n] = true
 		if !have[n] {
 			r.Missing = append(r.Missing, n)
@@ -49,11 +59,15 @@ func RenewDue(cert *x509.Certificate, p *plan.Plan, days int, now time.Time) Ren
 		}
 	}
 	left := cert.NotAfter.Sub(now)
+	r.Rule = RuleFixedFraction
+	if days > 0 {
+		r.Rule = RuleDays
+	}
 	switch {
 	case len(r.Missing) > 0:
-		r.Due, r.Reason = true, fmt.Sprintf("the plan has names the certificate lacks: %s", strings.Join(r.Missing, ", "))
+		r.Due, r.Rule, r.Reason = true, RulePlan, fmt.Sprintf("the plan has names the certificate lacks: %s", strings.Join(r.Missing, ", "))
 	case !now.Before(cert.NotAfter):
-		r.Due, r.Reason = true, fmt.Sprintf("the certificate expired on %s", cert.NotAfter.UTC().Format(time.DateOnly))
+		r.Due, r.Rule, r.Reason = true, RuleExpired, fmt.Sprintf("the certificate expired on %s", cert.NotAfter.UTC().Format(time.DateOnly))
 	case !now.Before(r.RenewFrom):
 		r.Due, r.Reason = true, fmt.Sprintf("%s left, renewal window is %s", days2(left), days2(window))
 	default:

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/letsencrypt/pebble/v2/ca"
+	"github.com/letsencrypt/pebble/v2/core"
 	"github.com/letsencrypt/pebble/v2/db"
 	"github.com/letsencrypt/pebble/v2/va"
 	"github.com/letsencrypt/pebble/v2/wfe"
@@ -61,10 +62,11 @@ type CA struct {
 	DNS      *DNS           // the DNS server Pebble resolves through
 	HTTPReq  string         // URL of the lego "httpreq" endpoint that writes TXT records
 
-	ca   *ca.CAImpl
-	mu   sync.Mutex
-	fail map[string]int // path prefix -> HTTP status for the next request
-	hits map[string]int
+	ca    *ca.CAImpl
+	store *db.MemoryStore
+	mu    sync.Mutex
+	fail  map[string]int // path prefix -> HTTP status for the next request
+	hits  map[string]int
 }
 
 // TB is the part of testing.TB that Start uses, so that testscript
@@ -123,7 +125,7 @@ func Start(t TB, o Options) *CA {
 	os.Setenv("PEBBLE_VA_ALWAYS_VALID", "0")
 	envMu.Unlock()
 
-	c := &CA{HTTPPort: o.HTTPPort, DNS: d, ca: authority, fail: map[string]int{}, hits: map[string]int{}}
+	c := &CA{HTTPPort: o.HTTPPort, DNS: d, ca: authority, store: store, fail: map[string]int{}, hits: map[string]int{}}
 	handler := front.Handler()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if status := c.injected(r.URL.Path); status != 0 {
@@ -180,6 +182,26 @@ func (c *CA) RootPEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Root().Raw})
 }
 
+// Revoke marks an issued certificate revoked, as the CA does after a key
+// compromise or a mis-issuance; Pebble's renewal information (RFC 9773)
+// then says to renew at once. It reports whether Pebble issued cert.
+func (c *CA) Revoke(cert *x509.Certificate) bool {
+	issued := c.store.GetCertificateBySerial(cert.SerialNumber)
+	if issued == nil {
+		return false
+	}
+	c.store.RevokeCertificate(&core.RevokedCertificate{Certificate: issued, RevokedAt: time.Now()})
+	return true
+}
+
+// SetRenewalWindow makes Pebble's renewal information for cert suggest
+// the window start to end (RFC 9773 §4.2), as a CA does to spread
+// renewals or move them earlier. It reports whether Pebble issued cert.
+func (c *CA) SetRenewalWindow(cert *x509.Certificate, start, end time.Time) bool {
+	doc, _ := json.Marshal(map[string]any{"suggestedWindow": map[string]time.Time{"start": start.UTC(), "end": end.UTC()}})
+	return c.store.SetARIResponse(cert.SerialNumber, string(doc)) == nil
+}
+
 // FailNext makes the next request whose path starts with prefix (for
 // example "/finalize-order/") fail with status and an ACME serverInternal
 // problem, as a CA outage mid-order would.
@@ -202,12 +224,13 @@ const (
 	PathNewOrder   = "/order-plz"
 	PathFinalize   = "/finalize-order/"
 	PathChallenge  = "/chalZ/"
+	PathRenewal    = "/draft-ietf-acme-ari-03/renewalInfo/"
 )
 
 func (c *CA) injected(path string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, p := range []string{PathNewAccount, PathNewOrder, PathFinalize, PathChallenge} {
+	for _, p := range []string{PathNewAccount, PathNewOrder, PathFinalize, PathChallenge, PathRenewal} {
 		if strings.HasPrefix(path, p) {
 			c.hits[p]++
 		}

@@ -48,6 +48,8 @@ type acmeOptions struct {
 	dnsRecursive  bool
 	dnsWait       time.Duration
 	http          string
+	webroot       webrootFlags
+	deploy        deployFlags // renew only
 	keyType       string
 	keyFile       string
 	outDir        string
@@ -78,6 +80,7 @@ func (o *acmeOptions) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.dnsRecursive, "dns-recursive-only", false, "check the TXT records at --dns-resolver only, not at the zone's authoritative name servers")
 	fs.DurationVar(&o.dnsWait, "dns-wait", 0, "skip the propagation check and wait this `DURATION` (e.g. 2m) after publishing the TXT records")
 	fs.StringVar(&o.http, "http", "", "answer HTTP-01 with a web server on `ADDRESS` (e.g. :80); port 80 of every name must reach it")
+	o.webroot.register(fs)
 	fs.StringVar(&o.keyType, "key-type", csr.DefaultKeyType.String(), "key `TYPE`: "+csr.JoinKeyTypes())
 	fs.StringVar(&o.keyFile, "key", "", "use the private key in `FILE` instead of making a new one")
 	fs.StringVar(&o.outDir, "out-dir", ".", "`DIR` for the key, certificate, PFX, bind script and summary")
@@ -106,7 +109,11 @@ what Exchange needs into --out-dir, named after the Common Name:
 
 DNS-01 is the realistic choice: <domain> itself usually points at the company
 web site and the legacy name at the old server, so HTTP-01 cannot reach this
-machine for them. --dns takes any lego DNS provider by name; its credentials
+machine for them. On the Exchange server IIS owns port 80: --http-webroot DIR
+answers HTTP-01 through it, writing the tokens and a web.config into
+DIR\.well-known\acme-challenge (for Exchange the Default Web Site's root,
+C:\inetpub\wwwroot) after a self-check that fetches a probe file for every
+name; everything written is removed afterwards (docs/acme-exchange.md). --dns takes any lego DNS provider by name; its credentials
 come from the environment variables lego documents for it
 (https://go-acme.github.io/lego/dns/). With split DNS, give a public resolver
 with --dns-resolver so the propagation check sees the public zone.
@@ -138,9 +145,9 @@ files are written; read the notes); 2 usage or input error.`,
 	o.register(cmd.Flags())
 	cmd.Flags().BoolVar(&o.force, "force", false, "replace the files in --out-dir (the old ones are archived first)")
 	addOutputFlag(cmd, &o.output)
-	cmd.MarkFlagsMutuallyExclusive("dns", "http")
+	cmd.MarkFlagsMutuallyExclusive("dns", "http", "http-webroot")
 	cmd.MarkFlagsMutuallyExclusive("server", "staging")
-	cmd.AddCommand(newAcmeRenewCmd(a))
+	cmd.AddCommand(newAcmeRenewCmd(a), newAcmeScheduleCmd(a))
 	return cmd
 }
 
@@ -149,10 +156,16 @@ func newAcmeRenewCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "renew",
 		Short: "Renew the ACME certificate in --out-dir when it is due",
-		Long: `Renew reads NAME.crt from --out-dir and renews it when fewer than --days
-days are left (default: a third of its lifetime, so 30 of 90 days, 66 of
-200, 15 of 47) or when the plan has a name the certificate lacks. It takes
-the flags of 'exchcert acme'. A renewal makes a new key (unless --key),
+		Long: `Renew reads NAME.crt from --out-dir and renews it when the CA's renewal
+window has come (ACME Renewal Information, RFC 9773: Let's Encrypt moves it
+earlier after a revocation), when the plan has a name the certificate lacks,
+or, when the CA offers no renewal information, when a third of its lifetime
+is left (30 of 90 days, 66 of 200, 15 of 47); --days N renews at N days
+left even before the CA's window. The second line on stdout says which rule
+decided and when the next check is due. It takes the flags of 'exchcert acme'.
+With --deploy (on the Exchange server) the bind script then runs in the
+Exchange Management Shell without questions; 'exchcert acme schedule' prints
+the commands for a daily task. A renewal makes a new key (unless --key),
 copies the current files to --out-dir/archive/SERIAL/ and replaces them
 with the new key, certificate, PFX, bind script and summary.
 
@@ -174,10 +187,11 @@ Made for a scheduled task: the first line on stdout says "renewed" or
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(a, cmd) },
 	}
 	o.register(cmd.Flags())
-	cmd.Flags().IntVar(&o.days, "days", 0, "renew when fewer than `N` days are left (default: a third of the certificate's lifetime)")
+	cmd.Flags().IntVar(&o.days, "days", 0, "renew when fewer than `N` days are left, even before the CA's renewal window (default: the CA's window, else a third of the lifetime)")
 	cmd.Flags().BoolVar(&o.force, "force", false, "renew now even if not due")
+	o.deploy.register(cmd.Flags())
 	addOutputFlag(cmd, &o.output)
-	cmd.MarkFlagsMutuallyExclusive("dns", "http")
+	cmd.MarkFlagsMutuallyExclusive("dns", "http", "http-webroot")
 	cmd.MarkFlagsMutuallyExclusive("server", "staging")
 	return cmd
 }
@@ -211,6 +225,8 @@ type acmeReport struct {
 	Archived    string                 `json:"archived,omitempty"`
 	Findings    plan.Findings          `json:"findings"`
 	Warnings    []exchange.BindWarning `json:"bind_warnings,omitempty"`
+	Deployed    bool                   `json:"deployed,omitempty"`
+	DeployLog   string                 `json:"deploy_log,omitempty"`
 }
 
 // acmeSet is the file names for a plan in --out-dir.
@@ -251,8 +267,21 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 			return &usageError{fmt.Errorf("--dns-resolver %q: want HOST:PORT, e.g. 1.1.1.1:53", r)}
 		}
 	}
-	if o.dns == "" && o.http == "" {
-		return &usageError{errors.New("choose a challenge: --dns PROVIDER (DNS-01) or --http :80 (HTTP-01)")}
+	if o.dns == "" && o.http == "" && o.webroot.dir == "" {
+		return &usageError{errors.New("choose a challenge: --dns PROVIDER (DNS-01), --http-webroot DIR (HTTP-01 through IIS) or --http :80 (HTTP-01)")}
+	}
+	webroot, err := o.webroot.options()
+	if err != nil {
+		return err
+	}
+	if err := o.deploy.check(p); err != nil {
+		return err
+	}
+	if o.deploy.deploy && !cmd.Flags().Changed("import-path") {
+		// The wrapper imports the PFX where it was written.
+		if abs, err := filepath.Abs(o.files(p).pfx); err == nil {
+			o.importPath = abs
+		}
 	}
 	if o.keyTypeParsed, err = csr.ParseKeyType(o.keyType); err != nil {
 		return &usageError{fmt.Errorf("--key-type: %w", err)}
@@ -299,14 +328,17 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		if err != nil {
 			return err
 		}
-		r := acme.RenewDue(current, p, o.days, a.now())
+		r, err := o.decide(cmd.Context(), a, current, p)
+		if err != nil {
+			return err
+		}
 		rep.Renewal = &r
 		if !r.Due && !o.force {
 			rep.Action = "not-due"
 			fillCert(rep, p, current)
 			rep.RenewFrom = r.RenewFrom
 			return a.report(o.output, rep, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "not due: %s (%s)\n", r.Reason, set.cert)
+				_, err := fmt.Fprintf(w, "not due: %s (%s)\n%s\n", r.Reason, set.cert, ruleLine(r))
 				return err
 			})
 		}
@@ -334,7 +366,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	safefile.Recover(a.notify, set.all()...)
 
 	// Everything that can be wrong locally is checked before the CA is asked.
-	if o.http != "" {
+	if o.http != "" || webroot != nil {
 		fs := acme.HTTP01Findings(p)
 		for _, f := range fs {
 			fmt.Fprintf(a.stderr, "exchcert: %s: %s: %s (%s)\n", f.Severity, f.Subject, f.Message, f.Fix)
@@ -374,7 +406,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	// records and stops its HTTP-01 server before exchcert exits.
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
-	res, err := acme.Obtain(ctx, acme.Request{Plan: p, Key: key}, acme.Options{
+	res, err := acme.Obtain(ctx, acme.Request{Plan: p, Key: key, Replaces: acme.ReplacesID(current)}, acme.Options{
 		Server:          o.server,
 		Email:           o.email,
 		StateDir:        o.stateDir,
@@ -385,10 +417,15 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		RecursiveOnly:   o.dnsRecursive,
 		PropagationWait: o.dnsWait,
 		HTTP:            o.http,
+		Webroot:         webroot,
 		Profile:         o.profile,
 		Progress:        progressPrinter(a.stderr, o.verbose),
 	})
 	if err != nil {
+		var se *acme.SelfCheckError
+		if errors.As(err, &se) {
+			return selfCheckError(a.stderr, se)
+		}
 		return acmeError(err, o.renew)
 	}
 	rep.Account = res.Account.URL
@@ -432,6 +469,20 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	}
 	if enc == exchange.PFXLegacy {
 		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", legacyWarning(encReason))
+	}
+	if o.deploy.deploy && rep.Findings.HasErrors() {
+		fmt.Fprintf(a.stderr, "exchcert: not deployed: the new certificate fails inspect's checks (see the notes); the server keeps the old one\n")
+	} else if o.deploy.deploy {
+		old := ""
+		if current != nil {
+			old = inspect.Thumbprint(current)
+		}
+		rep.DeployLog, err = o.deploy.run(ctx, a, p, set, rep, old, password)
+		if err != nil {
+			_ = a.report(o.output, rep, func(w io.Writer) error { return writeAcmeSummary(w, rep) })
+			return err
+		}
+		rep.Deployed = true
 	}
 	if err := a.report(o.output, rep, func(w io.Writer) error { return writeAcmeSummary(w, rep) }); err != nil {
 		return err
@@ -499,6 +550,9 @@ func (o *acmeOptions) deliverables(p *plan.Plan, set acmeSet, key crypto.Signer,
 		FileKind:     exchange.PFXFile,
 		PFXModern:    enc == exchange.PFXModern,
 		FriendlyName: o.friendlyName,
+		// With --deploy nobody answers the bind script's questions.
+		ReplaceSMTPDefault: o.deploy.replaceSMTP,
+		TestMailbox:        o.deploy.testMailbox,
 	}
 	if info, err := csr.DescribeKey(key.Public()); err == nil {
 		in.KeyAlgorithm = info.Algorithm
@@ -563,7 +617,7 @@ func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
 	var b strings.Builder
 	switch rep.Action {
 	case "renewed":
-		fmt.Fprintf(&b, "renewed: %s\n", rep.Renewal.Reason)
+		fmt.Fprintf(&b, "renewed: %s\n%s\n", rep.Renewal.Reason, ruleLine(*rep.Renewal))
 	case "issued":
 		fmt.Fprintf(&b, "issued: %s\n", rep.CommonName)
 	}
@@ -585,6 +639,9 @@ func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
 	}
 	if rep.Archived != "" {
 		fmt.Fprintf(&b, "Previous:    archived in %s\n", rep.Archived)
+	}
+	if rep.DeployLog != "" {
+		fmt.Fprintf(&b, "Deployed:    %v (log %s)\n", rep.Deployed, rep.DeployLog)
 	}
 	if _, err := io.WriteString(w, b.String()+"\n"); err != nil {
 		return err

@@ -3,10 +3,13 @@ package main
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -51,13 +54,23 @@ func (s scriptTB) Cleanup(f func())                  { s.ts.Defer(f) }
 //
 //	checks that N orders were placed so far.
 //
+// pebble revoke CERTFILE
+//
+//	revokes the certificate; Pebble's renewal information then says to
+//	renew at once.
+//
+// pebble serve DIR
+//
+//	serves the files under DIR over plain http on HTTP01_ADDR, as IIS
+//	serves its site folder, until the script ends.
+//
 // pebble verify CERTFILE NAME...
 //
 //	checks that the PEM chain in CERTFILE chains to Pebble's root and is
 //	valid for every NAME.
 func cmdPebble(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
-		ts.Fatalf("usage: pebble start|fail|orders|verify ...")
+		ts.Fatalf("usage: pebble start|fail|orders|revoke|serve|verify ...")
 	}
 	pebbleMu.Lock()
 	c := pebbles[ts]
@@ -99,6 +112,32 @@ func cmdPebble(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		if got := c.Hits(acmetest.PathNewOrder); (got == want) == neg {
 			ts.Fatalf("%d orders placed, want %d", got, want)
+		}
+	case "serve":
+		if len(args) != 2 {
+			ts.Fatalf("usage: pebble serve DIR")
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(c.HTTPPort))
+		ts.Check(err)
+		srv := &http.Server{Handler: http.FileServer(http.Dir(ts.MkAbs(args[1]))), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		ts.Defer(func() { srv.Close() })
+	case "revoke":
+		// pebble revoke CERTFILE: the CA revokes it, and its renewal
+		// information then says to renew at once.
+		if len(args) != 2 {
+			ts.Fatalf("usage: pebble revoke CERTFILE")
+		}
+		data, err := os.ReadFile(ts.MkAbs(args[1]))
+		ts.Check(err)
+		b, _ := pem.Decode(data)
+		if b == nil {
+			ts.Fatalf("%s: no PEM", args[1])
+		}
+		cert, err := x509.ParseCertificate(b.Bytes)
+		ts.Check(err)
+		if !c.Revoke(cert) {
+			ts.Fatalf("%s: not issued by this Pebble", args[1])
 		}
 	case "verify":
 		if len(args) < 3 {

@@ -192,11 +192,6 @@ func TestProbeRealServers(t *testing.T) {
 	if os.Geteuid() != 0 {
 		skip("the probe integration test must run as root: Postfix's master refuses to run as another user")
 	}
-	script, err := filepath.Abs(filepath.Join("..", "..", "probe", "testdata", "servers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	// Not t.TempDir: Postfix refuses folders whose parents others cannot
 	// search, and t.TempDir's parents are 0700.
 	dir, err := os.MkdirTemp("", "exchcert-probe-servers-")
@@ -255,7 +250,7 @@ func TestProbeRealServers(t *testing.T) {
 		webShort                       = 10
 	)
 	windowsAndBasic := `Negotiate|NTLM|Basic realm="mail.acme.com"`
-	env := append(os.Environ(),
+	env := append([]string(nil),
 		"SMTP_SERVERS="+strings.Join([]string{
 			port(smtpGood) + " good.pem good.key yes",
 			port(smtpPlain) + " good.pem good.key no",
@@ -270,28 +265,7 @@ func TestProbeRealServers(t *testing.T) {
 			port(webShort) + " noauto.pem noauto.key " + windowsAndBasic,
 		}, "\n"),
 	)
-	stop := func() {
-		out, err := exec.Command("bash", filepath.Join(script, "stop.sh"), dir).CombinedOutput()
-		if err != nil {
-			t.Errorf("stop.sh: %v\n%s", err, out)
-		}
-	}
-	logs := func() string {
-		var b strings.Builder
-		for _, f := range []string{"postfix.out", "postfix.log", "dovecot.out", "dovecot.log", "nginx.out", "nginx.log"} {
-			if data, err := os.ReadFile(filepath.Join(dir, f)); err == nil && len(data) > 0 {
-				fmt.Fprintf(&b, "--- %s\n%s\n", f, data)
-			}
-		}
-		return b.String()
-	}
-	cmd := exec.Command("bash", filepath.Join(script, "start.sh"), dir)
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	t.Cleanup(stop)
-	if err != nil {
-		t.Fatalf("start.sh: %v\n%s\n%s", err, out, logs())
-	}
+	logs := probetest.StartServers(t, dir, env...)
 	for _, i := range []int{smtpGood, smtpPlain, smtpShort, imap, imaps, pop3, pop3s, webGood, webBasic, webLeaf, webShort} {
 		addr := "127.0.0.1:" + port(i)
 		deadline := time.Now().Add(30 * time.Second)

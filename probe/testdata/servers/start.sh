@@ -17,6 +17,8 @@
 #   DOVECOT_CHAIN  DOVECOT_KEY   the chain and key Dovecot serves
 #   HTTPS_SERVERS  lines "PORT CHAIN KEY AUTH", AUTH the WWW-Authenticate
 #                  values separated by "|" (e.g. Negotiate|NTLM|Basic realm="x")
+#   HTTP_WEBROOTS  lines "PORT ROOT": plain http serving the files in the
+#                  folder ROOT (the ACME webroot test), text/plain
 #
 # Every listener binds 127.0.0.1 only. Needs root: Postfix's master refuses
 # to run as anyone else.
@@ -152,7 +154,7 @@ EOF
 fi
 
 # --- nginx ----------------------------------------------------------------
-if [ -n "${HTTPS_SERVERS:-}" ]; then
+if [ -n "${HTTPS_SERVERS:-}" ] || [ -n "${HTTP_WEBROOTS:-}" ]; then
 	ng=$dir/nginx
 	mkdir -p "$ng/logs" "$ng/tmp"
 	{
@@ -191,7 +193,19 @@ EOF
     location / { return 404; }
   }
 EOF
-		done <<<"$HTTPS_SERVERS"
+		done <<<"${HTTPS_SERVERS:-}"
+		while read -r port root; do
+			[ -n "$port" ] || continue
+			cat <<EOF
+  server {
+    listen 127.0.0.1:$port;
+    server_name _;
+    root $root;
+    default_type text/plain;
+    location / { try_files \$uri =404; }
+  }
+EOF
+		done <<<"${HTTP_WEBROOTS:-}"
 		echo "}"
 	} >"$ng/nginx.conf"
 	start_bg nginx "$sbin/nginx" -p "$ng" -e "$dir/nginx.log" -c "$ng/nginx.conf" -g 'daemon off;'

@@ -1,0 +1,4 @@
+rem Daily renewal of the Exchange certificate with exchcert, as ACME\svc-exchcert (cmd.exe, elevated).
+rem Source: https://learn.microsoft.com/windows-server/administration/windows-commands/schtasks-create
+rem /RP * asks for the account's Windows password (not the PFX password).
+schtasks /Create /TN "exchcert renew mail.acme.com" /TR "\"C:\Program Files\exchcert\exchcert.exe\" acme renew --plan C:\exchcert\acme.plan.json --http-webroot C:\inetpub\wwwroot --windows 2019 --password-file C:\exchcert\pfx.pass --state-dir C:\exchcert --out-dir C:\exchcert\out --deploy" /SC DAILY /ST 03:17 /RU ACME\svc-exchcert /RP * /RL HIGHEST /F
