@@ -29,6 +29,7 @@ func TestDateBoundaries(t *testing.T) {
 		{"one second short of ExpiringDays", now.Add(-10 * day), now.Add(ExpiringDays*day - time.Second), []string{CodeCertExpiring}},
 		{"exactly ExpiringDays left", now.Add(-10 * day), now.Add(ExpiringDays * day), nil},
 		{"valid from one second on", now.Add(time.Second), now.Add(60 * day), []string{CodeCertExpired}},
+		{"valid from this very second, expiring", now, now.Add(5 * day), []string{CodeCertExpiring}},
 		{"valid from this very second", now, now.Add(60 * day), nil},
 	}
 	for _, tt := range tests {
