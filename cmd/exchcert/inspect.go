@@ -157,7 +157,7 @@ func (o *inspectOptions) loader(a *app) func(name string) (*inspect.Bundle, erro
 				if cached != nil {
 					return append([]byte(nil), cached...), nil
 				}
-				pw, err := o.password.read(a, "Password for "+name+": ", false)
+				pw, err := o.password.read(a, "Password for "+esc(name)+": ", false)
 				if err != nil {
 					return nil, err
 				}
@@ -243,7 +243,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 	}
 	fmt.Fprintln(w)
 	for _, f := range r.Files {
-		fmt.Fprintf(w, "%s: %s, %s", f.Name, f.Format, count(f.Certs, "certificate"))
+		fmt.Fprintf(w, "%s: %s, %s", esc(f.Name), f.Format, count(f.Certs, "certificate"))
 		if f.CSRs > 0 {
 			fmt.Fprintf(w, ", %s", count(f.CSRs, "request"))
 		}
@@ -256,18 +256,18 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 		fmt.Fprintln(w)
 	}
 	for _, c := range r.Certificates {
-		fmt.Fprintf(w, "\n%s #%d: %s\n", c.File, c.Index, c.Role)
+		fmt.Fprintf(w, "\n%s #%d: %s\n", esc(c.File), c.Index, c.Role)
 		t := newTable(w, "Field", "Value")
 		key := fmt.Sprintf("%s %d", c.KeyType, c.KeyBits)
 		if c.KeyCurve != "" {
 			key = c.KeyType + " " + c.KeyCurve
 		}
 		rows := [][]string{
-			{"Subject", c.Subject},
-			{"Issuer", c.Issuer},
+			{"Subject", esc(c.Subject)},
+			{"Issuer", esc(c.Issuer)},
 			{"Serial", c.Serial},
 			{"Valid", fmt.Sprintf("%s to %s (%s)", c.NotBefore.Format(time.DateTime), c.NotAfter.Format(time.DateTime), daysText(c.DaysLeft))},
-			{"Names (SAN)", wrap(strings.Join(append(append([]string{}, c.DNSNames...), c.IPAddresses...), ", "), 72)},
+			{"Names (SAN)", wrap(strings.Join(escList(append(append([]string{}, c.DNSNames...), c.IPAddresses...)), ", "), 72)},
 			{"Key", key},
 			{"Signature", c.SignatureAlgorithm},
 			{"Key usage", orNone(strings.Join(c.KeyUsage, ", "))},
@@ -284,15 +284,15 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 		}
 	}
 	for _, c := range r.CSRs {
-		fmt.Fprintf(w, "\n%s #%d: certificate request\n", c.File, c.Index)
+		fmt.Fprintf(w, "\n%s #%d: certificate request\n", esc(c.File), c.Index)
 		t := newTable(w, "Field", "Value")
 		key := fmt.Sprintf("%s %d", c.KeyType, c.KeyBits)
 		if c.KeyCurve != "" {
 			key = c.KeyType + " " + c.KeyCurve
 		}
 		rows := [][]string{
-			{"Subject", c.Subject},
-			{"Names (SAN)", wrap(strings.Join(append(append([]string{}, c.DNSNames...), c.IPAddresses...), ", "), 72)},
+			{"Subject", esc(c.Subject)},
+			{"Names (SAN)", wrap(strings.Join(escList(append(append([]string{}, c.DNSNames...), c.IPAddresses...)), ", "), 72)},
 			{"Key", key},
 			{"Signature", c.SignatureAlgorithm + ", " + map[bool]string{true: "valid", false: "INVALID"}[c.SignatureValid]},
 			{"Private key", keyText(c.HasPrivateKey, r.PrivateKeys)},
@@ -302,7 +302,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 		}
 	}
 	for _, cov := range r.Coverage {
-		fmt.Fprintf(w, "\nCoverage of the plan by %s (%s %s):\n", cov.File, cov.Kind, cov.Subject)
+		fmt.Fprintf(w, "\nCoverage of the plan by %s (%s %s):\n", esc(cov.File), cov.Kind, esc(cov.Subject))
 		t := newTable(w, "Name", "Covered", "By")
 		var rows [][]string
 		for _, n := range cov.Names {
@@ -310,7 +310,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 			if n.Match != "" && n.Match != n.Name {
 				by += " " + n.Match
 			}
-			rows = append(rows, []string{n.Name, yesNo(n.Covered), by})
+			rows = append(rows, []string{esc(n.Name), yesNo(n.Covered), esc(by)})
 		}
 		if err := appendRows(t, rows); err != nil {
 			return err
@@ -325,7 +325,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 
 func appendRows(t *tablewriter.Table, rows [][]string) error {
 	for _, r := range rows {
-		if err := t.Append(r); err != nil {
+		if err := appendRow(t, r...); err != nil {
 			return err
 		}
 	}
