@@ -39,13 +39,18 @@ base64 as Exchange prints them), UTF-8 or UTF-16 — and shows every certificate
 Exchange shows it), then checks:
 
   - coverage: every planned name is a SAN (exactly or by a one-label wildcard);
-    a name only in the Common Name does not count
+    a name only in the Common Name does not count, nor does a wildcard directly
+    under a public suffix (*.com, *.co.uk) or a name with control characters
   - the private key (--key, or the one inside a PFX) belongs to the certificate
   - the chain is complete, in order and trusted (--roots, default the system roots)
   - expired, not yet valid, or expiring within --min-days days
   - SHA-1 signatures, RSA under 2048 bits, no serverAuth EKU, a validity longer
     than public CAs may issue, internal names, a key type the Exchange version
     cannot use, a PFX encryption older Windows cannot import
+
+A self-signed CA certificate that names hosts (what openssl req -x509 makes)
+is checked as a server certificate too. Text from the files is shown with
+control characters escaped (\x1b, \u202e); -o json keeps the real values.
 
 Give the plan with the plan flags or --plan FILE; without one, coverage is not
 checked. A PFX is tried with the empty password first, then --password-env,
