@@ -1,6 +1,14 @@
 package inspect
 
-import "testing"
+import (
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"slices"
+	"testing"
+
+	"github.com/exchcert/exchcert/plan"
+)
 
 // Wildcards directly under a public suffix cover nothing, as in browsers;
 // names with control characters never cover anything.
@@ -36,6 +44,34 @@ func TestCoverPublicSuffixAndControl(t *testing.T) {
 		// The same name as the Common Name is not even a cn-only match.
 		if ok, by, _ := (Names{CN: normName(tt.san)}).Cover(tt.name); !tt.covered && (ok || by != ByNone) {
 			t.Errorf("CN %q: %v %s, want none", tt.san, ok, by)
+		}
+	}
+}
+
+// A request for a name with control characters or for a wildcard under a
+// public suffix gets the same error findings as a certificate.
+func TestCheckCSRNames(t *testing.T) {
+	f := getFixture(t)
+	tests := []struct {
+		dns  []string
+		want []string
+	}{
+		{[]string{"exch2.acme.com"}, nil},
+		{[]string{"exch2.acme.com\x00.evil.com"}, []string{CodeSANControl}},
+		{[]string{"*.com", "*.acme.co.uk"}, []string{CodeWildcardSuffix}},
+	}
+	for _, tt := range tests {
+		der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "exch2.acme.com"}, DNSNames: tt.dns}, f.ecKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := x509.ParseCertificateRequest(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := codes(CheckCSR(req, "req", Options{}), plan.Error)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: error codes %v, want %v", tt.dns, got, tt.want)
 		}
 	}
 }
