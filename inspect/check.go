@@ -301,10 +301,11 @@ func publicKeyEqual(a, b crypto.PublicKey) bool {
 
 // CheckCertificate runs the checks that need only the certificate itself:
 // validity at opt.Now and against opt.MinDays, signature algorithm, key
-// strength, and for a leaf the serverAuth EKU, key usage, the public-CA
-// validity cap, internal names and the key type the target Exchange version
-// can use. subject names the certificate in the findings. It is cheap: no
-// parsing, no chain building.
+// strength, and for a leaf (RoleOf) the serverAuth EKU, key usage, the
+// public-CA validity cap, DNS names that cover nothing (control characters,
+// a wildcard under a public suffix), internal names and the key type the
+// target Exchange version can use. subject names the certificate in the
+// findings. It is cheap: no parsing, no chain building.
 func CheckCertificate(c *x509.Certificate, subject string, opt Options) plan.Findings {
 	return checkCertificate(c, subject, RoleOf(c), opt)
 }
