@@ -83,6 +83,8 @@ const (
 	CodePFXModernEncryption = "pfx-modern-encryption"
 	CodeCSRSignatureInvalid = "csr-signature-invalid"
 	CodeNoLeaf              = "no-leaf"
+	CodeSANControl          = "san-control-character"
+	CodeWildcardSuffix      = "wildcard-public-suffix"
 )
 
 // Citations used by several findings.
@@ -93,6 +95,7 @@ const (
 	citeRFC6125    = "RFC 6125 §6.4.4; CA/Browser Forum Baseline Requirements §7.1.4.3"
 	citeECC        = "https://learn.microsoft.com/exchange/architecture/client-access/certificates"
 	citeInternal   = "CA/Browser Forum Baseline Requirements §4.2.2, §7.1.2.7.12"
+	citeWildcard   = "CA/Browser Forum Baseline Requirements §3.2.2.6; RFC 6125 §7.2; Chromium net/cert/x509_certificate.cc VerifyHostname"
 )
 
 // item is one certificate with where it came from.
@@ -127,8 +130,23 @@ func Check(bundles []*Bundle, opt Options) *Report {
 		}
 	}
 	var all []*x509.Certificate
+	issuers := map[string]bool{} // the issuer names of the certificates, as a set
 	for _, it := range items {
 		all = append(all, it.cert)
+		if string(it.cert.RawIssuer) != string(it.cert.RawSubject) {
+			issuers[string(it.cert.RawIssuer)] = true
+		}
+	}
+	// A self-signed CA certificate that names hosts is checked as a server
+	// certificate (RoleOf), unless another certificate of the input names
+	// it as its issuer: then it acts as the root of that chain.
+	roles := map[string]Role{}
+	for _, c := range all {
+		role := RoleOf(c)
+		if role == RoleLeaf && c.IsCA && issuers[string(c.RawSubject)] {
+			role = RoleRoot
+		}
+		roles[string(c.Raw)] = role
 	}
 	// What every leaf's chain check uses, built once: a file may hold
 	// many leaves.
@@ -137,7 +155,7 @@ func Check(bundles []*Bundle, opt Options) *Report {
 	for _, c := range all {
 		cc.given[string(c.Raw)] = true
 		cc.named[string(c.RawSubject)]++
-		if c.IsCA && RoleOf(c) != RoleLeaf {
+		if c.IsCA && roles[string(c.Raw)] != RoleLeaf {
 			cc.inter.AddCert(c)
 		}
 	}
@@ -173,12 +191,13 @@ func Check(bundles []*Bundle, opt Options) *Report {
 	leaves := 0
 	for _, it := range items {
 		s := Summarize(it.cert, it.file, it.index, now)
+		s.Role = roles[string(it.cert.Raw)]
 		if s.Role == RoleLeaf {
 			leaves++
 			s.HasPrivateKey = matchKey(it.cert.PublicKey)
 		}
 		r.Certificates = append(r.Certificates, s)
-		r.Findings = append(r.Findings, CheckCertificate(it.cert, label(it.file, it.cert.Subject.CommonName, it.cert.Subject.String()), opt)...)
+		r.Findings = append(r.Findings, checkCertificate(it.cert, label(it.file, it.cert.Subject.CommonName, it.cert.Subject.String()), s.Role, opt)...)
 		if s.Role == RoleLeaf {
 			r.Findings = append(r.Findings, checkChain(it, cc, opt)...)
 			if opt.Plan != nil {
@@ -219,7 +238,7 @@ func Check(bundles []*Bundle, opt Options) *Report {
 	}
 	if len(csrs) > 0 {
 		for _, it := range items {
-			if RoleOf(it.cert) != RoleLeaf {
+			if roles[string(it.cert.Raw)] != RoleLeaf {
 				continue
 			}
 			ok := false
@@ -240,12 +259,18 @@ func Check(bundles []*Bundle, opt Options) *Report {
 			Fix:     "give the key with --key, or inspect the PFX"})
 	}
 	if leaves == 0 && len(csrs) == 0 && len(items) > 0 {
-		r.Findings = append(r.Findings, plan.Finding{Code: CodeNoLeaf, Severity: plan.Warning, Subject: bundleNames(bundles),
+		f := plan.Finding{Code: CodeNoLeaf, Severity: plan.Warning, Subject: bundleNames(bundles),
 			Message: "only CA certificates were found: no server certificate or request to check",
-			Fix:     "inspect the file that holds the server certificate too (the CA often sends it separately from the chain)"})
+			Fix:     "inspect the file that holds the server certificate too (the CA often sends it separately from the chain)"}
+		if opt.Plan != nil {
+			// Nothing in the input covers the plan.
+			f.Severity = plan.Error
+			f.Message = "only CA certificates were found: no server certificate or request covers the planned names"
+		}
+		r.Findings = append(r.Findings, f)
 	}
 	for _, b := range bundles {
-		r.Findings = append(r.Findings, checkBundle(b, opt)...)
+		r.Findings = append(r.Findings, checkBundle(b, roles, opt)...)
 	}
 	return r
 }
@@ -276,18 +301,24 @@ func publicKeyEqual(a, b crypto.PublicKey) bool {
 
 // CheckCertificate runs the checks that need only the certificate itself:
 // validity at opt.Now and against opt.MinDays, signature algorithm, key
-// strength, and for a leaf the serverAuth EKU, key usage, the public-CA
-// validity cap, internal names and the key type the target Exchange version
-// can use. subject names the certificate in the findings. It is cheap: no
-// parsing, no chain building.
+// strength, and for a leaf (RoleOf) the serverAuth EKU, key usage, the
+// public-CA validity cap, DNS names that cover nothing (control characters,
+// a wildcard under a public suffix), internal names and the key type the
+// target Exchange version can use. subject names the certificate in the
+// findings. It is cheap: no parsing, no chain building.
 func CheckCertificate(c *x509.Certificate, subject string, opt Options) plan.Findings {
+	return checkCertificate(c, subject, RoleOf(c), opt)
+}
+
+// checkCertificate is CheckCertificate for a certificate whose role in its
+// input is known.
+func checkCertificate(c *x509.Certificate, subject string, role Role, opt Options) plan.Findings {
 	var fs plan.Findings
 	add := func(f plan.Finding) {
 		f.Subject = subject
 		fs = append(fs, f)
 	}
 	now := opt.now()
-	role := RoleOf(c)
 	what := map[Role]string{RoleLeaf: "certificate", RoleIntermediate: "intermediate CA certificate", RoleRoot: "root CA certificate"}[role]
 	expiredSeverity := plan.Error
 	if role == RoleRoot {
@@ -349,7 +380,11 @@ func CheckCertificate(c *x509.Certificate, subject string, opt Options) plan.Fin
 				Citation: citeBRValidity})
 		}
 	}
+	fs = append(fs, sanFindings(c.DNSNames, "certificate", subject)...)
 	for _, n := range presentedNames(c) {
+		if HasControl(n) || WildcardUnderPublicSuffix(n) {
+			continue // sanFindings said what is wrong with it
+		}
 		why := plan.InternalReason(n)
 		if why == "" {
 			continue
@@ -365,6 +400,28 @@ func CheckCertificate(c *x509.Certificate, subject string, opt Options) plan.Fin
 		add(f)
 	}
 	fs = append(fs, keyTypeFindings(c.PublicKey, subject, opt)...)
+	return fs
+}
+
+// sanFindings reports the DNS names of a certificate or request (what) that
+// cover nothing: those with control characters, and wildcards directly
+// under a public suffix.
+func sanFindings(dns []string, what, subject string) plan.Findings {
+	var fs plan.Findings
+	for _, d := range dns {
+		switch {
+		case HasControl(d):
+			fs = append(fs, plan.Finding{Code: CodeSANControl, Severity: plan.Error, Subject: subject,
+				Message:  fmt.Sprintf("the %s's DNS name %q holds control characters: it is no host name and covers no name, and a client that stops reading at a NUL byte sees another name than the one the CA checked", what, d),
+				Fix:      "have it re-issued with plain host names only",
+				Citation: "RFC 5280 §4.2.1.6 (dNSName in the preferred name syntax of RFC 1034 §3.5); CVE-2009-2408"})
+		case WildcardUnderPublicSuffix(d):
+			fs = append(fs, plan.Finding{Code: CodeWildcardSuffix, Severity: plan.Error, Subject: subject,
+				Message:  fmt.Sprintf("the %s names the wildcard %s, directly under a public suffix: browsers match it to no name, and public CAs may not issue it", what, d),
+				Fix:      "have it re-issued for the names themselves, or for a wildcard under your own domain (*.acme.com)",
+				Citation: citeWildcard})
+		}
+	}
 	return fs
 }
 
@@ -417,8 +474,12 @@ func CheckCSR(r *x509.CertificateRequest, subject string, opt Options) plan.Find
 		fs = append(fs, plan.Finding{Code: CodeWeakKey, Severity: plan.Error, Subject: subject,
 			Message: "the request has " + msg + "; public CAs refuse it", Fix: "make a new key of RSA 2048 bits or more (exchcert csr)", Citation: citeBRKeys})
 	}
+	fs = append(fs, sanFindings(r.DNSNames, "request", subject)...)
 	n := CSRNames(r)
 	for _, name := range n.SANs {
+		if HasControl(name) || WildcardUnderPublicSuffix(name) {
+			continue
+		}
 		if why := plan.InternalReason(name); why != "" && !opt.private() {
 			fs = append(fs, plan.Finding{Code: CodeInternalName, Severity: plan.Error, Subject: subject,
 				Message: fmt.Sprintf("the request asks for %s: %s; public CAs refuse it", name, why), Fix: "leave the name off, or use an internal CA", Citation: citeInternal})
@@ -614,7 +675,8 @@ func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 				best = ch
 			}
 		}
-		for _, c := range best[1 : len(best)-1] {
+		// best is the leaf alone when the leaf is itself a trusted root.
+		for _, c := range best[1:max(1, len(best)-1)] {
 			if !given[string(c.Raw)] {
 				return plan.Findings{{Code: CodeChainIncomplete, Severity: plan.Error, Subject: subject,
 					Message: fmt.Sprintf("the intermediate %q is not in the files; it was found only among the trusted roots, but Exchange can send only what is imported", c.Subject.String()),
@@ -683,12 +745,12 @@ func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 
 // checkBundle runs the checks about one file as a whole: certificate order,
 // a root sent along, and the PFX encryption Windows can import.
-func checkBundle(b *Bundle, opt Options) plan.Findings {
+func checkBundle(b *Bundle, roles map[string]Role, opt Options) plan.Findings {
 	var fs plan.Findings
 	var leaves []*x509.Certificate
 	hasRoot := false
 	for _, c := range b.Certs {
-		switch RoleOf(c) {
+		switch roles[string(c.Raw)] {
 		case RoleLeaf:
 			leaves = append(leaves, c)
 		case RoleRoot:

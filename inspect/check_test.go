@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -100,6 +101,12 @@ func TestCheckScenarios(t *testing.T) {
 	nb := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	tooLong := issue(t, inter, testpki.Template{CommonName: "exch2.acme.com", DNSNames: seedNames, NotBefore: nb, NotAfter: nb.Add(300 * 24 * time.Hour)})
 	otherLeaf := issue(t, other, testpki.Template{CommonName: "exch2.acme.com", DNSNames: seedNames})
+	opensslDefault := selfSignedCA(t, f.leaf.Key, "exch2.acme.com", nil, 0)
+	appliance := selfSignedCA(t, f.leaf.Key, "exch2.acme.com", seedNames, x509.KeyUsageDigitalSignature|x509.KeyUsageKeyEncipherment|x509.KeyUsageCertSign)
+	hostCA := &testpki.CA{Cert: testpki.Cert{Cert: selfSignedCA(t, f.leaf.Key, "ca.acme.com", nil, 0), Key: f.leaf.Key}}
+	hostCALeaf := issue(t, hostCA, testpki.Template{CommonName: "exch2.acme.com", DNSNames: seedNames})
+	wildCom := issue(t, inter, testpki.Template{CommonName: "*.com", DNSNames: []string{"*.com", "*.co.uk"}})
+	nulSAN := issue(t, inter, testpki.Template{CommonName: "exch2.acme.com", DNSNames: append([]string{"exch2.acme.com\x00.evil.com", "legacy\x1b[2J.acme.com"}, seedNames...)})
 	at := func(tm time.Time) func(*Options) { return func(o *Options) { o.Now = tm } }
 
 	tests := []struct {
@@ -249,7 +256,33 @@ func TestCheckScenarios(t *testing.T) {
 				}
 			}},
 		{name: "validity too long is fine for a private CA", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(tooLong)...)}, opt: func(o *Options) { o.PrivateCA = true }},
-		{name: "only CA certificates", bundles: []*Bundle{bundle("chain.pem", FormatPEM, inter.Cert.Cert, root.Cert.Cert)}, also: []string{CodeNoLeaf}},
+		// With a plan, nothing in the input covers it: an error (exit 1).
+		{name: "only CA certificates", bundles: []*Bundle{bundle("chain.pem", FormatPEM, inter.Cert.Cert, root.Cert.Cert)}, errors: []string{CodeNoLeaf}},
+		{name: "only CA certificates without a plan", bundles: []*Bundle{bundle("chain.pem", FormatPEM, inter.Cert.Cert, root.Cert.Cert)},
+			opt: func(o *Options) { o.Plan = nil }, also: []string{CodeNoLeaf}},
+		// openssl req -x509 -subj /CN=exch2.acme.com: CA:TRUE, no key
+		// usage, the host only in the CN. Checked as a server certificate.
+		{name: "openssl req -x509 default", bundles: []*Bundle{bundle("cert.pem", FormatPEM, opensslDefault)},
+			errors: []string{CodeChainUntrusted, CodeCNOnly, CodeNameNotCovered, CodeNameNotCovered, CodeNameNotCovered},
+			check:  wantRole(RoleLeaf)},
+		// An appliance's certificate: CA with keyCertSign, the planned names
+		// as SANs. Trusted as itself, it covers the plan.
+		{name: "appliance self-signed CA naming the hosts, trusted", bundles: []*Bundle{bundle("appliance.pem", FormatPEM, appliance)},
+			opt: func(o *Options) { o.Roots = certPool(appliance) }, check: wantRole(RoleLeaf)},
+		{name: "appliance self-signed CA naming the hosts", bundles: []*Bundle{bundle("appliance.pem", FormatPEM, appliance)},
+			errors: []string{CodeChainUntrusted}, check: wantRole(RoleLeaf)},
+		// A CA named like a host that issued the leaf next to it is its root.
+		{name: "root CA named like a host, with its leaf", bundles: []*Bundle{bundle("chain.pem", FormatPEM, hostCALeaf.Cert, hostCA.Cert.Cert)},
+			opt: func(o *Options) { o.Roots = certPool(hostCA.Cert.Cert) },
+			check: func(t *testing.T, r *Report) {
+				if r.Certificates[0].Role != RoleLeaf || r.Certificates[1].Role != RoleRoot {
+					t.Errorf("roles %s, %s; want leaf, root", r.Certificates[0].Role, r.Certificates[1].Role)
+				}
+			}},
+		{name: "wildcard under a public suffix", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(wildCom)...)},
+			errors: []string{CodeWildcardSuffix, CodeWildcardSuffix, CodeNameNotCovered, CodeNameNotCovered, CodeNameNotCovered, CodeNameNotCovered}},
+		{name: "DNS name with a NUL byte", bundles: []*Bundle{bundle("c.pem", FormatPEM, chainOf(nulSAN)...)},
+			errors: []string{CodeSANControl, CodeSANControl}, also: []string{CodeExtraName}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -282,6 +315,43 @@ func TestCheckScenarios(t *testing.T) {
 				tt.check(t, r)
 			}
 		})
+	}
+}
+
+// selfSignedCA makes a self-signed certificate with the CA flag, as
+// `openssl req -x509` does, with the given names and key usage.
+func selfSignedCA(t testing.TB, key crypto.Signer, cn string, dns []string, ku x509.KeyUsage) *x509.Certificate {
+	t.Helper()
+	now := time.Now()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(90 * 24 * time.Hour), DNSNames: dns, KeyUsage: ku,
+		BasicConstraintsValid: true, IsCA: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func certPool(cs ...*x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, c := range cs {
+		p.AddCert(c)
+	}
+	return p
+}
+
+// wantRole checks the first certificate's role.
+func wantRole(role Role) func(t *testing.T, r *Report) {
+	return func(t *testing.T, r *Report) {
+		t.Helper()
+		if got := r.Certificates[0].Role; got != role {
+			t.Errorf("role %s, want %s", got, role)
+		}
 	}
 }
 

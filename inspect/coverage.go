@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/weppos/publicsuffix-go/publicsuffix"
+
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -62,18 +64,28 @@ func normName(s string) string {
 // Name"). A name found only in the Common Name is reported as ByCNOnly and
 // not covered: clients that follow RFC 6125 §6.4.4 ignore the CN whenever
 // SANs are present, and Chrome, Apple and Go ignore it always.
+//
+// A DNS name that holds a control character (NUL, ESC, CR, LF ...) covers
+// nothing: it is no host name (RFC 5280 §4.2.1.6), and a client that stops
+// reading at a NUL would see another name than the CA validated
+// (CVE-2009-2408). A wildcard directly under a public suffix ("*.com",
+// "*.co.uk") covers nothing either, as in browsers (see
+// WildcardUnderPublicSuffix).
 func (n Names) Cover(name string) (covered bool, by, match string) {
 	for _, s := range n.SANs {
+		if HasControl(s) {
+			continue
+		}
 		if s == name {
 			return true, ByExact, s
 		}
 	}
 	for _, s := range n.SANs {
-		if wildcardMatches(s, name) {
+		if !HasControl(s) && wildcardMatches(s, name) {
 			return true, ByWildcard, s
 		}
 	}
-	if n.CN != "" && (n.CN == name || wildcardMatches(n.CN, name)) {
+	if n.CN != "" && !HasControl(n.CN) && (n.CN == name || wildcardMatches(n.CN, name)) {
 		return false, ByCNOnly, n.CN
 	}
 	return false, ByNone, ""
@@ -85,7 +97,7 @@ func (n Names) Cover(name string) (covered bool, by, match string) {
 // pattern, and IP addresses never match a wildcard.
 func wildcardMatches(pattern, host string) bool {
 	base, ok := strings.CutPrefix(pattern, "*.")
-	if !ok || base == "" || strings.HasPrefix(host, "*.") || plan.IsIP(host) {
+	if !ok || base == "" || strings.HasPrefix(host, "*.") || plan.IsIP(host) || WildcardUnderPublicSuffix(pattern) {
 		return false
 	}
 	label, rest, ok := strings.Cut(host, ".")
@@ -100,4 +112,35 @@ func CoverPlan(p *plan.Plan, n Names) []NameCoverage {
 		rows = append(rows, NameCoverage{Name: pn.Name, Roles: pn.Roles, Covered: ok, By: by, Match: match})
 	}
 	return rows
+}
+
+// HasControl reports whether a presented name holds a control character
+// (U+0000–U+001F, DEL, U+0080–U+009F), which no host name has.
+func HasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f })
+}
+
+// WildcardUnderPublicSuffix reports whether pattern is a wildcard whose
+// "*" stands directly left of a public suffix: "*.com", "*.co.uk", "*.ck",
+// or a single label such as "*.local". Browsers match such a wildcard to no
+// name (Chromium's X509Certificate::VerifyHostname refuses wildcards under
+// ICANN registry-controlled domains and unknown top-level domains, but
+// allows them under private suffixes such as appspot.com), RFC 6125 §7.2
+// warns against them, and CAs must refuse to issue them (CA/Browser Forum
+// Baseline Requirements §3.2.2.6). The suffixes are the ICANN section of the
+// Public Suffix List (https://publicsuffix.org/) as compiled into
+// github.com/weppos/publicsuffix-go.
+func WildcardUnderPublicSuffix(pattern string) bool {
+	base, ok := strings.CutPrefix(strings.ToLower(strings.TrimSuffix(pattern, ".")), "*.")
+	if !ok {
+		return false
+	}
+	if base == "" || !strings.Contains(base, ".") {
+		return true
+	}
+	rule := publicsuffix.DefaultList.Find(base, &publicsuffix.FindOptions{IgnorePrivate: true, DefaultRule: publicsuffix.DefaultRule})
+	if rule == nil {
+		return true
+	}
+	return rule.Decompose(base)[1] == ""
 }

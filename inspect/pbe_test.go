@@ -69,7 +69,7 @@ func TestLookInsideEncryptedSafes(t *testing.T) {
 		}
 		files[string(e)] = der
 	}
-	if openssl, err := exec.LookPath("openssl"); err == nil {
+	if openssl, ok := testpki.OptionalTool(t, "openssl"); ok {
 		dir := t.TempDir()
 		key, _ := testpki.KeyPEM(f.leaf.Key)
 		keyFile, certFile := filepath.Join(dir, "k.pem"), filepath.Join(dir, "c.pem")

@@ -171,20 +171,38 @@ func SummarizeCSR(r *x509.CertificateRequest, file string, index int) CSR {
 }
 
 // RoleOf says whether c is a leaf, an intermediate or a root. A
-// self-signed certificate with DNS names and without the keyCertSign usage
-// is a self-signed server certificate (a leaf), even when it claims to be a
-// CA as `openssl req -x509` makes it by default.
+// self-signed CA certificate that names hosts is a self-signed server
+// certificate (a leaf) as well: `openssl req -x509` marks what it makes a CA
+// by default (OpenSSL 3.0: basicConstraints CA:TRUE, no key usage, the host
+// only in the Common Name), and appliances ship such certificates with DNS
+// names and keyCertSign. It names hosts when it has a DNS or IP subject
+// alternative name, or, without keyCertSign, a host name as its Common
+// Name. Check also treats it as a root when it issued another certificate
+// of the input.
 func RoleOf(c *x509.Certificate) Role {
 	switch {
 	case !c.IsCA:
 		return RoleLeaf
 	case selfSigned(c):
-		if len(c.DNSNames) > 0 && c.KeyUsage&x509.KeyUsageCertSign == 0 {
+		if namesHosts(c) {
 			return RoleLeaf
 		}
 		return RoleRoot
 	}
 	return RoleIntermediate
+}
+
+// namesHosts reports whether a CA certificate names hosts as a server
+// certificate does (see RoleOf).
+func namesHosts(c *x509.Certificate) bool {
+	if len(c.DNSNames) > 0 || len(c.IPAddresses) > 0 {
+		return true
+	}
+	if c.KeyUsage&x509.KeyUsageCertSign != 0 {
+		return false
+	}
+	n, err := plan.Normalize(c.Subject.CommonName)
+	return err == nil && strings.Contains(n, ".")
 }
 
 // DaysLeft returns the whole days from now until c expires; negative once

@@ -7,8 +7,8 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"unicode"
 
+	"github.com/exchcert/exchcert/internal/safetext"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -86,33 +86,13 @@ func sortFindings(fs []Finding) {
 }
 
 // clean makes text from certificates and files safe to print: control
-// characters (a subject may hold an escape sequence) become \xNN.
-func clean(s string) string { return cleanKeep(s, "") }
+// characters (a subject may hold an escape sequence) and bidirectional
+// overrides become \xNN and \uNNNN, as everywhere exchcert shows such text.
+func clean(s string) string { return safetext.Escape(s) }
 
 // cleanKeep is clean that leaves the characters of keep alone, for
-// formats that escape them their own way. Invalid UTF-8 becomes U+FFFD.
-func cleanKeep(s, keep string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	bad := func(r rune) bool { return isControl(r) && !strings.ContainsRune(keep, r) }
-	if strings.IndexFunc(s, bad) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if bad(r) {
-			fmt.Fprintf(&b, `\x%02x`, r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// isControl is true for control characters and for the bidirectional
-// overrides that make text display in another order than it reads.
-func isControl(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-}
+// formats that escape them their own way.
+func cleanKeep(s, keep string) string { return safetext.EscapeExcept(s, keep) }
 
 // spool holds bytes in memory up to a limit and in a temporary file beyond
 // it, so that a writer that needs totals before the details keeps memory

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,7 +75,7 @@ func analyze(st tls.ConnectionState, name string, roots *x509.CertPool, now time
 	leaf := served[0]
 	t.leaf = leaf
 	t.Thumbprint = t.Chain[0].Thumbprint
-	t.CoversName = leaf.VerifyHostname(name) == nil
+	t.CoversName = coversName(leaf, name)
 	t.InDate = true
 	for _, c := range served {
 		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
@@ -83,6 +84,18 @@ func analyze(st tls.ConnectionState, name string, roots *x509.CertPool, now time
 	}
 	t.Trusted, t.Complete, t.Problem, t.missingIssuer = verifyChain(served, roots, now)
 	return t
+}
+
+// coversName reports whether leaf is valid for name as browsers see it:
+// crypto/x509's VerifyHostname, without the DNS names that cover nothing
+// (a wildcard directly under a public suffix, a name with control
+// characters; see inspect.Names.Cover).
+func coversName(leaf *x509.Certificate, name string) bool {
+	c := *leaf
+	c.DNSNames = slices.DeleteFunc(slices.Clone(leaf.DNSNames), func(d string) bool {
+		return inspect.HasControl(d) || inspect.WildcardUnderPublicSuffix(d)
+	})
+	return c.VerifyHostname(name) == nil
 }
 
 func summarize(c *x509.Certificate) Cert {

@@ -70,3 +70,26 @@ func TestAnalyze(t *testing.T) {
 		t.Fatalf("expired leaf: in date %v trusted %v complete %v (%s)", a.InDate, a.Trusted, a.Complete, a.Problem)
 	}
 }
+
+// A wildcard directly under a public suffix and a DNS name with a NUL byte
+// cover nothing, though crypto/x509's VerifyHostname accepts the first.
+func TestCoversName(t *testing.T) {
+	p := newPKI(t)
+	tests := []struct {
+		dns  []string
+		name string
+		want bool
+	}{
+		{[]string{"*.com"}, "example.com", false},
+		{[]string{"*.co.uk"}, "acme.co.uk", false},
+		{[]string{"*.acme.com"}, "mail.acme.com", true},
+		{[]string{"mail.acme.com\x00.evil.com"}, "mail.acme.com", false},
+		{[]string{"mail.acme.com\x00.evil.com", "mail.acme.com"}, "mail.acme.com", true},
+	}
+	for _, tt := range tests {
+		c := p.issue(t, testpki.Template{CommonName: "x", DNSNames: tt.dns, KeyType: testpki.ECDSAP256})
+		if got := coversName(c.Cert, tt.name); got != tt.want {
+			t.Errorf("%q covers %s: %v, want %v", tt.dns, tt.name, got, tt.want)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"strings"
+
+	"github.com/exchcert/exchcert/internal/safetext"
 )
 
 // Exit codes, the same for every command (README "Exit codes").
@@ -46,11 +48,13 @@ func exitCode(err error) int {
 	return exitInput
 }
 
-// oneLine folds an error message onto one line.
+// oneLine folds an error message onto one line and escapes what else could
+// act on the terminal: an error may quote a file name, a certificate's
+// subject or a server's answer.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.ReplaceAll(s, "\r\n", "; ")
-	return strings.ReplaceAll(s, "\n", "; ")
+	return safetext.Escape(strings.ReplaceAll(s, "\n", "; "))
 }
 
 // fileError names the file an error is about, once.
@@ -59,7 +63,7 @@ type fileError struct {
 	err  error
 }
 
-func (e *fileError) Error() string { return e.name + ": " + e.err.Error() }
+func (e *fileError) Error() string { return safetext.Escape(e.name) + ": " + e.err.Error() }
 func (e *fileError) Unwrap() error { return e.err }
 
 // inFile wraps err with the file name unless it already names one.

@@ -39,13 +39,18 @@ base64 as Exchange prints them), UTF-8 or UTF-16 — and shows every certificate
 Exchange shows it), then checks:
 
   - coverage: every planned name is a SAN (exactly or by a one-label wildcard);
-    a name only in the Common Name does not count
+    a name only in the Common Name does not count, nor does a wildcard directly
+    under a public suffix (*.com, *.co.uk) or a name with control characters
   - the private key (--key, or the one inside a PFX) belongs to the certificate
   - the chain is complete, in order and trusted (--roots, default the system roots)
   - expired, not yet valid, or expiring within --min-days days
   - SHA-1 signatures, RSA under 2048 bits, no serverAuth EKU, a validity longer
     than public CAs may issue, internal names, a key type the Exchange version
     cannot use, a PFX encryption older Windows cannot import
+
+A self-signed CA certificate that names hosts (what openssl req -x509 makes)
+is checked as a server certificate too. Text from the files is shown with
+control characters escaped (\x1b, \u202e); -o json keeps the real values.
 
 Give the plan with the plan flags or --plan FILE; without one, coverage is not
 checked. A PFX is tried with the empty password first, then --password-env,
@@ -157,7 +162,7 @@ func (o *inspectOptions) loader(a *app) func(name string) (*inspect.Bundle, erro
 				if cached != nil {
 					return append([]byte(nil), cached...), nil
 				}
-				pw, err := o.password.read(a, "Password for "+name+": ", false)
+				pw, err := o.password.read(a, "Password for "+esc(name)+": ", false)
 				if err != nil {
 					return nil, err
 				}
@@ -243,7 +248,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 	}
 	fmt.Fprintln(w)
 	for _, f := range r.Files {
-		fmt.Fprintf(w, "%s: %s, %s", f.Name, f.Format, count(f.Certs, "certificate"))
+		fmt.Fprintf(w, "%s: %s, %s", esc(f.Name), f.Format, count(f.Certs, "certificate"))
 		if f.CSRs > 0 {
 			fmt.Fprintf(w, ", %s", count(f.CSRs, "request"))
 		}
@@ -266,18 +271,18 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 		fmt.Fprintln(w)
 	}
 	for _, c := range r.Certificates {
-		fmt.Fprintf(w, "\n%s #%d: %s\n", c.File, c.Index, c.Role)
+		fmt.Fprintf(w, "\n%s #%d: %s\n", esc(c.File), c.Index, c.Role)
 		t := newTable(w, "Field", "Value")
 		key := fmt.Sprintf("%s %d", c.KeyType, c.KeyBits)
 		if c.KeyCurve != "" {
 			key = c.KeyType + " " + c.KeyCurve
 		}
 		rows := [][]string{
-			{"Subject", c.Subject},
-			{"Issuer", c.Issuer},
+			{"Subject", esc(c.Subject)},
+			{"Issuer", esc(c.Issuer)},
 			{"Serial", c.Serial},
 			{"Valid", fmt.Sprintf("%s to %s (%s)", c.NotBefore.Format(time.DateTime), c.NotAfter.Format(time.DateTime), daysText(c.DaysLeft))},
-			{"Names (SAN)", wrap(strings.Join(append(append([]string{}, c.DNSNames...), c.IPAddresses...), ", "), 72)},
+			{"Names (SAN)", wrap(strings.Join(escList(append(append([]string{}, c.DNSNames...), c.IPAddresses...)), ", "), 72)},
 			{"Key", key},
 			{"Signature", c.SignatureAlgorithm},
 			{"Key usage", orNone(strings.Join(c.KeyUsage, ", "))},
@@ -294,15 +299,15 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 		}
 	}
 	for _, c := range r.CSRs {
-		fmt.Fprintf(w, "\n%s #%d: certificate request\n", c.File, c.Index)
+		fmt.Fprintf(w, "\n%s #%d: certificate request\n", esc(c.File), c.Index)
 		t := newTable(w, "Field", "Value")
 		key := fmt.Sprintf("%s %d", c.KeyType, c.KeyBits)
 		if c.KeyCurve != "" {
 			key = c.KeyType + " " + c.KeyCurve
 		}
 		rows := [][]string{
-			{"Subject", c.Subject},
-			{"Names (SAN)", wrap(strings.Join(append(append([]string{}, c.DNSNames...), c.IPAddresses...), ", "), 72)},
+			{"Subject", esc(c.Subject)},
+			{"Names (SAN)", wrap(strings.Join(escList(append(append([]string{}, c.DNSNames...), c.IPAddresses...)), ", "), 72)},
 			{"Key", key},
 			{"Signature", c.SignatureAlgorithm + ", " + map[bool]string{true: "valid", false: "INVALID"}[c.SignatureValid]},
 			{"Private key", keyText(c.HasPrivateKey, r.PrivateKeys)},
@@ -312,7 +317,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 		}
 	}
 	for _, cov := range r.Coverage {
-		fmt.Fprintf(w, "\nCoverage of the plan by %s (%s %s):\n", cov.File, cov.Kind, cov.Subject)
+		fmt.Fprintf(w, "\nCoverage of the plan by %s (%s %s):\n", esc(cov.File), cov.Kind, esc(cov.Subject))
 		t := newTable(w, "Name", "Covered", "By")
 		var rows [][]string
 		for _, n := range cov.Names {
@@ -320,7 +325,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 			if n.Match != "" && n.Match != n.Name {
 				by += " " + n.Match
 			}
-			rows = append(rows, []string{n.Name, yesNo(n.Covered), by})
+			rows = append(rows, []string{esc(n.Name), yesNo(n.Covered), esc(by)})
 		}
 		if err := appendRows(t, rows); err != nil {
 			return err
@@ -335,7 +340,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 
 func appendRows(t *tablewriter.Table, rows [][]string) error {
 	for _, r := range rows {
-		if err := t.Append(r); err != nil {
+		if err := appendRow(t, r...); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
+	"github.com/exchcert/exchcert/internal/safetext"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -68,6 +69,31 @@ func newTable(w io.Writer, header ...any) *tablewriter.Table {
 	return t
 }
 
+// esc makes text from a file or a server safe to show in a table, a report
+// line or an error line: control characters, escape sequences and
+// bidirectional overrides are shown escaped (\x1b, \u202e). JSON output
+// keeps the real value.
+func esc(s string) string { return safetext.Escape(s) }
+
+// escList escapes each item of a list shown in one cell.
+func escList(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = esc(s)
+	}
+	return out
+}
+
+// appendRow adds a row to a table, every cell escaped except for the line
+// breaks wrap puts in; cells from files and servers are escaped before
+// wrapping, so a line break of their own shows as \x0a.
+func appendRow(t *tablewriter.Table, cells ...string) error {
+	for i, c := range cells {
+		cells[i] = safetext.EscapeExcept(c, "\n")
+	}
+	return t.Append(cells)
+}
+
 // wrap breaks text into lines of at most width characters at spaces, for
 // table cells; a word longer than width stays whole.
 func wrap(text string, width int) string {
@@ -94,7 +120,7 @@ func writeFindings(w io.Writer, title string, fs plan.Findings) error {
 	if len(fs) == 0 {
 		return nil
 	}
-	if _, err := fmt.Fprintf(w, "\n%s:\n", title); err != nil {
+	if _, err := fmt.Fprintf(w, "\n%s:\n", esc(title)); err != nil {
 		return err
 	}
 	for _, sev := range []plan.Severity{plan.Error, plan.Warning, plan.Info} {
@@ -103,16 +129,16 @@ func writeFindings(w io.Writer, title string, fs plan.Findings) error {
 				continue
 			}
 			var b strings.Builder
-			fmt.Fprintf(&b, "  %-7s %s", f.Severity, f.Code)
+			fmt.Fprintf(&b, "  %-7s %s", f.Severity, esc(f.Code))
 			if f.Subject != "" {
-				fmt.Fprintf(&b, " (%s)", f.Subject)
+				fmt.Fprintf(&b, " (%s)", esc(f.Subject))
 			}
-			fmt.Fprintf(&b, ": %s\n", f.Message)
+			fmt.Fprintf(&b, ": %s\n", esc(f.Message))
 			if f.Fix != "" {
-				fmt.Fprintf(&b, "          fix: %s\n", f.Fix)
+				fmt.Fprintf(&b, "          fix: %s\n", esc(f.Fix))
 			}
 			if f.Citation != "" {
-				fmt.Fprintf(&b, "          see: %s\n", f.Citation)
+				fmt.Fprintf(&b, "          see: %s\n", esc(f.Citation))
 			}
 			if _, err := io.WriteString(w, b.String()); err != nil {
 				return err

@@ -143,7 +143,7 @@ func parseAddrs(vals []string) (map[probe.Service]string, map[string]string, err
 }
 
 func writeProbeTables(w io.Writer, rep *probe.Report) error {
-	if _, err := fmt.Fprintf(w, "Host: %s\nExpected names: %s\n\n", rep.Host, strings.Join(rep.Names, ", ")); err != nil {
+	if _, err := fmt.Fprintf(w, "Host: %s\nExpected names: %s\n\n", esc(rep.Host), strings.Join(escList(rep.Names), ", ")); err != nil {
 		return err
 	}
 	t := newTable(w, "Service", "Address", "Name", "Result", "TLS", "Thumbprint", "Expires", "Certificate")
@@ -164,7 +164,7 @@ func writeProbeTables(w io.Writer, rep *probe.Report) error {
 				expires = e.TLS.Chain[0].NotAfter.Format(time.DateOnly)
 			}
 		}
-		if err := t.Append([]string{string(e.Service), e.Address, e.Name, result, version, thumb, expires, cert}); err != nil {
+		if err := appendRow(t, string(e.Service), esc(e.Address), esc(e.Name), esc(result), esc(version), thumb, expires, cert); err != nil {
 			return err
 		}
 	}
@@ -185,12 +185,12 @@ func writeProbeTables(w io.Writer, rep *probe.Report) error {
 				status = fmt.Sprint(c.Status)
 			}
 			if len(c.AuthOffered) > 0 {
-				auth = strings.Join(c.AuthOffered, ", ")
+				auth = strings.Join(escList(c.AuthOffered), ", ")
 			}
 			if c.TLS != nil {
 				cert = certState(c.TLS)
 			}
-			if err := t.Append([]string{c.Kind, c.URL, result, status, auth, cert}); err != nil {
+			if err := appendRow(t, c.Kind, esc(c.URL), esc(result), status, auth, cert); err != nil {
 				return err
 			}
 		}

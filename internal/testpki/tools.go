@@ -24,3 +24,20 @@ func Tool(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// OptionalTool is Tool for a test that still has work to do without the
+// program, such as a cross-check at its end: it returns the program's path
+// and true, or "" and false after logging that the cross-check is left out.
+// With EXCHCERT_REQUIRE_TOOLS=1 a missing program fails the test instead.
+func OptionalTool(t testing.TB, name string) (string, bool) {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv(RequireToolsEnv) == "1" {
+			t.Fatalf("%s is not installed, and %s=1 requires it: %v", name, RequireToolsEnv, err)
+		}
+		t.Logf("%s is not installed: its cross-check is left out (set %s=1 to make this a failure)", name, RequireToolsEnv)
+		return "", false
+	}
+	return p, true
+}
