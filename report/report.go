@@ -416,9 +416,13 @@ func (r *Report) matrix(in Input) {
 			}
 		}
 		for _, sv := range services {
-			if tp, ok := other[sv]; ok {
+			subject := string(sv) + " " + eps[sv].host.Address
+			said := slices.ContainsFunc(in.Probe.Findings, func(f plan.Finding) bool {
+				return f.Code == probe.CodeOldCertificate && strings.HasPrefix(f.Subject, subject+" ")
+			})
+			if tp, ok := other[sv]; ok && !said {
 				r.Findings = append(r.Findings, Finding{SourceReport, plan.Finding{
-					Code: CodeOtherCertificate, Severity: plan.Warning, Subject: string(sv) + " " + eps[sv].host.Address,
+					Code: CodeOtherCertificate, Severity: plan.Warning, Subject: subject,
 					Message: fmt.Sprintf("%s serves the certificate %s, not the delivered %s", serviceLabel(sv), tp, r.Certificate.Thumbprint),
 					Fix:     "run the bind steps of this report on the server (exchcert bind prints them as one script), then report again",
 				}})
