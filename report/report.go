@@ -32,6 +32,11 @@ const Schema = "exchcert.report/v1"
 // been run there yet. It never changes once published.
 const CodeOtherCertificate = "serves-other-certificate"
 
+// CodeNoCertificate is the finding for files that hold no server
+// certificate (only a request, or only CA certificates): there is nothing
+// to bind, so the report cannot say ready. It never changes once published.
+const CodeNoCertificate = "no-certificate"
+
 // Input is what a report is made from.
 type Input struct {
 	// Plan holds the names the certificate must cover; required.
@@ -259,6 +264,13 @@ func Build(in Input) (*Report, error) {
 		for _, f := range in.Probe.Findings {
 			r.Findings = append(r.Findings, Finding{SourceEndpoints, f})
 		}
+	}
+	if r.Certificate == nil {
+		r.Findings = append(r.Findings, Finding{SourceReport, plan.Finding{
+			Code: CodeNoCertificate, Severity: plan.Error, Subject: strings.Join(r.Files, ", "),
+			Message: "the files hold no server certificate, so there is nothing to check against the plan or to bind",
+			Fix:     "give the certificate the CA issued (.cer, .p7b or .pfx), not only the request or the CA's certificates",
+		}})
 	}
 	r.chain(ir)
 	r.timeline(ir.EvaluatedAt)
