@@ -198,6 +198,15 @@ func TestReportInBrowser(t *testing.T) {
 			if got := text(`getComputedStyle(document.querySelector('td.cell .reason')).display`); got != "block" {
 				t.Errorf("in print a cell's reason is displayed %q, want block", got)
 			}
+			png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			shot := filepath.Join(shots, "report-"+tc.name+"-print.png")
+			if err := os.WriteFile(shot, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot as printed: %s", shot)
 		})
 	}
 
