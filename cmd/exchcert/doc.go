@@ -14,6 +14,9 @@
 //	exchcert probe   HOST [plan flags | --plan FILE] [--addr SERVICE=HOST:PORT]... [--roots FILE] [--timeout D] [-o table|json]
 //	exchcert acme    (plan flags | --plan FILE) (--dns PROVIDER | --http ADDRESS) [--out-dir DIR] [--windows VERSION]
 //	exchcert acme renew  the same flags [--days N] [--force]
+//	exchcert report  (plan flags | --plan FILE) [inspect's flags] [--probe HOST [--addr SERVICE=HOST:PORT]... [--timeout D]] [-o table|json|html|md] FILE...
+//	exchcert version [-o table|json]
+//	exchcert completion powershell|bash|zsh|fish
 //
 // Every command takes -h for its flags and examples. Exit codes are the same
 // for every command: 0 fine, 1 a check found problems, 2 usage or input

@@ -11,6 +11,7 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/inspect"
@@ -74,68 +75,27 @@ be read (unreadable, wrong password, not a certificate file).`,
 			return o.run(a, cmd, files)
 		},
 	}
-	fs := cmd.Flags()
+	o.register(cmd.Flags())
+	addOutputFlag(cmd, &o.output)
+	return cmd
+}
+
+// register adds the flags that say what a certificate is checked against;
+// exchcert report takes the same.
+func (o *inspectOptions) register(fs *pflag.FlagSet) {
 	o.plan.register(fs)
 	o.password.register(fs)
 	fs.StringVar(&o.keyFile, "key", "", "the private key `FILE` the certificate must match (PEM or DER; never printed)")
 	fs.StringVar(&o.roots, "roots", "", "trust the root certificates in `FILE` (PEM, DER or .p7b) instead of the system roots")
 	fs.IntVar(&o.minDays, "min-days", inspect.DefaultMinDays, "warn when a certificate expires in fewer than `N` days")
 	fs.StringVar(&o.at, "at", "", "evaluate as of `TIME` (RFC 3339, e.g. 2027-01-01T00:00:00Z, or YYYY-MM-DD) instead of now")
-	addOutputFlag(cmd, &o.output)
-	return cmd
 }
 
 func (o *inspectOptions) run(a *app, cmd *cobra.Command, files []string) error {
-	opt := inspect.Options{MinDays: o.minDays, Now: a.now(), PrivateCA: o.plan.privateCA}
-	if o.minDays < 0 {
-		return &usageError{errors.New("--min-days must be 0 or more")}
-	}
-	if o.at != "" {
-		t, err := parseAt(o.at)
-		if err != nil {
-			return &usageError{err}
-		}
-		opt.Now = t
-	}
-	if o.password.env != "" && o.password.file != "" {
-		return &usageError{errors.New("flag '--password-env' is incompatible with '--password-file'")}
-	}
-	p, v, err := o.plan.loadOptional(a, cmd)
+	rep, err := o.check(a, cmd, files)
 	if err != nil {
 		return err
 	}
-	opt.Plan, opt.Exchange = p, v
-	if o.roots != "" {
-		pool, err := loadRoots("--roots", o.roots)
-		if err != nil {
-			return err
-		}
-		opt.Roots = pool
-	}
-	load := o.loader(a)
-	if o.keyFile != "" {
-		b, err := load(o.keyFile)
-		if err != nil {
-			return err
-		}
-		switch len(b.Keys) {
-		case 0:
-			return inFile(o.keyFile, errors.New("holds no private key (--key wants the key file exchcert csr wrote, PEM or DER)"))
-		case 1:
-			opt.Key = b.Keys[0]
-		default:
-			return inFile(o.keyFile, fmt.Errorf("holds %d private keys; --key wants exactly one", len(b.Keys)))
-		}
-	}
-	bundles := make([]*inspect.Bundle, 0, len(files))
-	for _, f := range files {
-		b, err := load(f)
-		if err != nil {
-			return err
-		}
-		bundles = append(bundles, b)
-	}
-	rep := inspect.Check(bundles, opt)
 	if err := a.report(o.output, rep, func(w io.Writer) error { return writeInspectTables(w, rep) }); err != nil {
 		return err
 	}
@@ -143,6 +103,61 @@ func (o *inspectOptions) run(a *app, cmd *cobra.Command, files []string) error {
 		return errFindings
 	}
 	return nil
+}
+
+// check loads the files and checks them against the flags; exchcert report
+// uses it too.
+func (o *inspectOptions) check(a *app, cmd *cobra.Command, files []string) (*inspect.Report, error) {
+	opt := inspect.Options{MinDays: o.minDays, Now: a.now(), PrivateCA: o.plan.privateCA}
+	if o.minDays < 0 {
+		return nil, &usageError{errors.New("--min-days must be 0 or more")}
+	}
+	if o.at != "" {
+		t, err := parseAt(o.at)
+		if err != nil {
+			return nil, &usageError{err}
+		}
+		opt.Now = t
+	}
+	if o.password.env != "" && o.password.file != "" {
+		return nil, &usageError{errors.New("flag '--password-env' is incompatible with '--password-file'")}
+	}
+	p, v, err := o.plan.loadOptional(a, cmd)
+	if err != nil {
+		return nil, err
+	}
+	opt.Plan, opt.Exchange = p, v
+	if o.roots != "" {
+		pool, err := loadRoots("--roots", o.roots)
+		if err != nil {
+			return nil, err
+		}
+		opt.Roots = pool
+	}
+	load := o.loader(a)
+	if o.keyFile != "" {
+		b, err := load(o.keyFile)
+		if err != nil {
+			return nil, err
+		}
+		switch len(b.Keys) {
+		case 0:
+			return nil, inFile(o.keyFile, errors.New("holds no private key (--key wants the key file exchcert csr wrote, PEM or DER)"))
+		case 1:
+			opt.Key = b.Keys[0]
+		default:
+			return nil, inFile(o.keyFile, fmt.Errorf("holds %d private keys; --key wants exactly one", len(b.Keys)))
+		}
+	}
+	bundles := make([]*inspect.Bundle, 0, len(files))
+	for _, f := range files {
+		b, err := load(f)
+		if err != nil {
+			return nil, err
+		}
+		bundles = append(bundles, b)
+	}
+	return inspect.Check(bundles, opt), nil
 }
 
 // loader returns a function that reads and loads one file, asking for a

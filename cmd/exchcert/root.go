@@ -57,7 +57,7 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.CompletionOptions.DisableDefaultCmd = true
+	addVersionFlag(root)
 	root.AddCommand(
 		newPlanCmd(a),
 		newCSRCmd(a),
@@ -67,6 +67,8 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 		newProbeCmd(a),
 		newAcmeCmd(a),
 		newLintCmd(a),
+		newReportCmd(a),
+		newVersionCmd(a),
 	)
 	return root
 }
