@@ -266,3 +266,26 @@ func TestMkdirSecret(t *testing.T) {
 		t.Error("no error for a file")
 	}
 }
+
+// Earlier versions named --force backups ".NAME.tmp-DIGITS.old" and left
+// no marker: such a backup may be the only copy of an earlier key, so it
+// is reported and kept, while an earlier temporary file is removed.
+func TestRecoverEarlierVersionLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "k.key")
+	writeAll(t, map[string]string{
+		key:                                      "new key",
+		filepath.Join(dir, ".k.key.tmp-123.old"): "old key",
+		filepath.Join(dir, ".k.key.tmp-456"):     "orphan key",
+	})
+	var notes []string
+	Recover(func(s string) { notes = append(notes, s) }, key)
+	if got := listDir(t, dir); !slices.Equal(got, []string{".k.key.tmp-123.old", "k.key"}) {
+		t.Fatalf("folder holds %q (notes: %q)", got, notes)
+	}
+	joined := strings.Join(notes, "\n")
+	if len(notes) != 2 || !strings.Contains(joined, "kept "+filepath.Join(dir, ".k.key.tmp-123.old")+", a backup of "+key) ||
+		!strings.Contains(joined, "removed "+filepath.Join(dir, ".k.key.tmp-456")) {
+		t.Errorf("notes = %q", notes)
+	}
+}

@@ -96,6 +96,12 @@ var leftover = regexp.MustCompile(`^\.(.+)\.tmp-([0-9]+)-([0-9a-f]{16})(\.old|\.
 // linked into place, so removing it never loses anything.
 var legacyTemp = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
 
+// legacyBackup matches the --force backups of earlier versions
+// (".NAME.tmp-DIGITS.old"). Without a marker nothing tells whether the run
+// that made it finished, and it may be the only copy of an earlier key, so
+// it is reported, never removed.
+var legacyBackup = regexp.MustCompile(`^\.(.+)\.tmp-[0-9]+\.old$`)
+
 // Write writes files as one unit, as the package documentation describes.
 //
 // Every error is an *fs.PathError whose Path is the final name of the file
@@ -473,6 +479,9 @@ func recoverDir(dir string, notify func(string)) {
 		if m == nil {
 			if legacyTemp.MatchString(name) && remove(path) == nil {
 				notify(fmt.Sprintf("removed %s, a temporary file left by an interrupted run", path))
+			}
+			if b := legacyBackup.FindStringSubmatch(name); b != nil {
+				notify(fmt.Sprintf("kept %s, a backup of %s left by an interrupted run of an earlier version: compare the two and delete the one you do not need", path, filepath.Join(dir, b[1])))
 			}
 			continue
 		}
