@@ -20,7 +20,7 @@ type RequestParams struct {
 }
 
 // maxFriendlyName: New-ExchangeCertificate takes a FriendlyName of fewer
-// than 64 characters (reference §2.2).
+// than 64 characters (https://learn.microsoft.com/powershell/module/exchangepowershell/new-exchangecertificate).
 const maxFriendlyName = 63
 
 // RequestCommand returns the Exchange Management Shell lines (each ending in
@@ -49,7 +49,7 @@ func RequestCommand(p RequestParams) (string, error) {
 		return "", errors.New("the subject name contains a line break")
 	}
 	switch p.KeySize {
-	case 1024, 2048, 4096: // -KeySize accepts only these (reference §2.2)
+	case 1024, 2048, 4096: // -KeySize accepts only these (New-ExchangeCertificate)
 	default:
 		return "", fmt.Errorf("New-ExchangeCertificate -KeySize takes 1024, 2048 or 4096, not %d", p.KeySize)
 	}
@@ -137,7 +137,8 @@ func PSQuote(s string) string {
 // CheckWindowsPath accepts an absolute Windows path: C:\dir\file or a UNC
 // path \\server\share\file. .NET resolves relative paths against the
 // process working directory, not the shell's location, so a script must
-// never use one (reference §2.1).
+// never use one (the process's directory is not the shell's location:
+// https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_locations).
 func CheckWindowsPath(p string) error {
 	switch {
 	case p == "":
@@ -186,7 +187,7 @@ func CheckServerName(s string) error {
 
 // checkDomainName applies -DomainName's rule: letters, digits, hyphens and
 // dots, an optional leading "*." for a wildcard, at most 255 characters
-// (reference §2.2).
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/new-exchangecertificate).
 func checkDomainName(d string) error {
 	n := strings.TrimPrefix(d, "*.")
 	if d == "" || len(d) > 255 || n == "" {

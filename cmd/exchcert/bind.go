@@ -282,8 +282,13 @@ func (o *bindOptions) fromFile(a *app, name string, in *exchange.BindInput) erro
 		return o.pw.read(a, "PFX password: ", false)
 	}})
 	switch {
-	case errors.Is(err, inspect.ErrWrongPassword):
-		return fmt.Errorf("%w (use --password-env or --password-file)", err)
+	case errors.Is(err, inspect.ErrWrongPassword), errors.Is(err, inspect.ErrNeedPassword):
+		// The same words and fix as inspect, after the file's name.
+		var fe *fileError
+		if errors.As(err, &fe) {
+			return inFile(fe.name, loadHint(fe.err))
+		}
+		return loadHint(err)
 	case err != nil:
 		return err
 	}

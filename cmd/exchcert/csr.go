@@ -204,7 +204,7 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if err := safefile.Write(safefile.Options{Force: o.force, Notify: a.notify}, files...); err != nil {
 		return writeFilesError(err)
 	}
-	return a.report(o.output, rep, func(w io.Writer) error { return writeCSRTable(w, rep) })
+	return a.reportAsIs(o.output, rep, func(w io.Writer) error { return writeCSRTable(w, rep) })
 }
 
 // fileBase turns the Common Name into a file name that works on Windows
@@ -293,7 +293,7 @@ func subjectFlagError(err error) error {
 // defaultRequestDir is where the New-ExchangeCertificate command saves the
 // request unless --request-path says otherwise. .NET resolves relative
 // paths against the process, not the shell's location, so the path is
-// absolute (reference §2.1).
+// absolute (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_locations).
 const defaultRequestDir = `C:\certs`
 
 // exchangeRequest returns the New-ExchangeCertificate -GenerateRequest
@@ -304,9 +304,9 @@ func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, n
 		requestPath = defaultRequestDir + `\` + fileBase(p.CommonName) + ".req"
 	}
 	var notes []string
-	// -KeySize offers 1024, 2048 and 4096 bits of RSA only (reference
-	// §2.2, §7.4): pick the smallest that is at least as strong as the
-	// key made here, or the largest.
+	// -KeySize offers 1024, 2048 and 4096 bits of RSA only
+	// (New-ExchangeCertificate): pick the smallest that is at least as
+	// strong as the key made here, or the largest.
 	size := 2048
 	if req.Key.SecurityBits() > 112 {
 		size = 4096
@@ -320,7 +320,7 @@ func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, n
 	var names []string
 	for _, n := range req.SANs {
 		if plan.IsIP(n) {
-			// -DomainName takes host names only (reference §2.2).
+			// -DomainName takes host names only (New-ExchangeCertificate).
 			notes = append(notes, fmt.Sprintf("-DomainName takes host names only, so %s is left out", n))
 			continue
 		}

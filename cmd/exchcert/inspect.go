@@ -9,12 +9,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/inspect"
+	"github.com/exchcert/exchcert/internal/textwrap"
+	"github.com/exchcert/exchcert/internal/wording"
 )
 
 // inspectOptions are the flags of exchcert inspect.
@@ -200,9 +201,9 @@ func (o *inspectOptions) loader(a *app) func(name string) (*inspect.Bundle, erro
 func loadHint(err error) error {
 	switch {
 	case errors.Is(err, inspect.ErrWrongPassword):
-		return &hintError{"wrong password for PFX: the MAC check failed (give the right one with --password-env VAR or --password-file FILE)", err}
+		return &hintError{wording.WrongPFXPassword + " (" + wording.GivePassword + ")", err}
 	case errors.Is(err, inspect.ErrNeedPassword):
-		return &hintError{"the PFX is protected by a password and the empty one does not open it (use --password-env VAR or --password-file FILE, or run in a terminal to be prompted)", err}
+		return &hintError{wording.PFXNeedsPassword + " (" + wording.GivePassword + wording.OrPrompt + ")", err}
 	case errors.Is(err, inspect.ErrNotRecognised):
 		return &hintError{err.Error() + " (expected a PEM, DER, .p7b or .pfx certificate file, or a request)", err}
 	case errors.Is(err, inspect.ErrDamaged):
@@ -297,7 +298,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 			{"Issuer", esc(c.Issuer)},
 			{"Serial", c.Serial},
 			{"Valid", fmt.Sprintf("%s to %s (%s)", c.NotBefore.Format(time.DateTime), c.NotAfter.Format(time.DateTime), daysText(c.DaysLeft))},
-			{"Names (SAN)", wrap(strings.Join(escList(append(append([]string{}, c.DNSNames...), c.IPAddresses...)), ", "), 72)},
+			{"Names (SAN)", textwrap.Soft(strings.Join(escList(append(append([]string{}, c.DNSNames...), c.IPAddresses...)), ", "), 72)},
 			{"Key", key},
 			{"Signature", c.SignatureAlgorithm},
 			{"Key usage", orNone(strings.Join(c.KeyUsage, ", "))},
@@ -322,7 +323,7 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 		}
 		rows := [][]string{
 			{"Subject", esc(c.Subject)},
-			{"Names (SAN)", wrap(strings.Join(escList(append(append([]string{}, c.DNSNames...), c.IPAddresses...)), ", "), 72)},
+			{"Names (SAN)", textwrap.Soft(strings.Join(escList(append(append([]string{}, c.DNSNames...), c.IPAddresses...)), ", "), 72)},
 			{"Key", key},
 			{"Signature", c.SignatureAlgorithm + ", " + map[bool]string{true: "valid", false: "INVALID"}[c.SignatureValid]},
 			{"Private key", keyText(c.HasPrivateKey, r.PrivateKeys)},
@@ -351,15 +352,6 @@ func writeInspectTables(w io.Writer, r *inspect.Report) error {
 		return err
 	}
 	return writeFindings(w, "Findings", r.Findings)
-}
-
-func appendRows(t *tablewriter.Table, rows [][]string) error {
-	for _, r := range rows {
-		if err := appendRow(t, r...); err != nil {
-			return err
-		}
-	}
-	return t.Render()
 }
 
 func count(n int, what string) string {

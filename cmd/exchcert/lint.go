@@ -17,7 +17,8 @@ import (
 	"github.com/exchcert/exchcert/plan"
 )
 
-// lintFormat is the --format flag of lint.
+// lintFormat is the -o flag of lint (--format, its older name, stays as
+// a hidden alias for existing CI files).
 type lintFormat struct{ f lint.Format }
 
 func (l *lintFormat) String() string { return l.f.String() }
@@ -27,21 +28,14 @@ func (l *lintFormat) Set(s string) (err error) {
 	return err
 }
 
-// severityFlag is --fail-on: error or warning.
+// severityFlag is --fail-on: info, warning or error.
 type severityFlag struct{ s plan.Severity }
 
 func (f *severityFlag) String() string { return f.s.String() }
 func (f *severityFlag) Type() string   { return "level" }
-func (f *severityFlag) Set(s string) error {
-	switch strings.ToLower(s) {
-	case "error":
-		f.s = plan.Error
-	case "warning":
-		f.s = plan.Warning
-	default:
-		return fmt.Errorf("unknown level %q (want error|warning)", s)
-	}
-	return nil
+func (f *severityFlag) Set(s string) (err error) {
+	f.s, err = plan.ParseSeverity(s)
+	return err
 }
 
 type lintOptions struct {
@@ -88,10 +82,10 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
   exchcert lint --plan acme.plan.json --min-days 30 certs/
 
   # SARIF for GitHub code scanning, PFX password from a secret
-  PFX_PASSWORD=... exchcert lint --format sarif --password-env PFX_PASSWORD > exchcert.sarif
+  PFX_PASSWORD=... exchcert lint -o sarif --password-env PFX_PASSWORD > exchcert.sarif
 
   # Expiry, names and keys only, without the zlint lints
-  exchcert lint --no-zlint --min-days 14 --format github`,
+  exchcert lint --no-zlint --min-days 14 -o github`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			return runLint(a, cmd, &o, paths)
 		},
@@ -99,8 +93,10 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
 	f := cmd.Flags()
 	o.plan.register(f)
 	o.password.register(f)
-	f.Var(&o.format, "format", "report format: "+strings.Join(lint.FormatNames(), "|"))
-	f.Var(&o.failOn, "fail-on", "lowest finding level that makes the exit code 1: error|warning")
+	f.VarP(&o.format, "output", "o", "report format: "+strings.Join(lint.FormatNames(), "|"))
+	f.Var(&o.format, "format", "the older name of -o")
+	_ = f.MarkHidden("format")
+	f.Var(&o.failOn, "fail-on", "lowest finding level that makes the exit code 1: info|warning|error")
 	f.IntVar(&o.jobs, "jobs", 0, "files checked at once (default: one per CPU core)")
 	f.IntVar(&o.minDays, "min-days", inspect.DefaultMinDays,
 		"a certificate must stay valid for `N` more days: an error when given, a warning by default")
@@ -113,6 +109,7 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
 	f.StringArrayVar(&o.exclude, "exclude", nil, "leave out files and folders whose name or path matches `PATTERN` (repeatable)")
 	f.BoolVar(&o.followOutside, "follow-outside", false, "open symbolic links to files outside the paths given (by default they are a link-outside finding and are not read)")
 	cmd.MarkFlagsMutuallyExclusive("no-zlint", "lint-sources")
+	cmd.MarkFlagsMutuallyExclusive("output", "format")
 	cmd.MarkFlagsMutuallyExclusive("password-env", "password-file")
 	return cmd
 }
@@ -146,18 +143,24 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		}
 		opt.Now = t
 	}
-	if !o.noZlint {
-		l, err := lint.NewLinter(splitList([]string{o.sources}))
-		if err != nil {
-			return &usageError{fmt.Errorf("--lint-sources: %w", err)}
-		}
-		opt.Linter = l
-	}
 	p, v, err := o.plan.loadOptional(a, cmd)
 	if err != nil {
 		return err
 	}
 	opt.Plan, opt.Exchange = p, v
+	if !o.noZlint {
+		// A private CA answers to no root program: the CA/Browser Forum
+		// and browser rules are left out, and the report says so.
+		newLinter := lint.NewLinter
+		if o.plan.privateCA || p != nil && p.PrivateCA {
+			newLinter = lint.NewPrivateCALinter
+		}
+		l, err := newLinter(splitList([]string{o.sources}))
+		if err != nil {
+			return &usageError{fmt.Errorf("--lint-sources: %w", err)}
+		}
+		opt.Linter = l
+	}
 	if o.roots != "" {
 		pool, err := loadRoots("--roots", o.roots)
 		if err != nil {
@@ -177,7 +180,7 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 	if p := newProgress(a.stderr); p != nil {
 		opt.Progress = p.update
 	}
-	w := lint.NewWriter(a.stdout, o.format.f, lint.WriterOptions{FailOn: o.failOn.s, Version: version()})
+	w := lint.NewWriter(a.stdout, o.format.f, lint.WriterOptions{FailOn: o.failOn.s, Version: version(), Width: widthOf(a.stdout)})
 	sum, err := lint.Run(cmd.Context(), opt, w)
 	if err != nil {
 		var pe *lint.PathError

@@ -16,6 +16,7 @@ import (
 	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/safefile"
+	"github.com/exchcert/exchcert/internal/textwrap"
 )
 
 // pfxSchema identifies the JSON report of exchcert pfx.
@@ -291,7 +292,7 @@ func writePFXTable(w io.Writer, r *pfxReport) error {
 		if i == 0 {
 			n = "leaf"
 		}
-		if err := t.Append([]string{n, wrap(c.Subject, 40), wrap(c.Issuer, 40), c.Thumbprint}); err != nil {
+		if err := t.Append([]string{n, textwrap.Soft(c.Subject, 40), textwrap.Soft(c.Issuer, 40), c.Thumbprint}); err != nil {
 			return err
 		}
 	}

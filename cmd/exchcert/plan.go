@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/internal/textwrap"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -59,7 +60,7 @@ func writePlanTable(w io.Writer, p *plan.Plan) error {
 		for i, r := range n.Roles {
 			roles[i] = string(r)
 		}
-		if err := t.Append([]string{n.Name, strings.Join(roles, ", "), wrap(n.Reason, 64)}); err != nil {
+		if err := t.Append([]string{n.Name, strings.Join(roles, ", "), textwrap.Soft(n.Reason, 64)}); err != nil {
 			return err
 		}
 	}

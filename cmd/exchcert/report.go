@@ -176,7 +176,7 @@ func writeReportTables(w io.Writer, r *report.Report) error {
 		fmt.Fprintf(w, "Certificate: %s, thumbprint %s, %s\n", c.Subject, c.Thumbprint, daysText(c.DaysLeft))
 	}
 	fmt.Fprintln(w)
-	header := []any{"Name"}
+	header := []string{"Name"}
 	for _, c := range r.Columns {
 		header = append(header, c.Label)
 	}
