@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/exchcert/exchcert/acme"
 	"github.com/exchcert/exchcert/csr"
@@ -37,40 +36,40 @@ type acmeOptions struct {
 	server     string
 	staging    bool
 	serverRoot string
-	roots      string
+	checks     checkFlags
 	email      string
 	acceptTOS  bool
 	stateDir   string
 	profile    string
 
-	dns           string
-	dnsResolvers  []string
-	dnsRecursive  bool
-	dnsWait       time.Duration
-	http          string
-	webroot       webrootFlags
-	deploy        deployFlags // renew only
-	keyType       string
-	keyFile       string
-	outDir        string
-	windows       string
-	importPath    string
-	friendlyName  string
-	force         bool
-	verbose       bool
-	days          int // renew only
-	pw            passwordFlags
-	output        outputFlag
-	renew         bool
-	keyTypeParsed csr.KeyType
+	dns          string
+	dnsResolvers []string
+	dnsRecursive bool
+	dnsWait      time.Duration
+	http         string
+	webroot      webrootFlags
+	deploy       deployFlags // renew only
+	keyType      keyTypeFlag
+	keyFile      string
+	outDir       string
+	windows      string
+	importPath   string
+	friendlyName string
+	force        bool
+	verbose      bool
+	days         int // renew only
+	pw           passwordFlags
+	output       outputFlag
+	renew        bool
 }
 
-func (o *acmeOptions) register(fs *pflag.FlagSet) {
+func (o *acmeOptions) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	o.plan.register(fs)
 	fs.StringVar(&o.server, "server", acme.LetsEncrypt, "ACME directory `URL` of the CA")
 	fs.BoolVar(&o.staging, "staging", false, "use Let's Encrypt's staging CA (untrusted test certificates, generous rate limits)")
 	fs.StringVar(&o.serverRoot, "server-root", "", "PEM `FILE` of the root that signed the ACME server's HTTPS certificate (an internal ACME CA)")
-	fs.StringVar(&o.roots, "roots", "", "trust the root certificates in `FILE` when checking the issued chain (default: the system roots)")
+	o.checks.registerRoots(fs)
 	fs.StringVar(&o.email, "email", "", "contact `ADDRESS` for the account (expiry and policy notices)")
 	fs.BoolVar(&o.acceptTOS, "accept-tos", false, "agree to the CA's terms of service (needed once, when the account is registered)")
 	fs.StringVar(&o.stateDir, "state-dir", "", "`DIR` keeping the ACME account key and registration (default: exchcert/acme in the user's config folder)")
@@ -81,14 +80,14 @@ func (o *acmeOptions) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.dnsWait, "dns-wait", 0, "skip the propagation check and wait this `DURATION` (e.g. 2m) after publishing the TXT records")
 	fs.StringVar(&o.http, "http", "", "answer HTTP-01 with a web server on `ADDRESS` (e.g. :80); port 80 of every name must reach it")
 	o.webroot.register(fs)
-	fs.StringVar(&o.keyType, "key-type", csr.DefaultKeyType.String(), "key `TYPE`: "+csr.JoinKeyTypes())
 	fs.StringVar(&o.keyFile, "key", "", "use the private key in `FILE` instead of making a new one")
+	o.keyType.register(cmd)
 	fs.StringVar(&o.outDir, "out-dir", ".", "`DIR` for the key, certificate, PFX, bind script and summary")
 	fs.StringVar(&o.windows, "windows", "", "`VERSION` of the Windows Server that imports the PFX: "+exchange.JoinWindows(exchange.WindowsVersions)+" (default: the legacy encoding every Windows imports)")
 	fs.StringVar(&o.importPath, "import-path", "", `absolute Windows `+"`PATH`"+` the PFX is copied to on the server, for the bind script (default C:\certs\<name>.pfx)`)
 	fs.StringVar(&o.friendlyName, "friendly-name", "", "friendly `NAME` the bind script sets on import (default: the Common Name and the expiry date)")
 	fs.BoolVar(&o.verbose, "verbose", false, "show every message from the ACME client, not only the progress per name")
-	o.pw.register(fs)
+	o.pw.register(cmd)
 }
 
 func newAcmeCmd(a *app) *cobra.Command {
@@ -142,7 +141,7 @@ files are written; read the notes); 2 usage or input error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(a, cmd) },
 	}
-	o.register(cmd.Flags())
+	o.register(cmd)
 	cmd.Flags().BoolVar(&o.force, "force", false, "replace the files in --out-dir (the old ones are archived first)")
 	addOutputFlag(cmd, &o.output)
 	cmd.MarkFlagsMutuallyExclusive("dns", "http", "http-webroot")
@@ -186,7 +185,7 @@ Made for a scheduled task: the first line on stdout says "renewed" or
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(a, cmd) },
 	}
-	o.register(cmd.Flags())
+	o.register(cmd)
 	cmd.Flags().IntVar(&o.days, "days", 0, "renew when fewer than `N` days are left, even before the CA's renewal window (default: the CA's window, else a third of the lifetime)")
 	cmd.Flags().BoolVar(&o.force, "force", false, "renew now even if not due")
 	o.deploy.register(cmd.Flags())
@@ -282,12 +281,6 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		if abs, err := filepath.Abs(o.files(p).pfx); err == nil {
 			o.importPath = abs
 		}
-	}
-	if o.keyTypeParsed, err = csr.ParseKeyType(o.keyType); err != nil {
-		return &usageError{fmt.Errorf("--key-type: %w", err)}
-	}
-	if cmd.Flags().Changed("key") && cmd.Flags().Changed("key-type") {
-		return &usageError{errors.New("flag '--key' is incompatible with '--key-type'")}
 	}
 	// The PFX encoding: for --windows, else for the plan's Exchange
 	// version (modern for 2019 and SE, which run on Windows Server 2019
@@ -388,8 +381,8 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 			return err
 		}
 	}
-	if o.roots != "" {
-		if roots, err = loadRoots("--roots", o.roots); err != nil {
+	if o.checks.roots != "" {
+		if roots, err = loadRoots("--roots", o.checks.roots); err != nil {
 			return err
 		}
 	}
@@ -515,7 +508,7 @@ func (o *acmeOptions) loadKey(p *plan.Plan) (crypto.Signer, error) {
 		if key, err = csr.ParsePrivateKeyPEM(data); err != nil {
 			return nil, inFile(o.keyFile, err)
 		}
-	} else if key, err = csr.GenerateKey(o.keyTypeParsed); err != nil {
+	} else if key, err = csr.GenerateKey(o.keyType.t); err != nil {
 		return nil, err
 	}
 	info, err := csr.DescribeKey(key.Public())

@@ -98,7 +98,7 @@ and --windows instead.`,
 	}
 	f := cmd.Flags()
 	o.plan.register(f)
-	o.pw.register(f)
+	o.pw.register(cmd)
 	f.StringVar(&o.thumbprint, "thumbprint", "", "`SHA1` thumbprint of a certificate already on the server (spaces, colons and invisible marks are removed)")
 	f.StringArrayVar(&o.servers, "server", nil, "an Exchange server `NAME` to put the certificate on (repeatable, or a comma-separated list: every server of a DAG or load-balanced set gets the same certificate and URLs; default: the FQDN's first label)")
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "exit 0 even when the certificate lacks planned names (the script still opens with a warning block)")

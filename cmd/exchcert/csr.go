@@ -22,21 +22,6 @@ import (
 // csrSchema identifies the JSON document of `exchcert csr -o json`.
 const csrSchema = "exchcert.csr/v1"
 
-// keyTypeFlag is --key-type: its Set checks the value while the flags are
-// parsed, so a typo is a usage error before any key is made.
-type keyTypeFlag struct{ t csr.KeyType }
-
-func (f *keyTypeFlag) String() string { return f.t.String() }
-func (f *keyTypeFlag) Type() string   { return "type" }
-func (f *keyTypeFlag) Set(s string) error {
-	t, err := csr.ParseKeyType(s)
-	if err != nil {
-		return err
-	}
-	f.t = t
-	return nil
-}
-
 type csrOptions struct {
 	plan        planFlags
 	subject     csr.Subject
@@ -64,7 +49,7 @@ type csrReport struct {
 }
 
 func newCSRCmd(a *app) *cobra.Command {
-	o := &csrOptions{keyType: keyTypeFlag{csr.DefaultKeyType}}
+	o := &csrOptions{}
 	cmd := &cobra.Command{
 		Use:   "csr",
 		Short: "Make the private key and the certificate request for the plan",
@@ -106,8 +91,8 @@ server is completed there with Import-ExchangeCertificate of the .cer.`,
 	flags.StringVar(&o.subject.Locality, "locality", "", "city or town (L)")
 	flags.StringVar(&o.subject.State, "state", "", "state, county or province (ST)")
 	flags.StringVar(&o.subject.Country, "country", "", "two-letter ISO 3166 country code (C), e.g. GB, DE, US")
-	flags.Var(&o.keyType, "key-type", "key to make: "+csr.JoinKeyTypes())
 	flags.StringVar(&o.keyFile, "key", "", "reuse the private key in `FILE` (PEM) instead of making one, e.g. for a renewal")
+	o.keyType.register(cmd)
 	flags.StringVar(&o.outDir, "out-dir", ".", "folder to write the key and request to")
 	flags.BoolVar(&o.force, "force", false, "replace existing key and request files")
 	flags.StringVar(&o.requestPath, "request-path", "", `Windows path for the request file in the New-ExchangeCertificate command (default C:\certs\<common name>.req)`)
@@ -116,9 +101,6 @@ server is completed there with Import-ExchangeCertificate of the .cer.`,
 }
 
 func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
-	if o.keyFile != "" && cmd.Flags().Changed("key-type") {
-		return &usageError{errors.New("flag '--key' is incompatible with '--key-type' (a reused key keeps its type)")}
-	}
 	p, err := o.plan.load(a, cmd)
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/inspect"
@@ -23,9 +22,7 @@ type inspectOptions struct {
 	plan     planFlags
 	password passwordFlags
 	keyFile  string
-	roots    string
-	minDays  int
-	at       string
+	checks   checkFlags
 	output   outputFlag
 }
 
@@ -76,20 +73,18 @@ be read (unreadable, wrong password, not a certificate file).`,
 			return o.run(a, cmd, files)
 		},
 	}
-	o.register(cmd.Flags())
+	o.register(cmd)
 	addOutputFlag(cmd, &o.output)
 	return cmd
 }
 
 // register adds the flags that say what a certificate is checked against;
 // exchcert report takes the same.
-func (o *inspectOptions) register(fs *pflag.FlagSet) {
-	o.plan.register(fs)
-	o.password.register(fs)
-	fs.StringVar(&o.keyFile, "key", "", "the private key `FILE` the certificate must match (PEM or DER; never printed)")
-	fs.StringVar(&o.roots, "roots", "", "trust the root certificates in `FILE` (PEM, DER or .p7b) instead of the system roots")
-	fs.IntVar(&o.minDays, "min-days", inspect.DefaultMinDays, "warn when a certificate expires in fewer than `N` days")
-	fs.StringVar(&o.at, "at", "", "evaluate as of `TIME` (RFC 3339, e.g. 2027-01-01T00:00:00Z, or YYYY-MM-DD) instead of now")
+func (o *inspectOptions) register(cmd *cobra.Command) {
+	o.plan.register(cmd.Flags())
+	o.password.register(cmd)
+	cmd.Flags().StringVar(&o.keyFile, "key", "", "the private key `FILE` the certificate must match (PEM or DER; never printed)")
+	o.checks.register(cmd.Flags())
 }
 
 func (o *inspectOptions) run(a *app, cmd *cobra.Command, files []string) error {
@@ -109,31 +104,18 @@ func (o *inspectOptions) run(a *app, cmd *cobra.Command, files []string) error {
 // check loads the files and checks them against the flags; exchcert report
 // uses it too.
 func (o *inspectOptions) check(a *app, cmd *cobra.Command, files []string) (*inspect.Report, error) {
-	opt := inspect.Options{MinDays: o.minDays, Now: a.now(), PrivateCA: o.plan.privateCA}
-	if o.minDays < 0 {
-		return nil, &usageError{errors.New("--min-days must be 0 or more")}
+	now, err := o.checks.when(a.now())
+	if err != nil {
+		return nil, err
 	}
-	if o.at != "" {
-		t, err := parseAt(o.at)
-		if err != nil {
-			return nil, &usageError{err}
-		}
-		opt.Now = t
-	}
-	if o.password.env != "" && o.password.file != "" {
-		return nil, &usageError{errors.New("flag '--password-env' is incompatible with '--password-file'")}
-	}
+	opt := inspect.Options{MinDays: o.checks.minDays, Now: now, PrivateCA: o.plan.privateCA}
 	p, v, err := o.plan.loadOptional(a, cmd)
 	if err != nil {
 		return nil, err
 	}
 	opt.Plan, opt.Exchange = p, v
-	if o.roots != "" {
-		pool, err := loadRoots("--roots", o.roots)
-		if err != nil {
-			return nil, err
-		}
-		opt.Roots = pool
+	if opt.Roots, err = o.checks.pool(); err != nil {
+		return nil, err
 	}
 	load := o.loader(a)
 	if o.keyFile != "" {
@@ -241,17 +223,6 @@ func loadRoots(flag, name string) (*x509.CertPool, error) {
 		pool.AddCert(c)
 	}
 	return pool, nil
-}
-
-// parseAt parses --at: RFC 3339, or a date (midnight UTC).
-func parseAt(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("--at: %q is not a time (want RFC 3339 such as 2027-01-01T09:00:00Z, or a date such as 2027-01-01)", s)
 }
 
 // writeInspectTables renders the report for people: one table per

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/lint"
 	"github.com/exchcert/exchcert/plan"
 )
@@ -44,9 +43,7 @@ type lintOptions struct {
 	format        lintFormat
 	failOn        severityFlag
 	jobs          int
-	minDays       int
-	roots         string
-	at            string
+	checks        checkFlags
 	sources       string
 	noZlint       bool
 	lintCA        bool
@@ -92,16 +89,13 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
 	}
 	f := cmd.Flags()
 	o.plan.register(f)
-	o.password.register(f)
+	o.password.register(cmd)
 	f.VarP(&o.format, "output", "o", "report format: "+strings.Join(lint.FormatNames(), "|"))
 	f.Var(&o.format, "format", "the older name of -o")
 	_ = f.MarkHidden("format")
 	f.Var(&o.failOn, "fail-on", "lowest finding level that makes the exit code 1: info|warning|error")
 	f.IntVar(&o.jobs, "jobs", 0, "files checked at once (default: one per CPU core)")
-	f.IntVar(&o.minDays, "min-days", inspect.DefaultMinDays,
-		"a certificate must stay valid for `N` more days: an error when given, a warning by default")
-	f.StringVar(&o.roots, "roots", "", "trust the root certificates in `FILE` (PEM, DER or .p7b) instead of the system roots")
-	f.StringVar(&o.at, "at", "", "evaluate as of `TIME` (RFC 3339, e.g. 2027-01-01T00:00:00Z, or YYYY-MM-DD) instead of now")
+	o.checks.register(f)
 	f.StringVar(&o.sources, "lint-sources", strings.Join(lint.DefaultSources, ","),
 		"zlint lint sources, comma-separated, or all: "+strings.Join(lint.Sources(), ","))
 	f.BoolVar(&o.noZlint, "no-zlint", false, "skip the zlint lints; run exchcert's own checks only")
@@ -110,7 +104,6 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
 	f.BoolVar(&o.followOutside, "follow-outside", false, "open symbolic links to files outside the paths given (by default they are a link-outside finding and are not read)")
 	cmd.MarkFlagsMutuallyExclusive("no-zlint", "lint-sources")
 	cmd.MarkFlagsMutuallyExclusive("output", "format")
-	cmd.MarkFlagsMutuallyExclusive("password-env", "password-file")
 	return cmd
 }
 
@@ -118,8 +111,9 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 	if o.jobs < 0 {
 		return &usageError{errors.New("--jobs must be 0 (one per core) or more")}
 	}
-	if o.minDays < 0 {
-		return &usageError{errors.New("--min-days must be 0 or more")}
+	now, err := o.checks.when(a.now())
+	if err != nil {
+		return err
 	}
 	if err := lint.ValidateExclude(o.exclude); err != nil {
 		return &usageError{fmt.Errorf("--exclude: %w", err)}
@@ -130,18 +124,11 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		Jobs:          o.jobs,
 		FollowOutside: o.followOutside,
 		LintCA:        o.lintCA,
-		MinDays:       o.minDays,
+		MinDays:       o.checks.minDays,
 		FailSoon:      cmd.Flags().Changed("min-days"),
-		Now:           a.now(),
+		Now:           now,
 		FailOn:        o.failOn.s,
 		PrivateCA:     o.plan.privateCA,
-	}
-	if o.at != "" {
-		t, err := parseAt(o.at)
-		if err != nil {
-			return &usageError{err}
-		}
-		opt.Now = t
 	}
 	p, v, err := o.plan.loadOptional(a, cmd)
 	if err != nil {
@@ -161,12 +148,8 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		}
 		opt.Linter = l
 	}
-	if o.roots != "" {
-		pool, err := loadRoots("--roots", o.roots)
-		if err != nil {
-			return err
-		}
-		opt.Roots = pool
+	if opt.Roots, err = o.checks.pool(); err != nil {
+		return err
 	}
 	if o.password.given() {
 		// Read once, before the run: the workers share it. lint never

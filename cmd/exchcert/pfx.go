@@ -103,7 +103,7 @@ import (exchcert bind --friendly-name).`,
 	f.StringVar(&o.exchange, "exchange", "", "Exchange `VERSION` of the server, when --windows is not known: "+exchange.Join(exchange.Targets))
 	f.StringVar(&o.planFile, "plan", "", "take the Exchange version from the plan in `FILE` (saved with exchcert plan -o json)")
 	f.BoolVar(&o.force, "force", false, "replace --out if it exists")
-	o.pw.register(f)
+	o.pw.register(cmd)
 	addOutputFlag(cmd, &o.output)
 	for _, n := range []string{"cert", "key", "out"} {
 		_ = cmd.MarkFlagRequired(n)

@@ -79,7 +79,7 @@ is wrong.`,
 		},
 	}
 	fs := cmd.Flags()
-	o.cert.register(fs)
+	o.cert.register(cmd)
 	fs.StringVar(&o.host, "probe", "", "also probe the services of `HOST` as exchcert probe does")
 	fs.StringArrayVar(&o.addrs, "addr", nil, "with --probe: connect `SERVICE=HOST:PORT` elsewhere (repeatable), as exchcert probe --addr")
 	fs.DurationVar(&o.timeout, "timeout", probe.DefaultTimeout, "with --probe: time limit for each endpoint")
@@ -99,7 +99,7 @@ func (o *reportOptions) run(a *app, cmd *cobra.Command, files []string) error {
 	if err != nil {
 		return err
 	}
-	in := report.Input{Plan: p, MinDays: o.cert.minDays, ImportPath: o.importPath, Generator: "exchcert " + buildVersion().Version}
+	in := report.Input{Plan: p, MinDays: o.cert.checks.minDays, ImportPath: o.importPath, Generator: "exchcert " + buildVersion().Version}
 	if in.Inspect, err = o.cert.check(a, cmd, files); err != nil {
 		return err
 	}
@@ -144,17 +144,15 @@ func (o *reportOptions) probe(a *app, cmd *cobra.Command, p *plan.Plan) (*probe.
 		return nil, &usageError{fmt.Errorf("--timeout: must be positive, got %s", o.timeout)}
 	}
 	po := probe.Options{Host: host, Plan: p, Timeout: o.timeout, Now: a.now}
-	if o.cert.at != "" {
-		at, _ := parseAt(o.cert.at) // check already refused a bad --at
+	if o.cert.checks.at != "" {
+		at, _ := parseAt(o.cert.checks.at) // check already refused a bad --at
 		po.Now = func() time.Time { return at }
 	}
 	if po.Addrs, po.HostAddrs, err = parseAddrs(o.addrs); err != nil {
 		return nil, err
 	}
-	if o.cert.roots != "" {
-		if po.Roots, err = loadRoots("--roots", o.cert.roots); err != nil {
-			return nil, err
-		}
+	if po.Roots, err = o.cert.checks.pool(); err != nil {
+		return nil, err
 	}
 	rep, err := probe.Run(cmd.Context(), po)
 	var oe *probe.OptionsError

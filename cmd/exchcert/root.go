@@ -36,7 +36,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	if err != nil {
-		err = suggestCommand(root, err)
+		err = rewordGroupError(suggestCommand(root, err))
 	}
 	if err != nil && !errors.Is(err, errFindings) {
 		fmt.Fprintf(stderr, "exchcert: %s\n", oneLine(err.Error()))
