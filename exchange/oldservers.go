@@ -108,7 +108,7 @@ func (gen *bindGen) legacyCASCommands(from Version, c Coexistence) []string {
 	out := []string{"$old = 'OLDCAS'   # the " + strings.TrimSuffix(oldServersTitle(from), "s") + "'s name"}
 	if c.LegacyName && in.LegacyHost != "" {
 		l := "https://" + in.LegacyHost
-		pfx := `C:\certs\legacy.pfx`
+		pfx := DefaultImportPath("legacy.pfx")
 		if in.FileKind == PFXFile {
 			pfx = in.File
 		}
@@ -145,7 +145,7 @@ func (gen *bindGen) legacyCASCommands(from Version, c Coexistence) []string {
 // that stay behind the same namespace as the new ones.
 func (gen *bindGen) sharedNamespaceCommands(from Version) []string {
 	in := gen.in
-	pfx := `C:\certs\` + in.Thumbprint + `.pfx`
+	pfx := DefaultImportPath(in.Thumbprint + ".pfx")
 	out := []string{"$old = 'OLDSERVER'   # the " + from.Title() + " server's name"}
 	if in.FileKind == PFXFile {
 		pfx = in.File

@@ -305,7 +305,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	}
 	checkStateDir(a, o.stateDir)
 	if o.importPath == "" {
-		o.importPath = `C:\certs\` + filepath.Base(o.files(p).pfx)
+		o.importPath = exchange.DefaultImportPath(filepath.Base(o.files(p).pfx))
 	}
 	if err := exchange.CheckWindowsPath(o.importPath); err != nil {
 		return &usageError{fmt.Errorf("--import-path: %w", err)}

@@ -14,7 +14,6 @@ import (
 	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/safefile"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // bindSchema identifies the JSON form of a bind script.
@@ -104,7 +103,7 @@ and --windows instead.`,
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "exit 0 even when the certificate lacks planned names (the script still opens with a warning block)")
 	f.StringSliceVar(&o.services, "services", exchange.DefaultServices, "services to enable: IIS,POP,IMAP,SMTP (UM, UMCallRouter where the version has them)")
 	f.StringVar(&o.urlHost, "url-host", "", "the `NAME` clients use for OWA/EWS/EAS/OAB/MAPI/Outlook Anywhere (default: the plan's Common Name, i.e. the FQDN or --namespace)")
-	f.StringVar(&o.importPath, "import-path", "", "absolute Windows `PATH` the file is copied to on the server, C:\\certs\\x.pfx or \\\\fs01\\certs\\x.pfx (default C:\\certs\\<CERTFILE's name>)")
+	f.StringVar(&o.importPath, "import-path", "", "absolute Windows `PATH` the file is copied to on the server, C:\\certs\\x.pfx or \\\\fs01\\certs\\x.pfx (default "+exchange.DefaultImportPath("<CERTFILE's name>")+")")
 	f.StringVar(&o.friendlyName, "friendly-name", "", "friendly name set when a PFX is imported (fewer than 64 characters)")
 	f.BoolVar(&o.replaceSMTP, "replace-smtp-default", false, "make this the default SMTP (internal transport) certificate with -Force; Microsoft advises against it")
 	f.BoolVar(&o.requireSSL, "require-ssl", false, "let Enable-ExchangeCertificate turn on Require SSL on the Default Web Site (no -DoNotRequireSsl)")
@@ -166,34 +165,16 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 			return &usageError{fmt.Errorf("--import-path: %w", err)}
 		}
 	}
-	in := exchange.BindInput{
-		Version:            p.Exchange,
-		From:               p.From,
-		Servers:            splitList(o.servers),
-		Services:           splitList(o.services),
-		URLHost:            o.urlHost,
-		CommonName:         p.CommonName,
-		NamesFromPlan:      true,
-		Names:              p.DNSNames(),
-		File:               o.importPath,
-		FriendlyName:       o.friendlyName,
-		ReplaceSMTPDefault: o.replaceSMTP,
-		RequireSSL:         o.requireSSL,
-		TestMailbox:        o.testMailbox,
-	}
+	in := p.BindInput()
+	in.Servers, in.Services = splitList(o.servers), splitList(o.services)
+	in.File, in.FriendlyName = o.importPath, o.friendlyName
+	in.ReplaceSMTPDefault, in.RequireSSL, in.TestMailbox = o.replaceSMTP, o.requireSSL, o.testMailbox
 	if len(in.Servers) == 0 {
 		in.Servers = []string{p.Server()}
 	}
 	in.Server = in.Servers[0]
-	if in.URLHost == "" {
-		in.URLHost = p.CommonName
-	}
-	for _, n := range p.Names {
-		for _, r := range n.Roles {
-			if r == plan.RoleLegacy {
-				in.LegacyHost = n.Name
-			}
-		}
+	if o.urlHost != "" {
+		in.URLHost = o.urlHost
 	}
 	var extra []exchange.BindWarning
 	if len(args) > 0 {
@@ -202,14 +183,10 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 		}
 		// The certificate is what counts; say which planned names it lacks
 		// and what breaks without each (exchcert inspect says more).
-		for _, n := range p.Names {
-			if exchange.Covers(in.Names, n.Name) {
-				continue
-			}
-			m := missingName(n)
-			in.Missing = append(in.Missing, m)
+		in.Missing = p.Missing(in.Names)
+		for _, m := range in.Missing {
 			extra = append(extra, exchange.BindWarning{Code: m.Code,
-				Message: fmt.Sprintf("%s does not cover the planned %s: %s", args[0], n.Name, m.Breaks)})
+				Message: fmt.Sprintf("%s does not cover the planned %s: %s", args[0], m.Name, m.Breaks)})
 		}
 	} else {
 		if in.Thumbprint, err = exchange.NormalizeThumbprint(o.thumbprint); err != nil {
@@ -246,32 +223,6 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 		return errFindings
 	}
 	return nil
-}
-
-// missingName says, for a planned name the certificate lacks, which
-// finding it is and what breaks without it, from the name's roles.
-func missingName(n plan.Name) exchange.MissingName {
-	m := exchange.MissingName{Name: n.Name, Code: "planned-name-missing"}
-	var breaks []string
-	for _, r := range n.Roles {
-		switch r {
-		case plan.RoleAutodiscover:
-			m.Code = "autodiscover-not-covered"
-			breaks = append(breaks, "Outlook and phones look up their settings at https://"+n.Name+"/autodiscover/autodiscover.xml and get a certificate warning or no settings")
-		case plan.RoleNamespace:
-			breaks = append(breaks, "every client URL (OWA, ActiveSync, EWS, OAB, MAPI, Outlook Anywhere) uses this name, so every client gets a certificate warning")
-		case plan.RoleServer:
-			breaks = append(breaks, "the default internal URLs and the Autodiscover SCP name the server; Outlook inside the network warns until they all point at a covered name")
-		case plan.RoleLegacy:
-			breaks = append(breaks, "users whose mailbox is still on the old version are sent to this name during the migration and get a certificate warning")
-		case plan.RoleRootDomain:
-			breaks = append(breaks, "Outlook tries https://"+n.Name+"/autodiscover/autodiscover.xml first and shows a certificate warning if that site answers")
-		case plan.RoleExtra:
-			breaks = append(breaks, "clients that use this name (asked for with --name) get a certificate warning")
-		}
-	}
-	m.Breaks = strings.Join(breaks, "; ")
-	return m
 }
 
 // fromFile takes the certificate to bind from CERTFILE: its thumbprint, its
@@ -343,7 +294,7 @@ func (o *bindOptions) fromFile(a *app, name string, in *exchange.BindInput) erro
 		in.KeyAlgorithm = exchange.RSA
 	}
 	if in.File == "" {
-		in.File = `C:\certs\` + filepath.Base(name)
+		in.File = exchange.DefaultImportPath(filepath.Base(name))
 	} else if k, err := kindOfPath(in.File); err == nil && k != in.FileKind {
 		return &usageError{fmt.Errorf("--import-path %s does not name the kind of file %s is", in.File, name)}
 	}

@@ -95,7 +95,7 @@ server is completed there with Import-ExchangeCertificate of the .cer.`,
 	o.keyType.register(cmd)
 	flags.StringVar(&o.outDir, "out-dir", ".", "folder to write the key and request to")
 	flags.BoolVar(&o.force, "force", false, "replace existing key and request files")
-	flags.StringVar(&o.requestPath, "request-path", "", `Windows path for the request file in the New-ExchangeCertificate command (default C:\certs\<common name>.req)`)
+	flags.StringVar(&o.requestPath, "request-path", "", "Windows path for the request file in the New-ExchangeCertificate command (default "+exchange.DefaultImportPath("<common name>.req")+")")
 	addOutputFlag(cmd, &o.output)
 	return cmd
 }
@@ -272,62 +272,14 @@ func subjectFlagError(err error) error {
 	return &usageError{fmt.Errorf("--%s: %w", flag, se.Err)}
 }
 
-// defaultRequestDir is where the New-ExchangeCertificate command saves the
-// request unless --request-path says otherwise. .NET resolves relative
-// paths against the process, not the shell's location, so the path is
-// absolute (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_locations).
-const defaultRequestDir = `C:\certs`
-
 // exchangeRequest returns the New-ExchangeCertificate -GenerateRequest
-// command that asks for the same certificate with a key made inside
-// Windows, and a note where that request differs from the one made here.
+// command for the same certificate with a key made inside Windows.
 func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, note string, err error) {
-	if requestPath == "" {
-		requestPath = defaultRequestDir + `\` + fileBase(p.CommonName) + ".req"
-	}
-	var notes []string
-	// -KeySize offers 1024, 2048 and 4096 bits of RSA only
-	// (New-ExchangeCertificate): pick the smallest that is at least as
-	// strong as the key made here, or the largest.
-	size := 2048
-	if req.Key.SecurityBits() > 112 {
-		size = 4096
-	}
-	switch {
-	case req.Key.Algorithm == exchange.ECDSA:
-		notes = append(notes, fmt.Sprintf("New-ExchangeCertificate cannot make ECC keys, so this asks for the RSA equivalent, -KeySize %d", size))
-	case req.Key.Bits != size:
-		notes = append(notes, fmt.Sprintf("-KeySize takes 1024, 2048 or 4096 only, so this asks for %d bits instead of %d", size, req.Key.Bits))
-	}
-	var names []string
-	for _, n := range req.SANs {
-		if plan.IsIP(n) {
-			// -DomainName takes host names only (New-ExchangeCertificate).
-			notes = append(notes, fmt.Sprintf("-DomainName takes host names only, so %s is left out", n))
-			continue
-		}
-		names = append(names, n)
-	}
-	friendly := req.CommonName
-	if len(friendly) >= 64 { // -FriendlyName takes fewer than 64 characters
-		friendly = ""
-	}
-	if requestPath == defaultRequestDir+`\`+fileBase(p.CommonName)+".req" {
-		notes = append(notes, "the folder "+defaultRequestDir+" must exist; --request-path chooses another file")
-	}
-	command, err = exchange.RequestCommand(exchange.RequestParams{
-		Version:      p.Exchange,
-		SubjectName:  req.X500Name(),
-		DomainNames:  names,
-		KeySize:      size,
-		FriendlyName: friendly,
-		Server:       p.Server(),
-		RequestPath:  requestPath,
+	return exchange.EquivalentRequest(exchange.Equivalent{
+		Version: p.Exchange, Server: p.Server(), SubjectName: req.X500Name(), CommonName: req.CommonName,
+		Names: req.SANs, KeyAlgorithm: req.Key.Algorithm, KeyBits: req.Key.Bits, SecurityBits: req.Key.SecurityBits(),
+		RequestPath: requestPath, FileName: fileBase(p.CommonName) + ".req",
 	})
-	if err != nil {
-		return "", "", fmt.Errorf("the New-ExchangeCertificate command: %w", err)
-	}
-	return command, strings.Join(notes, "; "), nil
 }
 
 func writeCSRTable(w io.Writer, rep *csrReport) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/plan"
 	"github.com/exchcert/exchcert/probe"
 	"github.com/exchcert/exchcert/report"
@@ -83,7 +84,7 @@ is wrong.`,
 	fs.StringVar(&o.host, "probe", "", "also probe the services of `HOST` as exchcert probe does")
 	fs.StringArrayVar(&o.addrs, "addr", nil, "with --probe: connect `SERVICE=HOST:PORT` elsewhere (repeatable), as exchcert probe --addr")
 	fs.DurationVar(&o.timeout, "timeout", probe.DefaultTimeout, "with --probe: time limit for each endpoint")
-	fs.StringVar(&o.importPath, "import-path", "", "Windows `PATH` the bind steps import the file from (default C:\\certs\\<FILE's name>)")
+	fs.StringVar(&o.importPath, "import-path", "", "Windows `PATH` the bind steps import the file from (default "+exchange.DefaultImportPath("<FILE's name>")+")")
 	fs.VarP(&o.output, "output", "o", "report format: table|json|html|md")
 	return cmd
 }
