@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -108,7 +107,7 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	// A key type the target version cannot use is refused before anything
 	// is made or written (exchange.KeySupport cites Microsoft's page).
 	if o.keyFile == "" {
-		if err := refuseKeyType(p.Exchange, o.keyType.t.Algorithm(), "--key-type "+o.keyType.t.String()); err != nil {
+		if err := refuseKeyType(p.Exchange, o.keyType.v.Algorithm(), "--key-type "+o.keyType.v.String()); err != nil {
 			return err
 		}
 	}
@@ -153,7 +152,7 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 			}
 		}
 		keyPath = o.keyFile
-	} else if key, err = csr.GenerateKey(o.keyType.t); err != nil {
+	} else if key, err = csr.GenerateKey(o.keyType.v); err != nil {
 		return fmt.Errorf("making the key: %w", err)
 	}
 
@@ -229,33 +228,6 @@ func readKeyFile(name string) (crypto.Signer, error) {
 	return nil, inFile(name, err)
 }
 
-// writeFilesError words a safefile error for the file it names; pfx and
-// acme write their files the same way.
-func writeFilesError(err error) error {
-	var pe *fs.PathError
-	if !errors.As(err, &pe) {
-		return err
-	}
-	switch {
-	case errors.Is(err, fs.ErrExist):
-		return inFile(pe.Path, errors.New("file exists (use --force to replace it)"))
-	case errors.Is(err, fs.ErrPermission):
-		return inFile(pe.Path, errors.New("permission denied (choose a folder you can write to with --out-dir)"))
-	case errors.Is(err, fs.ErrNotExist):
-		return inFile(pe.Path, errors.New("the folder does not exist"))
-	case noRoom(err):
-		return inFile(pe.Path, fmt.Errorf("no room to write it (%v); nothing was written (free some space, or choose another --out-dir)", pe.Err))
-	}
-	return inFile(pe.Path, pe.Err)
-}
-
-// noRoom reports a write that failed for lack of space: a full disk, a
-// quota, or a limit on the file size. safefile has removed whatever the
-// write created by then.
-func noRoom(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG)
-}
-
 // subjectFlagError names the flag of a bad subject field.
 func subjectFlagError(err error) error {
 	var se *csr.SubjectError
@@ -280,56 +252,6 @@ func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, n
 		Names: req.SANs, KeyAlgorithm: req.Key.Algorithm, KeyBits: req.Key.Bits, SecurityBits: req.Key.SecurityBits(),
 		RequestPath: requestPath, FileName: fileBase(p.CommonName) + ".req",
 	})
-}
-
-func writeCSRTable(w io.Writer, rep *csrReport) error {
-	keyNote, made := "new, "+safefile.Protection(safefile.DefaultPerm), "this key was made here"
-	if !rep.KeyCreated {
-		keyNote, made = "reused, unchanged", "this key comes from "+rep.KeyFile
-	}
-	if _, err := fmt.Fprintf(w, "Key file:     %s (%s)\nRequest file: %s\n\n", rep.KeyFile, keyNote, rep.CSRFile); err != nil {
-		return err
-	}
-	t := newTable(w, "Field", "Value")
-	rows := [][]string{
-		{"Subject", rep.DN},
-		{"Key", rep.Key.String()},
-		{"Key SHA-256", rep.PublicKeySHA256},
-		{"Signature", rep.SignatureAlgorithm},
-	}
-	for _, n := range rep.SANs {
-		kind := "SAN (DNS)"
-		if plan.IsIP(n) {
-			kind = "SAN (IP)"
-		}
-		rows = append(rows, []string{kind, n})
-	}
-	for _, r := range rows {
-		if err := t.Append(r); err != nil {
-			return err
-		}
-	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	if err := writeFindings(w, "Notes", rep.Findings); err != nil {
-		return err
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nNext: send %s to the CA.\n", rep.CSRFile)
-	fmt.Fprintf(&b, "Completing: %s, so join it with the CA's certificate using exchcert pfx; a request made on the server with the command below is completed there instead, with Import-ExchangeCertificate of the .cer.\n", made)
-	if rep.ExchangeRequest != "" {
-		fmt.Fprintf(&b, "\nTo keep the key inside Windows instead, run this in the Exchange Management Shell (%s) and send the .req file to the CA", rep.Exchange.Title())
-		if rep.ExchangeNote != "" {
-			fmt.Fprintf(&b, " (%s)", rep.ExchangeNote)
-		}
-		b.WriteString(":\n")
-		for _, l := range strings.Split(strings.TrimRight(rep.ExchangeRequest, "\n"), "\n") {
-			fmt.Fprintf(&b, "  %s\n", l)
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // refuseKeyType is a usage error (exit 2) for a key algorithm the target

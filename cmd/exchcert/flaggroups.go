@@ -71,25 +71,31 @@ func parseAt(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--at: %q is not a time (want RFC 3339 such as 2027-01-01T09:00:00Z, or a date such as 2027-01-01)", s)
 }
 
-// keyTypeFlag is --key-type: its Set checks the value while the flags are
-// parsed, so a typo is a usage error before any key is made.
-type keyTypeFlag struct{ t csr.KeyType }
-
-func (f *keyTypeFlag) String() string { return f.t.String() }
-func (f *keyTypeFlag) Type() string   { return "type" }
-func (f *keyTypeFlag) Set(s string) error {
-	t, err := csr.ParseKeyType(s)
-	if err != nil {
-		return err
-	}
-	f.t = t
-	return nil
+// typedFlag is a flag whose value is parsed into T while the flags are
+// parsed, so a typo is a usage error before anything runs.
+type typedFlag[T fmt.Stringer] struct {
+	v     T
+	parse func(string) (T, error)
+	kind  string // shown in the help, e.g. "format"
 }
+
+func (f *typedFlag[T]) String() string { return f.v.String() }
+func (f *typedFlag[T]) Type() string   { return f.kind }
+func (f *typedFlag[T]) Set(s string) (err error) {
+	v, err := f.parse(s)
+	if err == nil {
+		f.v = v
+	}
+	return err
+}
+
+// keyTypeFlag is --key-type.
+type keyTypeFlag struct{ typedFlag[csr.KeyType] }
 
 // register adds --key-type, csr.DefaultKeyType unless given. It does not
 // go with --key: a key that is reused keeps its type.
 func (f *keyTypeFlag) register(cmd *cobra.Command) {
-	f.t = csr.DefaultKeyType
+	f.typedFlag = typedFlag[csr.KeyType]{v: csr.DefaultKeyType, parse: csr.ParseKeyType, kind: "type"}
 	cmd.Flags().Var(f, "key-type", "key `TYPE` to make: "+csr.JoinKeyTypes())
 	cmd.MarkFlagsMutuallyExclusive("key", "key-type")
 }

@@ -16,32 +16,11 @@ import (
 	"github.com/exchcert/exchcert/plan"
 )
 
-// lintFormat is the -o flag of lint (--format, its older name, stays as
-// a hidden alias for existing CI files).
-type lintFormat struct{ f lint.Format }
-
-func (l *lintFormat) String() string { return l.f.String() }
-func (l *lintFormat) Type() string   { return "format" }
-func (l *lintFormat) Set(s string) (err error) {
-	l.f, err = lint.ParseFormat(s)
-	return err
-}
-
-// severityFlag is --fail-on: info, warning or error.
-type severityFlag struct{ s plan.Severity }
-
-func (f *severityFlag) String() string { return f.s.String() }
-func (f *severityFlag) Type() string   { return "level" }
-func (f *severityFlag) Set(s string) (err error) {
-	f.s, err = plan.ParseSeverity(s)
-	return err
-}
-
 type lintOptions struct {
 	plan          planFlags
 	password      passwordFlags
-	format        lintFormat
-	failOn        severityFlag
+	format        typedFlag[lint.Format] // -o, and --format, its older name
+	failOn        typedFlag[plan.Severity]
 	jobs          int
 	checks        checkFlags
 	sources       string
@@ -52,7 +31,10 @@ type lintOptions struct {
 }
 
 func newLintCmd(a *app) *cobra.Command {
-	o := lintOptions{failOn: severityFlag{plan.Error}}
+	o := lintOptions{
+		format: typedFlag[lint.Format]{parse: lint.ParseFormat, kind: "format"},
+		failOn: typedFlag[plan.Severity]{v: plan.Error, parse: plan.ParseSeverity, kind: "level"},
+	}
 	cmd := &cobra.Command{
 		Use:   "lint [PATH...]",
 		Short: "Check every certificate file in folders, for CI",
@@ -127,7 +109,7 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		MinDays:       o.checks.minDays,
 		FailSoon:      cmd.Flags().Changed("min-days"),
 		Now:           now,
-		FailOn:        o.failOn.s,
+		FailOn:        o.failOn.v,
 		PrivateCA:     o.plan.privateCA,
 	}
 	p, v, err := o.plan.loadOptional(a, cmd)
@@ -163,7 +145,7 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 	if p := newProgress(a.stderr); p != nil {
 		opt.Progress = p.update
 	}
-	w := lint.NewWriter(a.stdout, o.format.f, lint.WriterOptions{FailOn: o.failOn.s, Version: version(), Width: widthOf(a.stdout)})
+	w := lint.NewWriter(a.stdout, o.format.v, lint.WriterOptions{FailOn: o.failOn.v, Version: version(), Width: widthOf(a.stdout)})
 	sum, err := lint.Run(cmd.Context(), opt, w)
 	if err != nil {
 		var pe *lint.PathError

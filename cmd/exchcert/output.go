@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,15 +23,17 @@ const (
 // outputFlag is the -o flag: a table for people, JSON for machines.
 type outputFlag string
 
-func (o *outputFlag) String() string { return string(*o) }
-func (o *outputFlag) Type() string   { return "format" }
-func (o *outputFlag) Set(s string) error {
-	switch s {
-	case formatTable, formatJSON:
-		*o = outputFlag(s)
-		return nil
+func (o *outputFlag) String() string     { return string(*o) }
+func (o *outputFlag) Type() string       { return "format" }
+func (o *outputFlag) Set(s string) error { return setFormat((*string)(o), s, formatTable, formatJSON) }
+
+// setFormat sets *dst to s when it is one of the formats.
+func setFormat(dst *string, s string, formats ...string) error {
+	if !slices.Contains(formats, s) {
+		return fmt.Errorf("unknown format %q (want %s)", s, strings.Join(formats, "|"))
 	}
-	return fmt.Errorf("unknown format %q (want table|json)", s)
+	*dst = s
+	return nil
 }
 
 func addOutputFlag(cmd *cobra.Command, o *outputFlag) {

@@ -27,12 +27,7 @@ type reportFormat string
 func (f *reportFormat) String() string { return string(*f) }
 func (f *reportFormat) Type() string   { return "format" }
 func (f *reportFormat) Set(s string) error {
-	switch s {
-	case formatTable, formatJSON, formatHTML, formatMarkdown:
-		*f = reportFormat(s)
-		return nil
-	}
-	return fmt.Errorf("unknown format %q (want table|json|html|md)", s)
+	return setFormat((*string)(f), s, formatTable, formatJSON, formatHTML, formatMarkdown)
 }
 
 // reportOptions are the flags of exchcert report: inspect's, where to probe,
