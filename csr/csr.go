@@ -293,7 +293,8 @@ func findings(p *plan.Plan, s Subject, k KeyInfo) plan.Findings {
 
 // X500Name returns the subject as New-ExchangeCertificate -SubjectName takes
 // it: "C=GB,S=Kent,L=Canterbury,O=ACME,OU=IT,CN=exch2.acme.com", least
-// specific first as Microsoft's examples write it (reference §2.2). A value
+// specific first as Microsoft's examples write it
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/new-exchangecertificate). A value
 // holding a comma, plus, equals, quote, angle bracket, hash or semicolon, or
 // with spaces at either end, is put in double quotes with inner quotes
 // doubled, as Windows' CertStrToName reads it. S is the state, as Windows

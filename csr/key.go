@@ -36,7 +36,7 @@ const (
 
 // DefaultKeyType is RSA 2048: every Exchange version and every Windows
 // Server can use it, and it is the size New-ExchangeCertificate makes by
-// default (reference §2.2, §7.4).
+// default (https://learn.microsoft.com/powershell/module/exchangepowershell/new-exchangecertificate).
 const DefaultKeyType = RSA2048
 
 // KeyTypes lists every key type.

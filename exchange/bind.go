@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/exchcert/exchcert/internal/wording"
 )
 
 // FileKind is what the bind script imports.
@@ -106,20 +108,21 @@ const (
 )
 
 // BindScript writes the Exchange Management Shell script that puts a
-// delivered certificate to work on one server, step by step in the order of
-// reference §8, each step commented with why. Every line is checked with
+// delivered certificate to work on one server, step by step (import,
+// enable, point the names at it, restart, read back), each step commented
+// with why. Every line is checked with
 // Validate for in.Version before it is returned.
 //
 // It returns an error for a version it cannot script, a bad thumbprint,
 // server name, URL host or file path, or a service that cannot be enabled
 // this way (Federation; UM on 2019 and SE).
 func BindScript(in BindInput) (*Bind, error) {
-	g := &bindGen{in: in}
-	if err := g.check(); err != nil {
+	gen := &bindGen{in: in}
+	if err := gen.check(); err != nil {
 		return nil, err
 	}
-	g.write()
-	out := &Bind{Script: g.b.String(), Warnings: g.warnings}
+	gen.write()
+	out := &Bind{Script: gen.script.String(), Warnings: gen.warnings}
 	if err := Validate(out.Script, in.Version); err != nil {
 		return nil, fmt.Errorf("internal error: bind script not valid for %s: %w", in.Version.Title(), err)
 	}
@@ -141,7 +144,7 @@ func BindScript(in BindInput) (*Bind, error) {
 
 type bindGen struct {
 	in       BindInput
-	b        strings.Builder
+	script   strings.Builder
 	warnings []BindWarning
 	step     int
 
@@ -161,8 +164,8 @@ type bindGen struct {
 	scpOnURLHost string
 }
 
-func (g *bindGen) check() error {
-	in := &g.in
+func (gen *bindGen) check() error {
+	in := &gen.in
 	if !isTarget(in.Version) {
 		return fmt.Errorf("unknown Exchange version %d", in.Version)
 	}
@@ -190,11 +193,11 @@ func (g *bindGen) check() error {
 			continue
 		}
 		seenServer[short] = true
-		g.servers = append(g.servers, s)
-		g.shorts = append(g.shorts, short)
+		gen.servers = append(gen.servers, s)
+		gen.shorts = append(gen.shorts, short)
 	}
-	g.multi = len(g.servers) > 1
-	if g.multi && in.Version == Exchange2007 {
+	gen.multi = len(gen.servers) > 1
+	if gen.multi && in.Version == Exchange2007 {
 		return errors.New("Exchange 2007's certificate cmdlets have no -Server parameter and act only on the server the shell runs on: make one script per server (one --server each) and run each on its server")
 	}
 	for _, m := range in.Missing {
@@ -246,15 +249,15 @@ func (g *bindGen) check() error {
 		seen[canon] = true
 		switch canon {
 		case "SMTP":
-			g.smtp = true
+			gen.smtp = true
 		case "POP":
-			g.pop = true
+			gen.pop = true
 		case "IMAP":
-			g.imap = true
+			gen.imap = true
 		case "IIS":
-			g.iis = true
+			gen.iis = true
 		}
-		g.services = append(g.services, canon)
+		gen.services = append(gen.services, canon)
 	}
 	if in.KeyAlgorithm != "" {
 		ok, note := KeySupport(in.Version, in.KeyAlgorithm)
@@ -262,55 +265,56 @@ func (g *bindGen) check() error {
 			return errors.New(note)
 		}
 		if note != "" {
-			g.warn("ecc-key", note)
+			gen.warn("ecc-key", note)
 		}
 	}
 	if in.FileKind == PFXFile && in.PFXModern && in.Version <= Exchange2016 {
 		// Exchange 2016 and older run only on Windows Server 2016 and older
-		// (reference §1), which refuse PBES2/AES PFX files with "the
-		// password is incorrect" (§7.1).
-		g.warn("pfx-modern-encoding", fmt.Sprintf("the PFX uses the modern AES-256/SHA-256 encoding, which the Windows Server versions %s runs on cannot import (they report a wrong password); rebuild it with exchcert pfx --windows %s", in.Version.Title(), SupportedWindows(in.Version)[len(SupportedWindows(in.Version))-1]))
+		// (https://learn.microsoft.com/exchange/plan-and-deploy/supportability-matrix),
+		// which refuse PBES2/AES PFX files with "the password is incorrect"
+		// (https://learn.microsoft.com/windows/win32/api/wincrypt/ns-wincrypt-pkcs12_pbes2_export_params).
+		gen.warn("pfx-modern-encoding", fmt.Sprintf("the PFX uses the modern AES-256/SHA-256 encoding, which the Windows Server versions %s runs on cannot import (they report a wrong password); %s", in.Version.Title(), wording.RebuildLegacyPFX))
 	}
-	g.wildcard = strings.HasPrefix(in.CommonName, "*.")
-	g.hostOK = Covers(in.Names, in.URLHost)
-	if !g.hostOK {
-		g.warn("url-host-not-covered", fmt.Sprintf("%s is not on the certificate (it covers %s): the steps that point clients at it are left out; give --url-host a name the certificate covers", in.URLHost, strings.Join(in.Names, ", ")))
+	gen.wildcard = strings.HasPrefix(in.CommonName, "*.")
+	gen.hostOK = Covers(in.Names, in.URLHost)
+	if !gen.hostOK {
+		gen.warn("url-host-not-covered", fmt.Sprintf("%s is not on the certificate (it covers %s): the steps that point clients at it are left out; give --url-host a name the certificate covers", in.URLHost, strings.Join(in.Names, ", ")))
 	}
-	g.adHost = in.AutodiscoverHost
-	if g.adHost == "" {
+	gen.adHost = in.AutodiscoverHost
+	if gen.adHost == "" {
 		_, parent, _ := strings.Cut(in.URLHost, ".")
 		want := "autodiscover." + parent
 		switch {
 		case Covers(in.Names, want):
-			g.adHost = want
-		case g.hostOK:
+			gen.adHost = want
+		case gen.hostOK:
 			// Said loudly: the SCP then names the URL host, which works for
 			// domain-joined Outlook, but it is not the Autodiscover name.
-			g.adHost = in.URLHost
-			g.scpOnURLHost = want
-			g.warn("scp-not-autodiscover-name", fmt.Sprintf("%s is not on the certificate: the Autodiscover SCP is pointed at %s instead, which the certificate covers; domain-joined Outlook follows it, but clients outside the domain look for %s and get a certificate warning", want, in.URLHost, want))
+			gen.adHost = in.URLHost
+			gen.scpOnURLHost = want
+			gen.warn("scp-not-autodiscover-name", fmt.Sprintf("%s is not on the certificate: the Autodiscover SCP is pointed at %s instead, which the certificate covers; domain-joined Outlook follows it, but clients outside the domain look for %s and get a certificate warning", want, in.URLHost, want))
 		default:
-			g.adHost = want
+			gen.adHost = want
 		}
 	}
-	g.adHost = strings.ToLower(g.adHost)
-	if err := CheckServerName(g.adHost); err != nil {
-		return fmt.Errorf("Autodiscover host %q is not a host name", g.adHost)
+	gen.adHost = strings.ToLower(gen.adHost)
+	if err := CheckServerName(gen.adHost); err != nil {
+		return fmt.Errorf("Autodiscover host %q is not a host name", gen.adHost)
 	}
-	if !Covers(in.Names, g.adHost) {
-		g.warn("autodiscover-not-covered", fmt.Sprintf("%s is not on the certificate: the Autodiscover SCP step is left out", g.adHost))
+	if !Covers(in.Names, gen.adHost) {
+		gen.warn("autodiscover-not-covered", fmt.Sprintf("%s is not on the certificate: the Autodiscover SCP step is left out", gen.adHost))
 	}
-	if in.ReplaceSMTPDefault && g.smtp {
-		g.warn("smtp-default-replaced", "the script replaces the default SMTP certificate (internal transport between Exchange servers) with -Force; Microsoft recommends keeping the self-signed one for that")
+	if in.ReplaceSMTPDefault && gen.smtp {
+		gen.warn("smtp-default-replaced", "the script replaces the default SMTP certificate (internal transport between Exchange servers) with -Force; Microsoft recommends keeping the self-signed one for that")
 	}
-	if g.wildcard && (g.pop || g.imap) {
-		g.warn("wildcard-pop-imap", "a wildcard certificate is not enabled for POP/IMAP; the script sets X509CertificateName instead")
+	if gen.wildcard && (gen.pop || gen.imap) {
+		gen.warn("wildcard-pop-imap", "a wildcard certificate is not enabled for POP/IMAP; the script sets X509CertificateName instead")
 	}
 	return nil
 }
 
-func (g *bindGen) warn(code, msg string) {
-	g.warnings = append(g.warnings, BindWarning{Code: code, Message: msg})
+func (gen *bindGen) warn(code, msg string) {
+	gen.warnings = append(gen.warnings, BindWarning{Code: code, Message: msg})
 }
 
 // Covers reports whether a certificate for names is valid for host: an
@@ -331,7 +335,7 @@ func Covers(names []string, host string) bool {
 	return false
 }
 
-func (g *bindGen) p(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
+func (gen *bindGen) line(format string, args ...any) { fmt.Fprintf(&gen.script, format+"\n", args...) }
 
 // ea is appended to every Exchange cmdlet the script runs. In the Exchange
 // Management Shell of 2010 and later the Exchange cmdlets are proxy
@@ -341,11 +345,11 @@ func (g *bindGen) p(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n",
 // -ErrorAction common parameter is passed to the function itself and does.
 const ea = " -ErrorAction Stop"
 
-// x writes one Exchange cmdlet call, stopping the script when it fails.
-func (g *bindGen) x(format string, args ...any) { g.p(format+ea, args...) }
+// cmdlet writes one Exchange cmdlet call, stopping the script when it fails.
+func (gen *bindGen) cmdlet(format string, args ...any) { gen.line(format+ea, args...) }
 
-// c writes comment lines.
-func (g *bindGen) c(text string) { g.b.WriteString(comment(text)) }
+// note writes comment lines.
+func (gen *bindGen) note(text string) { gen.script.WriteString(comment(text)) }
 
 // comment turns text into PowerShell comment lines wrapped at about 100
 // columns; a URL is never moved onto a line of its own.
@@ -365,302 +369,302 @@ func comment(text string) string {
 	return b.String()
 }
 
-func (g *bindGen) section(title string) {
-	g.step++
-	g.p("")
-	g.p("# --- %d. %s ---", g.step, title)
+func (gen *bindGen) section(title string) {
+	gen.step++
+	gen.line("")
+	gen.line("# --- %d. %s ---", gen.step, title)
 }
 
-func (g *bindGen) v() Version { return g.in.Version }
+func (gen *bindGen) version() Version { return gen.in.Version }
 
 // srv is " -Server 'NAME'" for server i where the version's certificate
 // cmdlets take -Server (2010 and later), else "".
-func (g *bindGen) srv(i int) string {
-	if g.v() == Exchange2007 {
+func (gen *bindGen) srv(i int) string {
+	if gen.version() == Exchange2007 {
 		return ""
 	}
-	return " -Server " + PSQuote(g.servers[i])
+	return " -Server " + PSQuote(gen.servers[i])
 }
 
-func (g *bindGen) vdirID(i int, name string) string {
-	return PSQuote(g.shorts[i] + `\` + name + " (Default Web Site)")
+func (gen *bindGen) vdirID(i int, name string) string {
+	return PSQuote(gen.shorts[i] + `\` + name + " (Default Web Site)")
 }
 
-func (g *bindGen) url(path string) string { return PSQuote("https://" + g.in.URLHost + path) }
+func (gen *bindGen) url(path string) string { return PSQuote("https://" + gen.in.URLHost + path) }
 
 // on names the servers a step acts on, for section titles.
-func (g *bindGen) on() string { return strings.Join(g.shorts, ", ") }
+func (gen *bindGen) on() string { return strings.Join(gen.shorts, ", ") }
 
-func (g *bindGen) write() {
-	in := g.in
+func (gen *bindGen) write() {
+	in := gen.in
 	tp := PSQuote(in.Thumbprint)
-	g.c(fmt.Sprintf("exchcert bind: put certificate %s to work on %s (%s).", in.Thumbprint, strings.Join(g.servers, ", "), in.Version.Title()))
+	gen.note(fmt.Sprintf("exchcert bind: put certificate %s to work on %s (%s).", in.Thumbprint, strings.Join(gen.servers, ", "), in.Version.Title()))
 	if len(in.Missing) > 0 {
-		g.p("#")
-		g.p("# ==================================================================================================")
-		g.c("WARNING: the certificate does not cover every name of the plan. Without them:")
+		gen.line("#")
+		gen.line("# ==================================================================================================")
+		gen.note("WARNING: the certificate does not cover every name of the plan. Without them:")
 		for _, m := range in.Missing {
-			g.c("- " + m.Name + " (" + m.Code + "): " + m.Breaks)
+			gen.note("- " + m.Name + " (" + m.Code + "): " + m.Breaks)
 		}
-		g.c("Get a certificate that covers them (exchcert csr, exchcert inspect), or run this only if you accept that.")
-		g.p("# ==================================================================================================")
-		g.p("#")
+		gen.note("Get a certificate that covers them (exchcert csr, exchcert inspect), or run this only if you accept that.")
+		gen.line("# ==================================================================================================")
+		gen.line("#")
 	}
 	if in.From != None {
-		g.c(fmt.Sprintf("Organisation coexisting with %s: the steps for the %s servers are at the end (section \"On the %s\"); they are comments, for another shell or console.", in.From.Title(), in.From.Title(), oldServersTitle(in.From)))
+		gen.note(fmt.Sprintf("Organisation coexisting with %s: the steps for the %s servers are at the end (section \"On the %s\"); they are comments, for another shell or console.", in.From.Title(), in.From.Title(), oldServersTitle(in.From)))
 	}
 	if in.NamesFromPlan {
-		g.c(fmt.Sprintf("Names in the plan, which the certificate is taken to carry: %s.", strings.Join(in.Names, ", ")))
+		gen.note(fmt.Sprintf("Names in the plan, which the certificate is taken to carry: %s.", strings.Join(in.Names, ", ")))
 	} else {
-		g.c(fmt.Sprintf("Names on the certificate: %s.", strings.Join(in.Names, ", ")))
+		gen.note(fmt.Sprintf("Names on the certificate: %s.", strings.Join(in.Names, ", ")))
 	}
-	g.c(fmt.Sprintf("Clients use: %s.", in.URLHost))
-	for _, w := range g.warnings {
-		g.c("WARNING (" + w.Code + "): " + w.Message)
+	gen.note(fmt.Sprintf("Clients use: %s.", in.URLHost))
+	for _, w := range gen.warnings {
+		gen.note("WARNING (" + w.Code + "): " + w.Message)
 	}
 	switch {
-	case g.multi:
-		g.c(fmt.Sprintf("Run it in the Exchange Management Shell of any of %s, as a member of Organization Management: every step names its server (-Server, Get-Service -ComputerName, iisreset NAME). Every server gets the same certificate and the same URLs (%s), as a load-balanced set or DAG needs.", g.on(), in.URLHost))
+	case gen.multi:
+		gen.note(fmt.Sprintf("Run it in the Exchange Management Shell of any of %s, as a member of Organization Management: every step names its server (-Server, Get-Service -ComputerName, iisreset NAME). Every server gets the same certificate and the same URLs (%s), as a load-balanced set or DAG needs.", gen.on(), in.URLHost))
 	default:
-		g.c(fmt.Sprintf("Run it in the Exchange Management Shell on %s itself, as a member of Organization Management: the service restarts and iisreset act on the local machine.", g.shorts[0]))
+		gen.note(fmt.Sprintf("Run it in the Exchange Management Shell on %s itself, as a member of Organization Management: the service restarts and iisreset act on the local machine.", gen.shorts[0]))
 	}
 	if in.Version == Exchange2007 {
-		g.c("Exchange 2007's certificate cmdlets have no -Server parameter; they act on the server the shell runs on.")
+		gen.note("Exchange 2007's certificate cmdlets have no -Server parameter; they act on the server the shell runs on.")
 	}
-	g.c("Safe to run again: the import is skipped where the certificate already is, every other step sets a value. It stops at the first failure: every Exchange cmdlet has -ErrorAction Stop, because in the Exchange Management Shell of 2010 and later they are functions of an implicit-remoting module, which a $ErrorActionPreference set here does not reach. The last step says which steps are done.")
-	g.c("Source: " + srcCommonParams + " ; " + srcScopes)
-	g.p("$ErrorActionPreference = 'Stop'")
-	if !g.multi {
-		g.p("if ([System.Net.Dns]::GetHostName() -ne %s) { throw %s }", PSQuote(g.shorts[0]), PSQuote("Run this script on "+g.shorts[0]+": it restarts services and IIS on the local machine."))
+	gen.note("Safe to run again: the import is skipped where the certificate already is, every other step sets a value. It stops at the first failure: every Exchange cmdlet has -ErrorAction Stop, because in the Exchange Management Shell of 2010 and later they are functions of an implicit-remoting module, which a $ErrorActionPreference set here does not reach. The last step says which steps are done.")
+	gen.note("Source: " + srcCommonParams + " ; " + srcScopes)
+	gen.line("$ErrorActionPreference = 'Stop'")
+	if !gen.multi {
+		gen.line("if ([System.Net.Dns]::GetHostName() -ne %s) { throw %s }", PSQuote(gen.shorts[0]), PSQuote("Run this script on "+gen.shorts[0]+": it restarts services and IIS on the local machine."))
 	}
-	g.p("function Test-Step([string]$Step, [bool]$Done) {")
-	g.p("    if ($Done) { Write-Host ('done:     ' + $Step) } else { Write-Warning ('NOT DONE: ' + $Step) }")
-	g.p("}")
+	gen.line("function Test-Step([string]$Step, [bool]$Done) {")
+	gen.line("    if ($Done) { Write-Host ('done:     ' + $Step) } else { Write-Warning ('NOT DONE: ' + $Step) }")
+	gen.line("}")
 
-	g.importStep(tp)
-	g.enableStep(tp)
-	if g.pop || g.imap {
-		g.popImapStep()
+	gen.importStep(tp)
+	gen.enableStep(tp)
+	if gen.pop || gen.imap {
+		gen.popImapStep()
 	}
-	g.urlStep()
-	g.outlookAnywhereStep()
-	g.scpStep()
-	g.authStep()
-	g.iisResetStep()
-	g.readBackStep(tp)
-	g.section("Afterwards")
-	g.c("Services are only ever added to a certificate, never taken away. Remove the old certificate (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.")
-	g.c("Test from outside with the Microsoft Remote Connectivity Analyzer: " + srcRCA)
+	gen.urlStep()
+	gen.outlookAnywhereStep()
+	gen.scpStep()
+	gen.authStep()
+	gen.iisResetStep()
+	gen.readBackStep(tp)
+	gen.section("Afterwards")
+	gen.note("Services are only ever added to a certificate, never taken away. Remove the old certificate (Remove-ExchangeCertificate -Thumbprint <old>) only when nothing refers to it any more: connectors (TlsCertificateName), POP/IMAP, IIS, and the other servers it is enabled on.")
+	gen.note("Test from outside with the Microsoft Remote Connectivity Analyzer: " + srcRCA)
 	if in.From != None {
-		g.oldServers()
+		gen.oldServers()
 	}
 }
 
 // present is the guard that skips an import where the certificate already is.
-func (g *bindGen) present(i int, tp string) string {
-	return fmt.Sprintf("if (-not (Get-ExchangeCertificate%s -Thumbprint %s -ErrorAction SilentlyContinue)) {", g.srv(i), tp)
+func (gen *bindGen) present(i int, tp string) string {
+	return fmt.Sprintf("if (-not (Get-ExchangeCertificate%s -Thumbprint %s -ErrorAction SilentlyContinue)) {", gen.srv(i), tp)
 }
 
-func (g *bindGen) skipped(i int) {
-	g.p("} else {")
-	g.p("    Write-Host %s", PSQuote("Certificate "+g.in.Thumbprint+" is already on "+g.shorts[i]+": not imported again."))
-	g.p("}")
+func (gen *bindGen) skipped(i int) {
+	gen.line("} else {")
+	gen.line("    Write-Host %s", PSQuote("Certificate "+gen.in.Thumbprint+" is already on "+gen.shorts[i]+": not imported again."))
+	gen.line("}")
 }
 
-func (g *bindGen) importStep(tp string) {
-	in := g.in
+func (gen *bindGen) importStep(tp string) {
+	in := gen.in
 	switch in.FileKind {
 	case PFXFile:
-		g.section("Import the PFX on " + g.on())
-		g.c(fmt.Sprintf("Copy the PFX to %s first. The password is asked for as a SecureString, so it never appears in the script or the shell history; it is asked only when a server still lacks the certificate.", in.File))
+		gen.section("Import the PFX on " + gen.on())
+		gen.note(fmt.Sprintf("Copy the PFX to %s first. The password is asked for as a SecureString, so it never appears in the script or the shell history; it is asked only when a server still lacks the certificate.", in.File))
 		if in.Version == Exchange2007 {
-			g.c("Exchange 2007 reads the file itself (-Path).")
+			gen.note("Exchange 2007 reads the file itself (-Path).")
 		} else {
-			g.c("-FileData with the bytes read by .NET works on every version from 2010 (2016 and 2019 removed -FileName with the 2022 H1 CUs); the path must be absolute because .NET does not resolve relative paths against the shell's location. -PrivateKeyExportable $true keeps the key exportable, so the same certificate can later go to another server of a DAG or load-balanced set.")
+			gen.note("-FileData with the bytes read by .NET works on every version from 2010 (2016 and 2019 removed -FileName with the 2022 H1 CUs); the path must be absolute because .NET does not resolve relative paths against the shell's location. -PrivateKeyExportable $true keeps the key exportable, so the same certificate can later go to another server of a DAG or load-balanced set.")
 		}
-		g.p("$pfxPassword = $null")
-		for i := range g.servers {
-			g.p("%s", g.present(i, tp))
-			g.p("    if (-not $pfxPassword) { $pfxPassword = Read-Host -AsSecureString 'PFX password' }")
+		gen.line("$pfxPassword = $null")
+		for i := range gen.servers {
+			gen.line("%s", gen.present(i, tp))
+			gen.line("    if (-not $pfxPassword) { $pfxPassword = Read-Host -AsSecureString 'PFX password' }")
 			args := ""
 			if in.Version == Exchange2007 {
 				args = " -Path " + PSQuote(in.File) + " -Password $pfxPassword"
 			} else {
-				args = g.srv(i) + " -FileData ([System.IO.File]::ReadAllBytes(" + PSQuote(in.File) + ")) -Password $pfxPassword -PrivateKeyExportable $true"
+				args = gen.srv(i) + " -FileData ([System.IO.File]::ReadAllBytes(" + PSQuote(in.File) + ")) -Password $pfxPassword -PrivateKeyExportable $true"
 			}
 			if in.FriendlyName != "" {
 				args += " -FriendlyName " + PSQuote(in.FriendlyName)
 			}
-			g.x("    Import-ExchangeCertificate%s", args)
-			g.skipped(i)
+			gen.cmdlet("    Import-ExchangeCertificate%s", args)
+			gen.skipped(i)
 		}
 	case CertFile:
-		g.section("Complete the pending request on " + g.shorts[0])
-		g.c(fmt.Sprintf("Copy the certificate the CA delivered to %s first. Importing it completes the pending request, which (with its private key) exists only on the server that made it: %s. Status changes from PendingRequest to Valid.", in.File, g.shorts[0]))
-		g.p("%s", g.present(0, tp))
+		gen.section("Complete the pending request on " + gen.shorts[0])
+		gen.note(fmt.Sprintf("Copy the certificate the CA delivered to %s first. Importing it completes the pending request, which (with its private key) exists only on the server that made it: %s. Status changes from PendingRequest to Valid.", in.File, gen.shorts[0]))
+		gen.line("%s", gen.present(0, tp))
 		if in.Version == Exchange2007 {
-			g.x("    Import-ExchangeCertificate -Path %s", PSQuote(in.File))
+			gen.cmdlet("    Import-ExchangeCertificate -Path %s", PSQuote(in.File))
 		} else {
-			g.x("    Import-ExchangeCertificate%s -FileData ([System.IO.File]::ReadAllBytes(%s))", g.srv(0), PSQuote(in.File))
+			gen.cmdlet("    Import-ExchangeCertificate%s -FileData ([System.IO.File]::ReadAllBytes(%s))", gen.srv(0), PSQuote(in.File))
 		}
-		g.skipped(0)
-		g.c("Source: " + srcCompletePend)
+		gen.skipped(0)
+		gen.note("Source: " + srcCompletePend)
 	default:
-		g.section("Find the certificate")
-		g.c(fmt.Sprintf("The certificate is already in the store of %s (imported or completed earlier).", g.shorts[0]))
+		gen.section("Find the certificate")
+		gen.note(fmt.Sprintf("The certificate is already in the store of %s (imported or completed earlier).", gen.shorts[0]))
 	}
-	if g.multi && in.FileKind != PFXFile {
-		g.c(fmt.Sprintf("The other servers get the same certificate and key from %s: exported there as a password-protected PFX (the key was made exportable) and imported with -FileData. The password only protects the key in transit; it is asked once, only if a server still lacks the certificate.", g.shorts[0]))
-		g.p("$transferPassword = $null")
-		for i := 1; i < len(g.servers); i++ {
-			g.p("%s", g.present(i, tp))
-			g.p("    if (-not $transferPassword) { $transferPassword = Read-Host -AsSecureString 'A password to protect the key while it is copied between servers' }")
-			g.x("    $export = Export-ExchangeCertificate%s -Thumbprint %s -BinaryEncoded:$true -Password $transferPassword", g.srv(0), tp)
-			g.x("    Import-ExchangeCertificate%s -FileData $export.FileData -Password $transferPassword -PrivateKeyExportable $true", g.srv(i))
-			g.skipped(i)
+	if gen.multi && in.FileKind != PFXFile {
+		gen.note(fmt.Sprintf("The other servers get the same certificate and key from %s: exported there as a password-protected PFX (the key was made exportable) and imported with -FileData. The password only protects the key in transit; it is asked once, only if a server still lacks the certificate.", gen.shorts[0]))
+		gen.line("$transferPassword = $null")
+		for i := 1; i < len(gen.servers); i++ {
+			gen.line("%s", gen.present(i, tp))
+			gen.line("    if (-not $transferPassword) { $transferPassword = Read-Host -AsSecureString 'A password to protect the key while it is copied between servers' }")
+			gen.cmdlet("    $export = Export-ExchangeCertificate%s -Thumbprint %s -BinaryEncoded:$true -Password $transferPassword", gen.srv(0), tp)
+			gen.cmdlet("    Import-ExchangeCertificate%s -FileData $export.FileData -Password $transferPassword -PrivateKeyExportable $true", gen.srv(i))
+			gen.skipped(i)
 		}
-		g.c("Source: " + srcExportCert)
+		gen.note("Source: " + srcExportCert)
 	}
-	g.c("Check it before anything uses it: Status must be Valid and the private key present. RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the proxy with netsh winhttp set proxy), not that the certificate is bad.")
-	for i := range g.servers {
-		g.x("$cert = Get-ExchangeCertificate%s -Thumbprint %s", g.srv(i), tp)
-		g.p("if (-not $cert) { throw %s }", PSQuote("Certificate "+in.Thumbprint+" is not on "+g.shorts[i]))
-		g.p("if ($cert.Status -ne 'Valid') { throw %s }", PSQuote("Certificate "+in.Thumbprint+" is not Valid on "+g.shorts[i]+": see Status in Get-ExchangeCertificate | Format-List"))
-		g.p("if (-not $cert.HasPrivateKey) { throw %s }", PSQuote("Certificate "+in.Thumbprint+" has no private key on "+g.shorts[i]+": import the PFX, or complete the request on the server that made it"))
+	gen.note("Check it before anything uses it: Status must be Valid and the private key present. RevocationCheckFailure means the server cannot fetch the CA's CRL over HTTP (port 80; set the proxy with netsh winhttp set proxy), not that the certificate is bad.")
+	for i := range gen.servers {
+		gen.cmdlet("$cert = Get-ExchangeCertificate%s -Thumbprint %s", gen.srv(i), tp)
+		gen.line("if (-not $cert) { throw %s }", PSQuote("Certificate "+in.Thumbprint+" is not on "+gen.shorts[i]))
+		gen.line("if ($cert.Status -ne 'Valid') { throw %s }", PSQuote("Certificate "+in.Thumbprint+" is not Valid on "+gen.shorts[i]+": see Status in Get-ExchangeCertificate | Format-List"))
+		gen.line("if (-not $cert.HasPrivateKey) { throw %s }", PSQuote("Certificate "+in.Thumbprint+" has no private key on "+gen.shorts[i]+": import the PFX, or complete the request on the server that made it"))
 	}
-	g.c("Source: " + srcRevocation2010)
+	gen.note("Source: " + srcRevocation2010)
 }
 
-func (g *bindGen) enableStep(tp string) {
-	in := g.in
+func (gen *bindGen) enableStep(tp string) {
+	in := gen.in
 	var first []string
-	for _, s := range g.services {
-		if s == "SMTP" || (g.wildcard && (s == "POP" || s == "IMAP")) {
+	for _, s := range gen.services {
+		if s == "SMTP" || (gen.wildcard && (s == "POP" || s == "IMAP")) {
 			continue
 		}
 		first = append(first, s)
 	}
-	g.section("Enable the certificate for " + strings.Join(g.services, ", "))
-	g.c("Services are added to what the certificate already has (running this again changes nothing); the previous certificate keeps its own until it is removed.")
+	gen.section("Enable the certificate for " + strings.Join(gen.services, ", "))
+	gen.note("Services are added to what the certificate already has (running this again changes nothing); the previous certificate keeps its own until it is removed.")
 	if len(first) > 0 {
 		extra := ""
-		if g.iis {
+		if gen.iis {
 			switch {
 			case in.Version == Exchange2007:
-				g.c("Enabling IIS binds the certificate to the Default Web Site on port 443 and turns on \"Require SSL\" on the site. If you redirect http:// to /owa from the site root, turn Require SSL off again on the site root in IIS Manager afterwards.")
+				gen.note("Enabling IIS binds the certificate to the Default Web Site on port 443 and turns on \"Require SSL\" on the site. If you redirect http:// to /owa from the site root, turn Require SSL off again on the site root in IIS Manager afterwards.")
 			case in.RequireSSL:
-				g.c("Enabling IIS binds the certificate to the Default Web Site on port 443 and, as asked (--require-ssl), turns on \"Require SSL\" on the whole site: an http:// to https:// redirect on the site root stops working.")
+				gen.note("Enabling IIS binds the certificate to the Default Web Site on port 443 and, as asked (--require-ssl), turns on \"Require SSL\" on the whole site: an http:// to https:// redirect on the site root stops working.")
 			default:
-				g.c("Enabling IIS binds the certificate to the Default Web Site on port 443. It would also turn on \"Require SSL\" on the whole site, which breaks an http:// to https:// redirect on the site root; -DoNotRequireSsl leaves that setting as it is (the Exchange virtual directories keep their own SSL setting).")
+				gen.note("Enabling IIS binds the certificate to the Default Web Site on port 443. It would also turn on \"Require SSL\" on the whole site, which breaks an http:// to https:// redirect on the site root; -DoNotRequireSsl leaves that setting as it is (the Exchange virtual directories keep their own SSL setting).")
 				extra = " -DoNotRequireSsl"
 			}
 		}
-		if g.wildcard && (g.pop || g.imap) {
-			g.c("POP and IMAP are not enabled here: a wildcard certificate must not be; X509CertificateName below selects it instead.")
+		if gen.wildcard && (gen.pop || gen.imap) {
+			gen.note("POP and IMAP are not enabled here: a wildcard certificate must not be; X509CertificateName below selects it instead.")
 		}
-		for i := range g.servers {
-			g.x("Enable-ExchangeCertificate%s -Thumbprint %s -Services %s%s", g.srv(i), tp, strings.Join(first, ","), extra)
+		for i := range gen.servers {
+			gen.cmdlet("Enable-ExchangeCertificate%s -Thumbprint %s -Services %s%s", gen.srv(i), tp, strings.Join(first, ","), extra)
 		}
-		g.c("Source: " + srcEnableCert)
+		gen.note("Source: " + srcEnableCert)
 	}
-	if g.smtp {
-		g.p("")
+	if gen.smtp {
+		gen.line("")
 		if in.ReplaceSMTPDefault {
-			g.c("SMTP, replacing the default SMTP certificate (asked for with --replace-smtp-default). WARNING: -Force answers Yes to \"Overwrite the existing default SMTP certificate?\" without asking: this certificate becomes the internal transport certificate between Exchange servers, a job Microsoft recommends leaving to the self-signed certificate.")
-			for i := range g.servers {
-				g.x("Enable-ExchangeCertificate%s -Thumbprint %s -Services SMTP -Force", g.srv(i), tp)
+			gen.note("SMTP, replacing the default SMTP certificate (asked for with --replace-smtp-default). WARNING: -Force answers Yes to \"Overwrite the existing default SMTP certificate?\" without asking: this certificate becomes the internal transport certificate between Exchange servers, a job Microsoft recommends leaving to the self-signed certificate.")
+			for i := range gen.servers {
+				gen.cmdlet("Enable-ExchangeCertificate%s -Thumbprint %s -Services SMTP -Force", gen.srv(i), tp)
 			}
 		} else {
-			g.c("SMTP on its own step, without -Force. Exchange asks \"Overwrite the existing default SMTP certificate?\": answer N (No), also when the script runs again. The certificate is still enabled for SMTP, and STARTTLS on the names it covers uses it; No keeps the self-signed certificate as the default (internal transport) certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an interactive shell.")
-			for i := range g.servers {
-				g.x("Enable-ExchangeCertificate%s -Thumbprint %s -Services SMTP", g.srv(i), tp)
+			gen.note("SMTP on its own step, without -Force. Exchange asks \"Overwrite the existing default SMTP certificate?\": answer N (No), also when the script runs again. The certificate is still enabled for SMTP, and STARTTLS on the names it covers uses it; No keeps the self-signed certificate as the default (internal transport) certificate, as Microsoft recommends. -Force would answer Yes silently. The prompt needs an interactive shell.")
+			for i := range gen.servers {
+				gen.cmdlet("Enable-ExchangeCertificate%s -Thumbprint %s -Services SMTP", gen.srv(i), tp)
 			}
 		}
 		if in.Version >= Exchange2013 {
-			g.c("Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid \"Outbound to Office 365\" send connector and the Default Frontend receive connector) must be updated to this certificate's issuer and subject, or hybrid mail stops; the read-back step lists them.")
+			gen.note("Connectors that pin a certificate (TlsCertificateName, e.g. the hybrid \"Outbound to Office 365\" send connector and the Default Frontend receive connector) must be updated to this certificate's issuer and subject, or hybrid mail stops; the read-back step lists them.")
 		}
 	}
 }
 
-func (g *bindGen) popImapStep() {
-	in := g.in
-	g.section("POP3 and IMAP4: select the certificate by name, then restart")
-	if !g.hostOK {
-		g.c("SKIPPED: " + in.URLHost + " is not on the certificate, and X509CertificateName must be a name it covers.")
+func (gen *bindGen) popImapStep() {
+	in := gen.in
+	gen.section("POP3 and IMAP4: select the certificate by name, then restart")
+	if !gen.hostOK {
+		gen.note("SKIPPED: " + in.URLHost + " is not on the certificate, and X509CertificateName must be a name it covers.")
 		return
 	}
-	g.c(fmt.Sprintf("X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers %s. Without it they look for the server FQDN, which a public certificate no longer carries.", in.URLHost))
+	gen.note(fmt.Sprintf("X509CertificateName is a host name, not a thumbprint: POP and IMAP use the certificate that covers %s. Without it they look for the server FQDN, which a public certificate no longer carries.", in.URLHost))
 	if in.Version == Exchange2007 {
-		g.c("X509CertificateName exists from Exchange 2007 SP1.")
+		gen.note("X509CertificateName exists from Exchange 2007 SP1.")
 	}
 	var svcs []string
-	if g.pop {
+	if gen.pop {
 		svcs = append(svcs, "'MSExchangePOP3'")
 		if in.Version >= Exchange2013 {
 			svcs = append(svcs, "'MSExchangePOP3BE'")
 		}
 	}
-	if g.imap {
+	if gen.imap {
 		svcs = append(svcs, "'MSExchangeIMAP4'")
 		if in.Version >= Exchange2013 {
 			svcs = append(svcs, "'MSExchangeIMAP4BE'")
 		}
 	}
-	for i := range g.servers {
-		if g.pop {
+	for i := range gen.servers {
+		if gen.pop {
 			args := ""
 			if in.Version != Exchange2007 {
-				args = g.srv(i) + " -ExternalConnectionSettings " + PSQuote(in.URLHost+":995:SSL") + "," + PSQuote(in.URLHost+":110:TLS")
+				args = gen.srv(i) + " -ExternalConnectionSettings " + PSQuote(in.URLHost+":995:SSL") + "," + PSQuote(in.URLHost+":110:TLS")
 			}
-			g.x("Set-PopSettings%s -X509CertificateName %s", args, PSQuote(in.URLHost))
+			gen.cmdlet("Set-PopSettings%s -X509CertificateName %s", args, PSQuote(in.URLHost))
 		}
-		if g.imap {
+		if gen.imap {
 			args := ""
 			if in.Version != Exchange2007 {
-				args = g.srv(i) + " -ExternalConnectionSettings " + PSQuote(in.URLHost+":993:SSL") + "," + PSQuote(in.URLHost+":143:TLS")
+				args = gen.srv(i) + " -ExternalConnectionSettings " + PSQuote(in.URLHost+":993:SSL") + "," + PSQuote(in.URLHost+":143:TLS")
 			}
-			g.x("Set-ImapSettings%s -X509CertificateName %s", args, PSQuote(in.URLHost))
+			gen.cmdlet("Set-ImapSettings%s -X509CertificateName %s", args, PSQuote(in.URLHost))
 		}
 	}
 	if in.Version >= Exchange2013 {
-		g.c("The change takes effect when the services restart: the front-end and the back-end (BE) services. Only running services are restarted (POP and IMAP are off by default), and a service a server does not have is skipped.")
+		gen.note("The change takes effect when the services restart: the front-end and the back-end (BE) services. Only running services are restarted (POP and IMAP are off by default), and a service a server does not have is skipped.")
 	} else {
-		g.c("The change takes effect when the services restart. Only running services are restarted (POP and IMAP are off by default), and a service a server does not have is skipped.")
+		gen.note("The change takes effect when the services restart. Only running services are restarted (POP and IMAP are off by default), and a service a server does not have is skipped.")
 	}
-	for i := range g.servers {
+	for i := range gen.servers {
 		computer := ""
-		if g.multi {
-			computer = " -ComputerName " + PSQuote(g.servers[i])
+		if gen.multi {
+			computer = " -ComputerName " + PSQuote(gen.servers[i])
 		}
-		g.p("Get-Service %s%s -ErrorAction SilentlyContinue | Where-Object { $_.Status -eq 'Running' } | Restart-Service", strings.Join(svcs, ","), computer)
+		gen.line("Get-Service %s%s -ErrorAction SilentlyContinue | Where-Object { $_.Status -eq 'Running' } | Restart-Service", strings.Join(svcs, ","), computer)
 	}
-	g.c("Source: " + srcPopImap)
+	gen.note("Source: " + srcPopImap)
 }
 
-func (g *bindGen) urlStep() {
-	in := g.in
-	g.section("Virtual directory URLs")
-	if !g.hostOK {
-		g.c("SKIPPED: " + in.URLHost + " is not on the certificate; clients sent there would get a certificate warning.")
+func (gen *bindGen) urlStep() {
+	in := gen.in
+	gen.section("Virtual directory URLs")
+	if !gen.hostOK {
+		gen.note("SKIPPED: " + in.URLHost + " is not on the certificate; clients sent there would get a certificate warning.")
 		return
 	}
-	g.c(fmt.Sprintf("Outlook takes the EWS, OAB and MAPI URLs from Autodiscover (InternalUrl inside, ExternalUrl outside), so every URL must use a name on the certificate; the defaults use the server FQDN. Internal and external URLs are both %s: resolve it to the server inside (split DNS). Only the front-end \"Default Web Site\" directories are changed.", in.URLHost))
-	if g.multi {
-		g.c("Every server gets the same URLs: clients may land on any of them.")
+	gen.note(fmt.Sprintf("Outlook takes the EWS, OAB and MAPI URLs from Autodiscover (InternalUrl inside, ExternalUrl outside), so every URL must use a name on the certificate; the defaults use the server FQDN. Internal and external URLs are both %s: resolve it to the server inside (split DNS). Only the front-end \"Default Web Site\" directories are changed.", in.URLHost))
+	if gen.multi {
+		gen.note("Every server gets the same URLs: clients may land on any of them.")
 	}
-	for i := range g.servers {
-		g.x("Set-OwaVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "owa"), g.url("/owa"), g.url("/owa"))
+	for i := range gen.servers {
+		gen.cmdlet("Set-OwaVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", gen.vdirID(i, "owa"), gen.url("/owa"), gen.url("/owa"))
 		if in.Version >= Exchange2010 {
-			g.x("Set-EcpVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "ecp"), g.url("/ecp"), g.url("/ecp"))
+			gen.cmdlet("Set-EcpVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", gen.vdirID(i, "ecp"), gen.url("/ecp"), gen.url("/ecp"))
 		}
-		g.x("Set-WebServicesVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "EWS"), g.url("/EWS/Exchange.asmx"), g.url("/EWS/Exchange.asmx"))
-		g.x("Set-OabVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "OAB"), g.url("/OAB"), g.url("/OAB"))
-		g.x("Set-ActiveSyncVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "Microsoft-Server-ActiveSync"), g.url("/Microsoft-Server-ActiveSync"), g.url("/Microsoft-Server-ActiveSync"))
+		gen.cmdlet("Set-WebServicesVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", gen.vdirID(i, "EWS"), gen.url("/EWS/Exchange.asmx"), gen.url("/EWS/Exchange.asmx"))
+		gen.cmdlet("Set-OabVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", gen.vdirID(i, "OAB"), gen.url("/OAB"), gen.url("/OAB"))
+		gen.cmdlet("Set-ActiveSyncVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", gen.vdirID(i, "Microsoft-Server-ActiveSync"), gen.url("/Microsoft-Server-ActiveSync"), gen.url("/Microsoft-Server-ActiveSync"))
 		if in.Version >= Exchange2013 {
 			if in.Version == Exchange2013 && i == 0 {
-				g.c("MAPI over HTTP exists from Exchange 2013 SP1.")
+				gen.note("MAPI over HTTP exists from Exchange 2013 SP1.")
 			}
-			g.x("Set-MapiVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", g.vdirID(i, "mapi"), g.url("/mapi"), g.url("/mapi"))
+			gen.cmdlet("Set-MapiVirtualDirectory -Identity %s -InternalUrl %s -ExternalUrl %s", gen.vdirID(i, "mapi"), gen.url("/mapi"), gen.url("/mapi"))
 		}
 	}
 	if in.From != None {
@@ -669,116 +673,116 @@ func (g *bindGen) urlStep() {
 		for _, r := range c.Protocols {
 			how = append(how, r.Protocol+": "+string(r.Handling)+" ("+r.Note+")")
 		}
-		g.c(fmt.Sprintf("Coexistence with %s, for mailboxes still there: %s.", in.From.Title(), strings.Join(how, "; ")))
+		gen.note(fmt.Sprintf("Coexistence with %s, for mailboxes still there: %s.", in.From.Title(), strings.Join(how, "; ")))
 		switch {
 		case in.From == Exchange2003 && in.Version == Exchange2010 && in.LegacyHost != "":
-			g.c(fmt.Sprintf("-Exchange2003Url: OWA users whose mailbox is still on 2003 are redirected to %s, where the 2003 front end answers with this certificate (see \"On the Exchange 2003 servers\").", in.LegacyHost))
-			for i := range g.servers {
-				g.x("Set-OwaVirtualDirectory -Identity %s -Exchange2003Url %s", g.vdirID(i, "owa"), PSQuote("https://"+in.LegacyHost+"/exchange"))
+			gen.note(fmt.Sprintf("-Exchange2003Url: OWA users whose mailbox is still on 2003 are redirected to %s, where the 2003 front end answers with this certificate (see \"On the Exchange 2003 servers\").", in.LegacyHost))
+			for i := range gen.servers {
+				gen.cmdlet("Set-OwaVirtualDirectory -Identity %s -Exchange2003Url %s", gen.vdirID(i, "owa"), PSQuote("https://"+in.LegacyHost+"/exchange"))
 			}
 		case c.LegacyName && in.LegacyHost != "":
-			g.c(fmt.Sprintf("The %s servers answer under %s: their own URLs move there (see \"On the %s\").", in.From.Title(), in.LegacyHost, oldServersTitle(in.From)))
+			gen.note(fmt.Sprintf("The %s servers answer under %s: their own URLs move there (see \"On the %s\").", in.From.Title(), in.LegacyHost, oldServersTitle(in.From)))
 		case c.LegacyName:
-			g.c(fmt.Sprintf("WARNING: this coexistence needs a legacy name for the %s servers, and the plan has none.", in.From.Title()))
+			gen.note(fmt.Sprintf("WARNING: this coexistence needs a legacy name for the %s servers, and the plan has none.", in.From.Title()))
 		default:
-			g.c("No legacy name: the steps on the old servers are at the end.")
+			gen.note("No legacy name: the steps on the old servers are at the end.")
 		}
-		g.c("Source: " + strings.Join(c.Sources, " ; "))
+		gen.note("Source: " + strings.Join(c.Sources, " ; "))
 	}
-	g.c("Source: " + srcURLs)
+	gen.note("Source: " + srcURLs)
 }
 
-func (g *bindGen) outlookAnywhereStep() {
-	in := g.in
-	g.section("Outlook Anywhere")
-	if !g.hostOK {
-		g.c("SKIPPED: " + in.URLHost + " is not on the certificate.")
+func (gen *bindGen) outlookAnywhereStep() {
+	in := gen.in
+	gen.section("Outlook Anywhere")
+	if !gen.hostOK {
+		gen.note("SKIPPED: " + in.URLHost + " is not on the certificate.")
 		return
 	}
 	switch {
 	case in.Version >= Exchange2013:
-		g.c("Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the certificate. SSL is required inside and out; the authentication methods are left as they are.")
-		for i := range g.servers {
-			id := g.vdirID(i, "Rpc")
-			g.x("Set-OutlookAnywhere -Identity %s -ExternalHostname %s -InternalHostname %s -ExternalClientsRequireSsl $true -InternalClientsRequireSsl $true", id, PSQuote(in.URLHost), PSQuote(in.URLHost))
+		gen.note("Outlook Anywhere (RPC over HTTP) is always on from Exchange 2013; its host names must be on the certificate. SSL is required inside and out; the authentication methods are left as they are.")
+		for i := range gen.servers {
+			id := gen.vdirID(i, "Rpc")
+			gen.cmdlet("Set-OutlookAnywhere -Identity %s -ExternalHostname %s -InternalHostname %s -ExternalClientsRequireSsl $true -InternalClientsRequireSsl $true", id, PSQuote(in.URLHost), PSQuote(in.URLHost))
 		}
 	default:
-		g.c(fmt.Sprintf("%s: Outlook Anywhere is off unless someone enabled it (Enable-OutlookAnywhere); when it is on, its external host name must be on the certificate.", in.Version.Title()))
-		for i := range g.servers {
-			id := g.vdirID(i, "Rpc")
-			g.p("if (Get-OutlookAnywhere -Identity %s -ErrorAction SilentlyContinue) {", id)
-			g.x("    Set-OutlookAnywhere -Identity %s -ExternalHostname %s", id, PSQuote(in.URLHost))
-			g.p("} else {")
-			g.p("    Write-Warning %s", PSQuote("Outlook Anywhere is not enabled on "+g.shorts[i]+"; when you enable it, use -ExternalHostname "+in.URLHost))
-			g.p("}")
+		gen.note(fmt.Sprintf("%s: Outlook Anywhere is off unless someone enabled it (Enable-OutlookAnywhere); when it is on, its external host name must be on the certificate.", in.Version.Title()))
+		for i := range gen.servers {
+			id := gen.vdirID(i, "Rpc")
+			gen.line("if (Get-OutlookAnywhere -Identity %s -ErrorAction SilentlyContinue) {", id)
+			gen.cmdlet("    Set-OutlookAnywhere -Identity %s -ExternalHostname %s", id, PSQuote(in.URLHost))
+			gen.line("} else {")
+			gen.line("    Write-Warning %s", PSQuote("Outlook Anywhere is not enabled on "+gen.shorts[i]+"; when you enable it, use -ExternalHostname "+in.URLHost))
+			gen.line("}")
 		}
 	}
 	cn := strings.ToLower(in.CommonName)
-	if g.wildcard || (cn != "" && cn != in.URLHost) {
+	if gen.wildcard || (cn != "" && cn != in.URLHost) {
 		why := "the certificate's Common Name (" + in.CommonName + ") is not the Outlook Anywhere host (" + in.URLHost + ")"
-		if g.wildcard {
+		if gen.wildcard {
 			why = "the certificate is a wildcard (" + in.CommonName + ")"
 		}
-		g.c("Outlook Anywhere principal name: " + why + ", and older Outlook clients compare msstd: with the Common Name only, then loop on credential prompts. This setting is organisation-wide (every server's EXPR provider).")
-		g.x("Set-OutlookProvider EXPR -CertPrincipalName %s", PSQuote("msstd:"+in.CommonName))
-		g.c("Source: " + srcOutlookProv)
+		gen.note("Outlook Anywhere principal name: " + why + ", and older Outlook clients compare msstd: with the Common Name only, then loop on credential prompts. This setting is organisation-wide (every server's EXPR provider).")
+		gen.cmdlet("Set-OutlookProvider EXPR -CertPrincipalName %s", PSQuote("msstd:"+in.CommonName))
+		gen.note("Source: " + srcOutlookProv)
 	} else {
-		g.c("No Set-OutlookProvider -CertPrincipalName (msstd:) change: the Common Name is the Outlook Anywhere host.")
+		gen.note("No Set-OutlookProvider -CertPrincipalName (msstd:) change: the Common Name is the Outlook Anywhere host.")
 	}
 }
 
-func (g *bindGen) scpCmd() string {
-	if g.v() >= Exchange2016 {
+func (gen *bindGen) scpCmd() string {
+	if gen.version() >= Exchange2016 {
 		return "Set-ClientAccessService"
 	}
 	return "Set-ClientAccessServer"
 }
 
-func (g *bindGen) scpStep() {
-	in := g.in
-	g.section("Autodiscover service connection point (SCP)")
-	if !Covers(in.Names, g.adHost) {
-		g.c("SKIPPED: " + g.adHost + " is not on the certificate.")
+func (gen *bindGen) scpStep() {
+	in := gen.in
+	gen.section("Autodiscover service connection point (SCP)")
+	if !Covers(in.Names, gen.adHost) {
+		gen.note("SKIPPED: " + gen.adHost + " is not on the certificate.")
 		return
 	}
-	cmd := g.scpCmd()
-	if g.scpOnURLHost != "" {
-		g.c(fmt.Sprintf("NOTE: %s, the Autodiscover name, is not on the certificate, so the SCP is pointed at %s instead: the certificate covers it and domain-joined Outlook follows the SCP to it. Clients outside the domain still look for %s.", g.scpOnURLHost, g.adHost, g.scpOnURLHost))
+	cmd := gen.scpCmd()
+	if gen.scpOnURLHost != "" {
+		gen.note(fmt.Sprintf("NOTE: %s, the Autodiscover name, is not on the certificate, so the SCP is pointed at %s instead: the certificate covers it and domain-joined Outlook follows the SCP to it. Clients outside the domain still look for %s.", gen.scpOnURLHost, gen.adHost, gen.scpOnURLHost))
 	}
-	g.c(fmt.Sprintf("Domain-joined Outlook finds Autodiscover through the SCP in Active Directory, which by default names the server FQDN; point it at %s, which the certificate covers and internal DNS must resolve. (%s is the cmdlet in %s.)", g.adHost, cmd, in.Version.Title()))
-	for i := range g.servers {
-		g.x("%s -Identity %s -AutoDiscoverServiceInternalUri %s", cmd, PSQuote(g.shorts[i]), PSQuote("https://"+g.adHost+"/Autodiscover/Autodiscover.xml"))
+	gen.note(fmt.Sprintf("Domain-joined Outlook finds Autodiscover through the SCP in Active Directory, which by default names the server FQDN; point it at %s, which the certificate covers and internal DNS must resolve. (%s is the cmdlet in %s.)", gen.adHost, cmd, in.Version.Title()))
+	for i := range gen.servers {
+		gen.cmdlet("%s -Identity %s -AutoDiscoverServiceInternalUri %s", cmd, PSQuote(gen.shorts[i]), PSQuote("https://"+gen.adHost+"/Autodiscover/Autodiscover.xml"))
 	}
-	g.c("Source: " + srcAutodiscover)
+	gen.note("Source: " + srcAutodiscover)
 }
 
-func (g *bindGen) authStep() {
-	g.section("Authentication on Autodiscover and EWS")
-	g.c("Outlook needs Windows (NTLM/Negotiate) authentication on Autodiscover and EWS inside the network and Basic outside; without it Outlook prompts for credentials and Out of Office and free/busy report the server unavailable. Both need the IIS features Web-Windows-Auth and Web-Basic-Auth (exchcert bind --prereqs). If you turned Basic off on purpose (modern authentication), drop -BasicAuthentication.")
-	for i := range g.servers {
-		g.x("Set-AutodiscoverVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true", g.vdirID(i, "Autodiscover"))
-		g.x("Set-WebServicesVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true", g.vdirID(i, "EWS"))
+func (gen *bindGen) authStep() {
+	gen.section("Authentication on Autodiscover and EWS")
+	gen.note("Outlook needs Windows (NTLM/Negotiate) authentication on Autodiscover and EWS inside the network and Basic outside; without it Outlook prompts for credentials and Out of Office and free/busy report the server unavailable. Both need the IIS features Web-Windows-Auth and Web-Basic-Auth (exchcert bind --prereqs). If you turned Basic off on purpose (modern authentication), drop -BasicAuthentication.")
+	for i := range gen.servers {
+		gen.cmdlet("Set-AutodiscoverVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true", gen.vdirID(i, "Autodiscover"))
+		gen.cmdlet("Set-WebServicesVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true", gen.vdirID(i, "EWS"))
 	}
 }
 
-func (g *bindGen) iisResetStep() {
-	g.section("Restart IIS")
-	g.c("IIS and OWA keep the old certificate (OWA cookie encryption among others) until they restart. /noforce does not kill IIS if a service will not stop in time. iisreset is a program, not a cmdlet: $LASTEXITCODE tells whether it worked.")
-	for i := range g.servers {
-		if g.multi {
-			g.p("iisreset %s /noforce", PSQuote(g.servers[i]))
+func (gen *bindGen) iisResetStep() {
+	gen.section("Restart IIS")
+	gen.note("IIS and OWA keep the old certificate (OWA cookie encryption among others) until they restart. /noforce does not kill IIS if a service will not stop in time. iisreset is a program, not a cmdlet: $LASTEXITCODE tells whether it worked.")
+	for i := range gen.servers {
+		if gen.multi {
+			gen.line("iisreset %s /noforce", PSQuote(gen.servers[i]))
 		} else {
-			g.p("iisreset /noforce")
+			gen.line("iisreset /noforce")
 		}
-		g.p("if ($LASTEXITCODE -ne 0) { throw %s }", PSQuote("iisreset failed on "+g.shorts[i]))
+		gen.line("if ($LASTEXITCODE -ne 0) { throw %s }", PSQuote("iisreset failed on "+gen.shorts[i]))
 	}
 }
 
-func (g *bindGen) readBackStep(tp string) {
-	in := g.in
-	g.section("Read back: which steps are done")
-	want := servicesOrder(g.services)
-	if g.wildcard {
+func (gen *bindGen) readBackStep(tp string) {
+	in := gen.in
+	gen.section("Read back: which steps are done")
+	want := servicesOrder(gen.services)
+	if gen.wildcard {
 		var w []string
 		for _, s := range want {
 			if s != "POP" && s != "IMAP" {
@@ -787,16 +791,16 @@ func (g *bindGen) readBackStep(tp string) {
 		}
 		want = w
 	}
-	g.c(fmt.Sprintf("Each check prints \"done:\" or a warning \"NOT DONE:\". Services should read %s (plus any the certificate had), Status Valid.", strings.Join(want, ", ")))
-	for i := range g.servers {
-		s := g.shorts[i]
-		g.x("$cert = Get-ExchangeCertificate%s -Thumbprint %s", g.srv(i), tp)
-		g.p("$cert | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType")
-		g.p("Test-Step %s ($cert.Status -eq 'Valid' -and $cert.HasPrivateKey)", PSQuote(s+": certificate imported, Valid, with its private key"))
+	gen.note(fmt.Sprintf("Each check prints \"done:\" or a warning \"NOT DONE:\". Services should read %s (plus any the certificate had), Status Valid.", strings.Join(want, ", ")))
+	for i := range gen.servers {
+		s := gen.shorts[i]
+		gen.cmdlet("$cert = Get-ExchangeCertificate%s -Thumbprint %s", gen.srv(i), tp)
+		gen.line("$cert | Format-List Thumbprint,Services,Status,CertificateDomains,NotAfter,HasPrivateKey,RootCAType")
+		gen.line("Test-Step %s ($cert.Status -eq 'Valid' -and $cert.HasPrivateKey)", PSQuote(s+": certificate imported, Valid, with its private key"))
 		for _, svc := range want {
-			g.p("Test-Step %s ([string]$cert.Services -match %s)", PSQuote(s+": certificate enabled for "+svc), PSQuote("\\b"+svc+"\\b"))
+			gen.line("Test-Step %s ([string]$cert.Services -match %s)", PSQuote(s+": certificate enabled for "+svc), PSQuote("\\b"+svc+"\\b"))
 		}
-		if g.hostOK {
+		if gen.hostOK {
 			for _, vd := range []struct {
 				kind, name, path string
 				from             Version
@@ -808,49 +812,50 @@ func (g *bindGen) readBackStep(tp string) {
 				if in.Version < vd.from {
 					continue
 				}
-				g.p("Test-Step %s ([string](Get-%sVirtualDirectory -Identity %s%s).ExternalUrl -eq %s)", PSQuote(s+": "+vd.name+" URLs on "+in.URLHost), vd.kind, g.vdirID(i, vd.name), ea, g.url(vd.path))
+				gen.line("Test-Step %s ([string](Get-%sVirtualDirectory -Identity %s%s).ExternalUrl -eq %s)", PSQuote(s+": "+vd.name+" URLs on "+in.URLHost), vd.kind, gen.vdirID(i, vd.name), ea, gen.url(vd.path))
 			}
-			g.p("Test-Step %s ([string](Get-OutlookAnywhere -Identity %s -ErrorAction SilentlyContinue).ExternalHostname -eq %s)", PSQuote(s+": Outlook Anywhere host "+in.URLHost), g.vdirID(i, "Rpc"), PSQuote(in.URLHost))
-			if g.pop {
-				g.p("Test-Step %s ([string](Get-PopSettings%s%s).X509CertificateName -eq %s)", PSQuote(s+": POP3 certificate name "+in.URLHost), g.srv(i), ea, PSQuote(in.URLHost))
+			gen.line("Test-Step %s ([string](Get-OutlookAnywhere -Identity %s -ErrorAction SilentlyContinue).ExternalHostname -eq %s)", PSQuote(s+": Outlook Anywhere host "+in.URLHost), gen.vdirID(i, "Rpc"), PSQuote(in.URLHost))
+			if gen.pop {
+				gen.line("Test-Step %s ([string](Get-PopSettings%s%s).X509CertificateName -eq %s)", PSQuote(s+": POP3 certificate name "+in.URLHost), gen.srv(i), ea, PSQuote(in.URLHost))
 			}
-			if g.imap {
-				g.p("Test-Step %s ([string](Get-ImapSettings%s%s).X509CertificateName -eq %s)", PSQuote(s+": IMAP4 certificate name "+in.URLHost), g.srv(i), ea, PSQuote(in.URLHost))
+			if gen.imap {
+				gen.line("Test-Step %s ([string](Get-ImapSettings%s%s).X509CertificateName -eq %s)", PSQuote(s+": IMAP4 certificate name "+in.URLHost), gen.srv(i), ea, PSQuote(in.URLHost))
 			}
 		}
-		if Covers(in.Names, g.adHost) {
+		if Covers(in.Names, gen.adHost) {
 			get := "Get-ClientAccessServer"
 			if in.Version >= Exchange2016 {
 				get = "Get-ClientAccessService"
 			}
-			g.p("Test-Step %s ([string](%s -Identity %s%s).AutoDiscoverServiceInternalUri -eq %s)", PSQuote(s+": Autodiscover SCP on "+g.adHost), get, PSQuote(s), ea, PSQuote("https://"+g.adHost+"/Autodiscover/Autodiscover.xml"))
+			gen.line("Test-Step %s ([string](%s -Identity %s%s).AutoDiscoverServiceInternalUri -eq %s)", PSQuote(s+": Autodiscover SCP on "+gen.adHost), get, PSQuote(s), ea, PSQuote("https://"+gen.adHost+"/Autodiscover/Autodiscover.xml"))
 		}
-		g.p("Test-Step %s ((Get-WebServicesVirtualDirectory -Identity %s%s).WindowsAuthentication -and (Get-AutodiscoverVirtualDirectory -Identity %s%s).WindowsAuthentication)", PSQuote(s+": Windows authentication on EWS and Autodiscover"), g.vdirID(i, "EWS"), ea, g.vdirID(i, "Autodiscover"), ea)
-		if g.smtp && in.Version >= Exchange2013 {
-			g.p("Get-ReceiveConnector -Server %s -ErrorAction Stop | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName", PSQuote(g.servers[i]))
+		gen.line("Test-Step %s ((Get-WebServicesVirtualDirectory -Identity %s%s).WindowsAuthentication -and (Get-AutodiscoverVirtualDirectory -Identity %s%s).WindowsAuthentication)", PSQuote(s+": Windows authentication on EWS and Autodiscover"), gen.vdirID(i, "EWS"), ea, gen.vdirID(i, "Autodiscover"), ea)
+		if gen.smtp && in.Version >= Exchange2013 {
+			gen.line("Get-ReceiveConnector -Server %s -ErrorAction Stop | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName", PSQuote(gen.servers[i]))
 		}
 	}
-	if g.smtp && in.Version >= Exchange2013 {
-		g.p("Get-SendConnector -ErrorAction Stop | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName")
+	if gen.smtp && in.Version >= Exchange2013 {
+		gen.line("Get-SendConnector -ErrorAction Stop | Where-Object { $_.TlsCertificateName } | Format-List Identity,TlsCertificateName")
 	}
 	switch {
 	case in.Version == Exchange2010:
-		g.c("Test-OutlookWebServices checks Autodiscover and the EWS, OAB and Outlook Anywhere URLs it returns, for one mailbox.")
+		gen.note("Test-OutlookWebServices checks Autodiscover and the EWS, OAB and Outlook Anywhere URLs it returns, for one mailbox.")
 		mbx := "(Read-Host 'A mailbox to test with (user@domain)')"
 		if in.TestMailbox != "" {
 			mbx = PSQuote(in.TestMailbox)
 		}
-		g.p("Test-OutlookWebServices -Identity %s -ErrorAction Stop | Format-List", mbx)
-		g.c("Source: " + srcTestOWS)
+		gen.line("Test-OutlookWebServices -Identity %s -ErrorAction Stop | Format-List", mbx)
+		gen.note("Source: " + srcTestOWS)
 	case in.Version >= Exchange2013:
-		g.c(fmt.Sprintf("Test-OutlookWebServices is functional only in Exchange 2010 (%s), so it is not used here; test Autodiscover with the Remote Connectivity Analyzer or Outlook's \"Test E-mail AutoConfiguration\".", srcTestOWS))
+		gen.note(fmt.Sprintf("Test-OutlookWebServices is functional only in Exchange 2010 (%s), so it is not used here; test Autodiscover with the Remote Connectivity Analyzer or Outlook's \"Test E-mail AutoConfiguration\".", srcTestOWS))
 	default:
-		g.c("Test Autodiscover with Outlook's \"Test E-mail AutoConfiguration\" (Ctrl+right-click the Outlook icon in the notification area).")
+		gen.note("Test Autodiscover with Outlook's \"Test E-mail AutoConfiguration\" (Ctrl+right-click the Outlook icon in the notification area).")
 	}
 }
 
 // servicesOrder sorts service names in the order Format-List prints them:
-// IMAP, POP, UM, IIS, SMTP, Federation, UMCallRouter (reference §2.5).
+// IMAP, POP, UM, IIS, SMTP, Federation, UMCallRouter, as
+// Get-ExchangeCertificate shows them (https://learn.microsoft.com/powershell/module/exchangepowershell/get-exchangecertificate).
 func servicesOrder(svcs []string) []string {
 	var out []string
 	for _, s := range []string{"IMAP", "POP", "UM", "IIS", "SMTP", "Federation", "UMCallRouter"} {

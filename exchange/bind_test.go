@@ -203,7 +203,7 @@ func TestBindRules(t *testing.T) {
 		}
 		return b.Script
 	}
-	// §9.2: never a bare -Force for SMTP unless asked.
+	// never a bare -Force for SMTP unless asked.
 	for _, v := range Targets {
 		s := has(t, base(v, "mail.acme.com.pem"), "-Services SMTP -ErrorAction Stop\n", "answer N (No)")
 		if strings.Contains(codeOnly(s), "-Force") {
@@ -213,18 +213,18 @@ func TestBindRules(t *testing.T) {
 		in.ReplaceSMTPDefault = true
 		has(t, in, "-Services SMTP -Force -ErrorAction Stop\n", "WARNING")
 	}
-	// §2.1: file handling per version.
+	// file handling per version.
 	has(t, base(Exchange2007, "mail.acme.com.pem"), "Import-ExchangeCertificate -Path 'C:\\c\\x.pfx'", "!-FileData", "!ExchangeCertificate -Server", "!Settings -Server")
 	for _, v := range []Version{Exchange2010, Exchange2013, Exchange2016, Exchange2019, ExchangeSE} {
 		has(t, base(v, "mail.acme.com.pem"), "-FileData ([System.IO.File]::ReadAllBytes('C:\\c\\x.pfx'))", "!-FileName", "!-Path", "-PrivateKeyExportable $true")
 	}
-	// §3.2 SCP cmdlet per version.
+	// SCP cmdlet per version.
 	has(t, base(Exchange2013, "mail.acme.com.pem"), "Set-ClientAccessServer -Identity 'EXCH2' -AutoDiscoverServiceInternalUri 'https://autodiscover.acme.com/Autodiscover/Autodiscover.xml'")
 	has(t, base(Exchange2016, "mail.acme.com.pem"), "Set-ClientAccessService -Identity 'EXCH2'", "!Set-ClientAccessServer")
-	// §3.5 restarts per version.
+	// restarts per version.
 	has(t, base(Exchange2010, "mail.acme.com.pem"), "Get-Service 'MSExchangePOP3','MSExchangeIMAP4' -ErrorAction SilentlyContinue |", "!POP3BE")
 	has(t, base(Exchange2019, "mail.acme.com.pem"), "Get-Service 'MSExchangePOP3','MSExchangePOP3BE','MSExchangeIMAP4','MSExchangeIMAP4BE' -ErrorAction SilentlyContinue |")
-	// §3.1 msstd only when needed.
+	// msstd only when needed.
 	has(t, base(Exchange2016, "mail.acme.com.pem"), "!Set-OutlookProvider")
 	in := base(Exchange2016, "exch2.acme.com.pem")
 	in.URLHost = "exch2.acme.com"
@@ -232,7 +232,7 @@ func TestBindRules(t *testing.T) {
 	in.URLHost = "autodiscover.acme.com" // covered, but not the CN
 	has(t, in, "Set-OutlookProvider EXPR -CertPrincipalName 'msstd:exch2.acme.com'")
 	has(t, base(Exchange2019, "wildcard.acme.com.pem"), "Set-OutlookProvider EXPR -CertPrincipalName 'msstd:*.acme.com'", "-Services IIS -DoNotRequireSsl -ErrorAction Stop\n", "Set-PopSettings -Server 'EXCH2' -ExternalConnectionSettings 'mail.acme.com:995:SSL','mail.acme.com:110:TLS' -X509CertificateName 'mail.acme.com'")
-	// §9.3: -DoNotRequireSsl unless asked; never in 2007.
+	// -DoNotRequireSsl unless asked; never in 2007.
 	has(t, base(Exchange2016, "mail.acme.com.pem"), "-Services IIS,POP,IMAP -DoNotRequireSsl")
 	has(t, base(Exchange2007, "mail.acme.com.pem"), "!-DoNotRequireSsl", "Require SSL")
 	// Not covered: warn and leave URL steps out.

@@ -52,7 +52,8 @@ type Cmdlet struct {
 	Source   string
 }
 
-// Sources the table cites (reference §2–§3 and §5).
+// Sources the table cites: Microsoft's cmdlet reference, its pages on the
+// Exchange 2007 cmdlets and the prerequisites.
 const (
 	srcCmdletRef     = "https://learn.microsoft.com/powershell/module/exchangepowershell/"
 	srcE07NewCert    = "https://learn.microsoft.com/previous-versions/office/exchange-server-2007/aa998327(v=exchg.80)"
@@ -83,7 +84,7 @@ var commonParams = []string{"Verbose", "Debug", "ErrorAction", "WarningAction", 
 // Where a parameter's presence in Exchange 2007 is not documented, the table
 // leaves 2007 out, so exchcert never emits it there.
 var cmdletTable = []Cmdlet{
-	// §2.2 New-ExchangeCertificate.
+	// New-ExchangeCertificate.
 	{Name: "New-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "new-exchangecertificate; " + srcE07NewCert, Params: withShould(map[string]Versions{
 		"GenerateRequest": all, "SubjectName": all, "DomainName": all, "KeySize": all,
 		"PrivateKeyExportable": all, "FriendlyName": all, "BinaryEncoded": all,
@@ -93,7 +94,7 @@ var cmdletTable = []Cmdlet{
 		"Server":            from2010,
 		"IncludeServerFQDN": from2010, "IncludeServerNetBIOSName": from2010,
 	})},
-	// §2.3 Import-ExchangeCertificate.
+	// Import-ExchangeCertificate.
 	{Name: "Import-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "import-exchangecertificate; " + srcE07ImportCert, Params: withShould(map[string]Versions{
 		"Path":                 e07,
 		"FileData":             from2010,
@@ -103,30 +104,30 @@ var cmdletTable = []Cmdlet{
 		"FriendlyName":         all,
 		"Server":               from2010,
 	})},
-	// §2.4 Enable-ExchangeCertificate. -DoNotRequireSsl is documented from
+	// Enable-ExchangeCertificate. -DoNotRequireSsl is documented from
 	// E10; its E07 presence is unverified. -Identity only E13+.
 	{Name: "Enable-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "enable-exchangecertificate", Params: withShould(map[string]Versions{
 		"Thumbprint": all, "Services": all, "Force": all,
 		"Server": from2010, "DoNotRequireSsl": from2010, "NetworkServiceAllowed": from2010,
 		"Identity": from2013,
 	})},
-	// §2.5 Get-ExchangeCertificate.
+	// Get-ExchangeCertificate.
 	{Name: "Get-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "get-exchangecertificate", Params: map[string]Versions{
 		"Thumbprint": all, "DomainName": all, "Identity": all, "Server": from2010,
 	}},
-	// §2.6 Export-/Remove-ExchangeCertificate.
+	// Export-/Remove-ExchangeCertificate.
 	{Name: "Export-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "export-exchangecertificate", Params: withShould(map[string]Versions{
 		"Thumbprint": all, "BinaryEncoded": all, "Password": all, "Path": e07, "FileName": e13, "Server": from2010,
 	})},
 	{Name: "Remove-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "remove-exchangecertificate", Params: withShould(map[string]Versions{
 		"Thumbprint": all, "Server": from2010,
 	})},
-	// §3.1 Outlook providers (CertPrincipalName: E07 SP1 and later).
+	// Outlook providers (CertPrincipalName: E07 SP1 and later).
 	{Name: "Get-OutlookProvider", Versions: all, Source: srcCmdletRef + "get-outlookprovider", Params: map[string]Versions{"Identity": all}},
 	{Name: "Set-OutlookProvider", Versions: all, Source: srcCmdletRef + "set-outlookprovider", Params: withShould(map[string]Versions{
 		"Identity": all, "CertPrincipalName": all,
 	})},
-	// §3.2 Autodiscover SCP: Set-ClientAccessServer up to E13,
+	// Autodiscover SCP: Set-ClientAccessServer up to E13,
 	// Set-ClientAccessService from E16 (the old name only warns there, so
 	// exchcert treats it as gone).
 	{Name: "Set-ClientAccessServer", Versions: upTo2013, Source: srcCmdletRef + "set-clientaccessserver", Params: withShould(map[string]Versions{
@@ -137,7 +138,7 @@ var cmdletTable = []Cmdlet{
 		"Identity": from2016, "AutoDiscoverServiceInternalUri": from2016,
 	})},
 	{Name: "Get-ClientAccessService", Versions: from2016, Source: srcCmdletRef + "get-clientaccessservice", Params: map[string]Versions{"Identity": from2016}},
-	// §3.3 Virtual directories. Exchange2003Url is the 2003 coexistence
+	// Virtual directories. Exchange2003Url is the 2003 coexistence
 	// setting documented for E10 (srcTransition).
 	vdir("Owa", all, map[string]Versions{"Exchange2003Url": e10, "FormsAuthentication": all, "BasicAuthentication": all, "WindowsAuthentication": all}),
 	vdir("Ecp", from2010, nil),
@@ -157,7 +158,7 @@ var cmdletTable = []Cmdlet{
 		"InternalHostname":           from2013, "InternalClientsRequireSsl": from2013, "ExternalClientsRequireSsl": from2013,
 		"InternalClientAuthenticationMethod": from2013, "ExternalClientAuthenticationMethod": from2013,
 	})},
-	// §3.5 POP3/IMAP4. X509CertificateName from E07 SP1 (srcE07PopImap);
+	// POP3/IMAP4. X509CertificateName from E07 SP1 (srcE07PopImap);
 	// connection settings and -Server are documented from E10.
 	{Name: "Set-PopSettings", Versions: all, Source: srcCmdletRef + "set-popsettings; " + srcE07PopImap, Params: withShould(map[string]Versions{
 		"X509CertificateName": all, "Server": from2010, "ExternalConnectionSettings": from2010, "InternalConnectionSettings": from2010,
@@ -167,11 +168,11 @@ var cmdletTable = []Cmdlet{
 	})},
 	{Name: "Get-PopSettings", Versions: all, Source: srcCmdletRef + "get-popsettings", Params: map[string]Versions{"Server": from2010}},
 	{Name: "Get-ImapSettings", Versions: all, Source: srcCmdletRef + "get-imapsettings", Params: map[string]Versions{"Server": from2010}},
-	// §3.6 connectors that pin a certificate by name (TlsCertificateName,
+	// connectors that pin a certificate by name (TlsCertificateName,
 	// documented from E13).
 	{Name: "Get-SendConnector", Versions: all, Source: srcCmdletRef + "get-sendconnector", Params: map[string]Versions{"Identity": all}},
 	{Name: "Get-ReceiveConnector", Versions: all, Source: srcCmdletRef + "get-receiveconnector", Params: map[string]Versions{"Identity": all, "Server": from2010}},
-	// §3.8 Test-OutlookWebServices: the current page says it is
+	// Test-OutlookWebServices: the current page says it is
 	// functional only in Exchange 2010; -TrustAnySSLCertificate and
 	// -MailboxCredential exist only in the E13+ parameter sets.
 	{Name: "Test-OutlookWebServices", Versions: from2010, Source: srcCmdletRef + "test-outlookwebservices", Params: map[string]Versions{
@@ -189,7 +190,7 @@ var cmdletTable = []Cmdlet{
 	{Name: "Restart-Service", Versions: all, Source: srcPowerShell, Params: withShould(map[string]Versions{"Name": all, "Force": all})},
 	{Name: "Where-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"FilterScript": all}},
 	{Name: "Select-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Property": all, "ExpandProperty": all}},
-	// §5 Windows features: the ServerManager module of Windows Server 2008
+	// Windows features: the ServerManager module of Windows Server 2008
 	// R2 has Add-WindowsFeature (2012 keeps it as an alias); 2012 and later
 	// have Install-WindowsFeature. Exchange 2013 runs on both.
 	{Name: "Import-Module", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all}},
@@ -254,7 +255,7 @@ func ManualSteps() []ManualStep { return append([]ManualStep(nil), manualSteps..
 
 // externalCommands are the programs (not cmdlets) the scripts may call.
 var externalCommands = map[string]Versions{
-	"iisreset": all, // §3.7: iisreset /noforce after an IIS certificate change
+	"iisreset": all, // iisreset /noforce after an IIS certificate change
 	// ServerManagerCmd: Windows Server 2008 (SP2), where Exchange 2007 and
 	// 2010 install their Windows features from setup's answer files.
 	"servermanagercmd": upTo2010,

@@ -69,8 +69,8 @@ func TestValidateLineNumbers(t *testing.T) {
 	}
 }
 
-// The table must agree with the reference's version-dependent facts
-// (§2.1, §2.3, §3.2, §9 item 1).
+// The table must agree with the version-dependent facts of Microsoft's cmdlet
+// pages (srcCmdletRef and the Exchange 2007 pages in cmdlets.go).
 func TestTableFacts(t *testing.T) {
 	facts := []struct {
 		cmdlet, param string

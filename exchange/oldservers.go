@@ -30,52 +30,52 @@ const OldCommandPrefix = "#   > "
 // certificate goes, and the settings that version has (console steps for
 // 2003, its own shell's cmdlets for 2007 and later). Everything is a
 // comment: it runs in another shell or console, on other machines.
-func (g *bindGen) oldServers() {
-	in := g.in
+func (gen *bindGen) oldServers() {
+	in := gen.in
 	from := in.From
 	c, _ := CoexistenceOf(from, in.Version)
-	g.p("")
-	g.p("# ==================================================================================================")
-	g.p("%s", OldServersHeading(from))
-	g.p("# ==================================================================================================")
+	gen.line("")
+	gen.line("# ==================================================================================================")
+	gen.line("%s", OldServersHeading(from))
+	gen.line("# ==================================================================================================")
 	switch from {
 	case Exchange2003:
-		g.c("Exchange 2003 has no Exchange Management Shell: these are Exchange System Manager and IIS Manager settings, done by hand on those servers.")
+		gen.note("Exchange 2003 has no Exchange Management Shell: these are Exchange System Manager and IIS Manager settings, done by hand on those servers.")
 	default:
-		g.c(fmt.Sprintf("Lines starting with \">\" are for the %s Exchange Management Shell (manage each version with its own tools). Set $old to the name of one %s and repeat for each.", from.Title(), strings.TrimSuffix(oldServersTitle(from), "s")))
+		gen.note(fmt.Sprintf("Lines starting with \">\" are for the %s Exchange Management Shell (manage each version with its own tools). Set $old to the name of one %s and repeat for each.", from.Title(), strings.TrimSuffix(oldServersTitle(from), "s")))
 	}
 	newNames := []string{in.URLHost}
-	if Covers(in.Names, g.adHost) && g.adHost != in.URLHost {
-		newNames = append(newNames, g.adHost)
+	if Covers(in.Names, gen.adHost) && gen.adHost != in.URLHost {
+		newNames = append(newNames, gen.adHost)
 	}
 
-	g.c("DNS (inside and outside):")
-	g.c(fmt.Sprintf("- %s: point at %s (the new servers, or their load balancer) when the new servers take over client access.", strings.Join(newNames, " and "), g.on()))
+	gen.note("DNS (inside and outside):")
+	gen.note(fmt.Sprintf("- %s: point at %s (the new servers, or their load balancer) when the new servers take over client access.", strings.Join(newNames, " and "), gen.on()))
 	if c.LegacyName && in.LegacyHost != "" {
 		target := "the " + from.Title() + " Client Access servers"
 		if from == Exchange2003 {
 			target = "the Exchange 2003 front-end server"
 		}
-		g.c(fmt.Sprintf("- %s: a new record for %s, reachable from outside too (publish it like the main name).", in.LegacyHost, target))
+		gen.note(fmt.Sprintf("- %s: a new record for %s, reachable from outside too (publish it like the main name).", in.LegacyHost, target))
 	} else {
-		g.c("- No legacy name: the new servers proxy to the old ones, so no record is added.")
+		gen.note("- No legacy name: the new servers proxy to the old ones, so no record is added.")
 	}
 
-	g.c("Certificate:")
+	gen.note("Certificate:")
 	switch {
 	case from == Exchange2003 && c.LegacyName:
-		g.c(fmt.Sprintf("- This certificate (it carries %s) goes into IIS on the Exchange 2003 front-end server, which answers under the legacy name. Build the PFX for it with: exchcert pfx --windows 2003 (3DES and SHA-1, which Windows Server 2003 imports). A SHA-256 certificate needs KB968730 there (which supersedes KB938397).", in.LegacyHost))
+		gen.note(fmt.Sprintf("- This certificate (it carries %s) goes into IIS on the Exchange 2003 front-end server, which answers under the legacy name. Build the PFX for it with: exchcert pfx --windows 2003 (3DES and SHA-1, which Windows Server 2003 imports). A SHA-256 certificate needs KB968730 there (which supersedes KB938397).", in.LegacyHost))
 	case from == Exchange2003:
-		g.c("- None: clients no longer connect to the 2003 front end; the 2007 Client Access server proxies to the back ends over HTTP.")
+		gen.note("- None: clients no longer connect to the 2003 front end; the 2007 Client Access server proxies to the back ends over HTTP.")
 	case c.LegacyName:
-		g.c(fmt.Sprintf("- This certificate (it carries %s) goes onto every %s, enabled for IIS, because clients are sent there under the legacy name.", in.LegacyHost, strings.TrimSuffix(oldServersTitle(from), "s")))
+		gen.note(fmt.Sprintf("- This certificate (it carries %s) goes onto every %s, enabled for IIS, because clients are sent there under the legacy name.", in.LegacyHost, strings.TrimSuffix(oldServersTitle(from), "s")))
 	case from == Exchange2010:
-		g.c("- Clients no longer connect to the 2010 Client Access servers directly; they keep the certificate they have for IIS (renew it if it expires during the migration).")
+		gen.note("- Clients no longer connect to the 2010 Client Access servers directly; they keep the certificate they have for IIS (renew it if it expires during the migration).")
 	default:
-		g.c(fmt.Sprintf("- The same certificate on every %s server that stays behind the namespace (%s): clients may land on any of them.", from.Title(), in.URLHost))
+		gen.note(fmt.Sprintf("- The same certificate on every %s server that stays behind the namespace (%s): clients may land on any of them.", from.Title(), in.URLHost))
 	}
 
-	g.c("Settings:")
+	gen.note("Settings:")
 	var cmds []string
 	switch from {
 	case Exchange2003:
@@ -88,27 +88,27 @@ func (g *bindGen) oldServers() {
 		}
 		for _, id := range ids {
 			m := LookupManualStep(id)
-			g.p("%s", m.Line())
+			gen.line("%s", m.Line())
 		}
 	case Exchange2007, Exchange2010:
-		cmds = g.legacyCASCommands(from, c)
+		cmds = gen.legacyCASCommands(from, c)
 	default:
-		cmds = g.sharedNamespaceCommands(from)
+		cmds = gen.sharedNamespaceCommands(from)
 	}
 	for _, l := range cmds {
-		g.p("%s%s", OldCommandPrefix, l)
+		gen.line("%s%s", OldCommandPrefix, l)
 	}
-	g.c("Source: " + strings.Join(c.Sources, " ; "))
+	gen.note("Source: " + strings.Join(c.Sources, " ; "))
 }
 
 // legacyCASCommands are the commands for 2007 or 2010 Client Access
 // servers behind a newer version.
-func (g *bindGen) legacyCASCommands(from Version, c Coexistence) []string {
-	in := g.in
+func (gen *bindGen) legacyCASCommands(from Version, c Coexistence) []string {
+	in := gen.in
 	out := []string{"$old = 'OLDCAS'   # the " + strings.TrimSuffix(oldServersTitle(from), "s") + "'s name"}
 	if c.LegacyName && in.LegacyHost != "" {
 		l := "https://" + in.LegacyHost
-		pfx := `C:\certs\legacy.pfx`
+		pfx := DefaultImportPath("legacy.pfx")
 		if in.FileKind == PFXFile {
 			pfx = in.File
 		}
@@ -143,9 +143,9 @@ func (g *bindGen) legacyCASCommands(from Version, c Coexistence) []string {
 
 // sharedNamespaceCommands are the commands for 2013, 2016 or 2019 servers
 // that stay behind the same namespace as the new ones.
-func (g *bindGen) sharedNamespaceCommands(from Version) []string {
-	in := g.in
-	pfx := `C:\certs\` + in.Thumbprint + `.pfx`
+func (gen *bindGen) sharedNamespaceCommands(from Version) []string {
+	in := gen.in
+	pfx := DefaultImportPath(in.Thumbprint + ".pfx")
 	out := []string{"$old = 'OLDSERVER'   # the " + from.Title() + " server's name"}
 	if in.FileKind == PFXFile {
 		pfx = in.File
@@ -156,7 +156,7 @@ func (g *bindGen) sharedNamespaceCommands(from Version) []string {
 	out = append(out,
 		"if (-not (Get-ExchangeCertificate -Server $old -Thumbprint "+tp+" -ErrorAction SilentlyContinue)) { Import-ExchangeCertificate -Server $old -FileData ([System.IO.File]::ReadAllBytes("+PSQuote(pfx)+")) -Password (Read-Host -AsSecureString 'PFX password') -PrivateKeyExportable $true"+ea+" }",
 		"Enable-ExchangeCertificate -Server $old -Thumbprint "+tp+" -Services IIS -DoNotRequireSsl"+ea)
-	if g.hostOK {
+	if gen.hostOK {
 		u := "https://" + in.URLHost
 		out = append(out,
 			"# the same URLs as on the new servers",

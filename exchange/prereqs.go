@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// Windows feature lists from reference §5 (Microsoft's prerequisites pages).
+// Windows feature lists from Microsoft's prerequisites pages (srcPrereqs,
+// srcPrereqs2013, srcPrereqs2010 below).
 var (
 	// Exchange 2010 SP1 and later on Windows Server 2008 R2
 	// (bb691354(v=exchg.141)).

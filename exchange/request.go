@@ -3,6 +3,7 @@ package exchange
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,7 +21,7 @@ type RequestParams struct {
 }
 
 // maxFriendlyName: New-ExchangeCertificate takes a FriendlyName of fewer
-// than 64 characters (reference §2.2).
+// than 64 characters (https://learn.microsoft.com/powershell/module/exchangepowershell/new-exchangecertificate).
 const maxFriendlyName = 63
 
 // RequestCommand returns the Exchange Management Shell lines (each ending in
@@ -49,7 +50,7 @@ func RequestCommand(p RequestParams) (string, error) {
 		return "", errors.New("the subject name contains a line break")
 	}
 	switch p.KeySize {
-	case 1024, 2048, 4096: // -KeySize accepts only these (reference §2.2)
+	case 1024, 2048, 4096: // -KeySize accepts only these (New-ExchangeCertificate)
 	default:
 		return "", fmt.Errorf("New-ExchangeCertificate -KeySize takes 1024, 2048 or 4096, not %d", p.KeySize)
 	}
@@ -134,10 +135,21 @@ func PSQuote(s string) string {
 	return "'" + r.Replace(s) + "'"
 }
 
+// DefaultImportDir is the folder on the Exchange server that the bind
+// script imports a file from, and the New-ExchangeCertificate command saves
+// a request to, unless a path is given. It is absolute: .NET resolves a
+// relative path against the process's directory, not the shell's location
+// (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_locations).
+const DefaultImportDir = `C:\certs`
+
+// DefaultImportPath is name in DefaultImportDir.
+func DefaultImportPath(name string) string { return DefaultImportDir + `\` + name }
+
 // CheckWindowsPath accepts an absolute Windows path: C:\dir\file or a UNC
 // path \\server\share\file. .NET resolves relative paths against the
 // process working directory, not the shell's location, so a script must
-// never use one (reference §2.1).
+// never use one (the process's directory is not the shell's location:
+// https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_locations).
 func CheckWindowsPath(p string) error {
 	switch {
 	case p == "":
@@ -186,7 +198,7 @@ func CheckServerName(s string) error {
 
 // checkDomainName applies -DomainName's rule: letters, digits, hyphens and
 // dots, an optional leading "*." for a wildcard, at most 255 characters
-// (reference §2.2).
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/new-exchangecertificate).
 func checkDomainName(d string) error {
 	n := strings.TrimPrefix(d, "*.")
 	if d == "" || len(d) > 255 || n == "" {
@@ -199,4 +211,68 @@ func checkDomainName(d string) error {
 		}
 	}
 	return nil
+}
+
+// Equivalent describes a request made outside Windows, for
+// EquivalentRequest.
+type Equivalent struct {
+	Version      Version
+	Server       string // -Server NAME; "" for none
+	SubjectName  string // X.500 form, as RequestParams
+	CommonName   string
+	Names        []string // the request's SANs; IP addresses are left out
+	KeyAlgorithm KeyAlgorithm
+	KeyBits      int // RSA bits, or the curve's size
+	SecurityBits int // the key's strength in bits (112 for RSA 2048)
+	// RequestPath is where the request is saved on the server; ""
+	// means DefaultImportPath(FileName).
+	RequestPath string
+	FileName    string
+}
+
+// EquivalentRequest returns the New-ExchangeCertificate -GenerateRequest
+// command that asks for the same certificate with a key made inside
+// Windows, and a note naming where that request differs, following the
+// cmdlet's rules
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/new-exchangecertificate):
+// -KeySize offers 1024, 2048 and 4096 bits of RSA only, -DomainName takes
+// host names only, -FriendlyName fewer than 64 characters.
+func EquivalentRequest(e Equivalent) (command, note string, err error) {
+	var notes []string
+	// The smallest -KeySize at least as strong as the key, or the largest.
+	size := 2048
+	if e.SecurityBits > 112 {
+		size = 4096
+	}
+	switch {
+	case e.KeyAlgorithm == ECDSA:
+		notes = append(notes, fmt.Sprintf("New-ExchangeCertificate cannot make ECC keys, so this asks for the RSA equivalent, -KeySize %d", size))
+	case e.KeyBits != size:
+		notes = append(notes, fmt.Sprintf("-KeySize takes 1024, 2048 or 4096 only, so this asks for %d bits instead of %d", size, e.KeyBits))
+	}
+	var names []string
+	for _, n := range e.Names {
+		if net.ParseIP(n) != nil {
+			notes = append(notes, fmt.Sprintf("-DomainName takes host names only, so %s is left out", n))
+			continue
+		}
+		names = append(names, n)
+	}
+	friendly := e.CommonName
+	if len(friendly) > maxFriendlyName {
+		friendly = ""
+	}
+	path := e.RequestPath
+	if path == "" {
+		path = DefaultImportPath(e.FileName)
+		notes = append(notes, "the folder "+DefaultImportDir+" must exist; --request-path chooses another file")
+	}
+	command, err = RequestCommand(RequestParams{
+		Version: e.Version, SubjectName: e.SubjectName, DomainNames: names, KeySize: size,
+		FriendlyName: friendly, Server: e.Server, RequestPath: path,
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("the New-ExchangeCertificate command: %w", err)
+	}
+	return command, strings.Join(notes, "; "), nil
 }

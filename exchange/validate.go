@@ -30,8 +30,9 @@ func (e ScriptErrors) Error() string {
 	return strings.Join(s, "; ")
 }
 
-// servicesByVersion are the names -Services accepts (reference §1, from
-// the Enable-ExchangeCertificate parameter type per version).
+// servicesByVersion are the names -Services accepts, from the
+// Enable-ExchangeCertificate parameter type per version
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate).
 var servicesByVersion = map[Version][]string{
 	Exchange2007: {"None", "IMAP", "POP", "UM", "IIS", "SMTP"},
 	Exchange2010: {"None", "IMAP", "POP", "UM", "IIS", "SMTP", "Federation"},

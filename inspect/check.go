@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/internal/wording"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -794,7 +795,7 @@ func checkBundle(b *Bundle, roles map[string]Role, opt Options) plan.Findings {
 			}
 			fs = append(fs, plan.Finding{Code: CodePFXModernEncryption, Severity: sev, Subject: b.Name,
 				Message:  fmt.Sprintf("the PFX is encrypted with %s (PBES2); %s cannot import it and reports \"The password is incorrect\"", b.PFX.KeyEncryption, who),
-				Fix:      "rebuild the PFX with 3DES encryption: exchcert pfx --windows 2016 (or openssl pkcs12 -export -legacy)",
+				Fix:      wording.RebuildLegacyPFX + " (or openssl pkcs12 -export -legacy)",
 				Citation: "https://learn.microsoft.com/windows/win32/api/wincrypt/ns-wincrypt-pkcs12_pbes2_export_params"})
 		}
 	}

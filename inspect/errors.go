@@ -1,6 +1,10 @@
 package inspect
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/exchcert/exchcert/internal/wording"
+)
 
 // Sentinel errors of Load. Every error Load returns matches exactly one of
 // them with errors.Is; its message says what was found in one line, without
@@ -18,7 +22,7 @@ var (
 	// ErrWrongPassword means the PFX's MAC did not verify with any password
 	// tried (the empty one and the one LoadOptions.Password returned),
 	// while its structure parsed: the password is wrong.
-	ErrWrongPassword = errors.New("wrong password for PFX (MAC check failed)")
+	ErrWrongPassword = errors.New(wording.WrongPFXPassword)
 
 	// ErrDamaged means the data is recognisably a certificate file (a PEM
 	// block, a DER certificate, a PKCS#7 or PFX structure) but does not

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/exchcert/exchcert/inspect"
+	"github.com/exchcert/exchcert/internal/wording"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -118,11 +119,9 @@ func (c *checker) check(j job) *File {
 func loadFinding(err error) Finding {
 	switch {
 	case errors.Is(err, inspect.ErrNeedPassword):
-		return fileFinding(CodePasswordNeeded, plan.Error, "the PFX is protected by a password and none was given",
-			"give the password with --password-env VAR or --password-file FILE")
+		return fileFinding(CodePasswordNeeded, plan.Error, wording.PFXNeedsPassword, wording.GivePassword)
 	case errors.Is(err, inspect.ErrWrongPassword):
-		return fileFinding(CodeWrongPassword, plan.Error, "the password does not open this PFX",
-			"check the password given with --password-env or --password-file")
+		return fileFinding(CodeWrongPassword, plan.Error, wording.WrongPFXPassword, wording.GivePassword)
 	case errors.Is(err, inspect.ErrTooManyIterations):
 		return fileFinding(CodeTooManyIterations, plan.Error, "not opened: "+err.Error(),
 			"export the PFX again: Windows, OpenSSL and Java use 2,000 to 10,000 iterations")

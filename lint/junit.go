@@ -142,6 +142,9 @@ func (j *junitWriter) Close(s *Summary) error {
 		{"ignored", fmt.Sprint(s.Ignored)},
 		{"lint_sources", strings.Join(s.LintSources, ",")},
 	}
+	if len(s.LintSourcesOff) > 0 {
+		props = append(props, JUnitProperty{"lint_sources_off", strings.Join(s.LintSourcesOff, ",")})
+	}
 	var b strings.Builder
 	b.WriteString(head)
 	for _, p := range props {

@@ -145,6 +145,9 @@ type Summary struct {
 	// LintSources their sources; zero and empty without zlint.
 	Lints       int      `json:"lints"`
 	LintSources []string `json:"lint_sources,omitempty"`
+	// LintSourcesOff are the sources left out for a private CA: the
+	// CA/Browser Forum and root-program rules bind public CAs only.
+	LintSourcesOff []string `json:"lint_sources_off,omitempty"`
 }
 
 // HasFailures reports whether the run found a problem at or above s.FailOn.
@@ -194,6 +197,9 @@ func (s *Summary) String() string {
 	fmt.Fprintf(&b, "; %s, %s, %d info", plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Infos)
 	if s.Failed > 0 {
 		fmt.Fprintf(&b, "; %s failed (--fail-on %s)", plural(s.Failed, "file"), s.FailOn)
+	}
+	if len(s.LintSourcesOff) > 0 {
+		fmt.Fprintf(&b, "; private CA: the public-CA lint sources %s were not run", strings.Join(s.LintSourcesOff, ", "))
 	}
 	return b.String()
 }

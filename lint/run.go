@@ -100,6 +100,7 @@ func Run(ctx context.Context, opt Options, w Writer) (*Summary, error) {
 	if opt.Linter != nil {
 		sum.Lints = opt.Linter.Len()
 		sum.LintSources = opt.Linter.Sources()
+		sum.LintSourcesOff = opt.Linter.Off()
 	}
 	c := newChecker(opt)
 	start := time.Now()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/exchcert/exchcert/internal/textwrap"
 )
 
 // textWriter lists, for people, each file with findings and the findings
@@ -13,6 +15,16 @@ import (
 type textWriter struct {
 	w     io.Writer
 	wrote bool
+	width int // 0: lines are not wrapped
+}
+
+// line writes head and text, wrapped to the width with a hanging indent.
+func (t *textWriter) line(b *bufio.Writer, head, text string, indent int) {
+	if t.width > 0 {
+		b.WriteString(textwrap.Hanging(head, text, indent, t.width) + "\n")
+		return
+	}
+	b.WriteString(head + text + "\n")
 }
 
 func (t *textWriter) WriteFile(f *File) error {
@@ -26,19 +38,19 @@ func (t *textWriter) WriteFile(f *File) error {
 	t.wrote = true
 	fmt.Fprintf(b, "%s%s\n", clean(f.Path), describeContents(f))
 	for _, x := range f.Findings {
-		fmt.Fprintf(b, "  %-7s %s", x.Severity, x.Code)
+		what := x.Code
 		if x.Source != SourceExchcert {
-			fmt.Fprintf(b, " [%s]", x.Source)
+			what += fmt.Sprintf(" [%s]", x.Source)
 		}
 		if x.Subject != "" {
-			fmt.Fprintf(b, " (%s)", clean(x.Subject))
+			what += fmt.Sprintf(" (%s)", clean(x.Subject))
 		}
-		fmt.Fprintf(b, ": %s\n", clean(x.Message))
+		t.line(b, fmt.Sprintf("  %-7s ", x.Severity), what+": "+clean(x.Message), 10)
 		if x.Fix != "" {
-			fmt.Fprintf(b, "          fix: %s\n", clean(x.Fix))
+			t.line(b, "          fix: ", clean(x.Fix), 15)
 		}
 		if x.Citation != "" {
-			fmt.Fprintf(b, "          see: %s\n", clean(x.Citation))
+			t.line(b, "          see: ", clean(x.Citation), 15)
 		}
 	}
 	return b.Flush()
@@ -68,6 +80,10 @@ func (t *textWriter) Close(s *Summary) error {
 	if t.wrote {
 		sep = "\n"
 	}
-	_, err := fmt.Fprintf(t.w, "%s%s\n", sep, s)
+	line := s.String()
+	if t.width > 0 {
+		line = textwrap.Hanging("", line, 2, t.width)
+	}
+	_, err := fmt.Fprintf(t.w, "%s%s\n", sep, line)
 	return err
 }

@@ -62,6 +62,9 @@ type WriterOptions struct {
 	// TempDir is where the JUnit writer keeps test cases that do not fit
 	// in memory until the counts are known; "" means os.TempDir().
 	TempDir string
+	// Width is the line width the text report wraps finding lines to,
+	// with a hanging indent; 0 leaves them whole.
+	Width int
 }
 
 // NewWriter returns the writer of format f, writing to w.
@@ -76,7 +79,7 @@ func NewWriter(w io.Writer, f Format, o WriterOptions) Writer {
 	case GitHub:
 		return &githubWriter{w: w}
 	}
-	return &textWriter{w: w}
+	return &textWriter{w: w, width: o.Width}
 }
 
 // sortFindings orders a file's findings most serious first, keeping the

@@ -52,6 +52,7 @@ type Linter struct {
 	lints   []*zl.CertificateLint
 	config  zl.Configuration
 	sources []string
+	off     []string
 }
 
 // NewLinter selects the lints of sources, zlint source names such as
@@ -101,6 +102,48 @@ func NewLinter(sources []string) (*Linter, error) {
 		sources: names,
 	}, nil
 }
+
+// publicTrustSources are the lint sources whose rules bind only CAs whose
+// roots are in the browsers' and operating systems' root programs: the
+// CA/Browser Forum's requirements and the root store policies of Mozilla,
+// Apple and Chrome. A private (enterprise) CA need not follow them.
+var publicTrustSources = []zl.LintSource{
+	zl.CABFBaselineRequirements, zl.CABFCSBaselineRequirements, zl.CABFSMIMEBaselineRequirements,
+	zl.CABFEVGuidelines, zl.MozillaRootStorePolicy, zl.AppleRootStorePolicy, zl.ChromeRootStorePolicy,
+}
+
+// NewPrivateCALinter is NewLinter for certificates from a private CA: the
+// CA/Browser Forum and root-program sources among sources are left out,
+// and Off names them for the report.
+func NewPrivateCALinter(sources []string) (*Linter, error) {
+	full, err := NewLinter(sources)
+	if err != nil {
+		return nil, err
+	}
+	var kept, off []string
+	for _, s := range full.sources {
+		if slices.Contains(publicTrustSources, zl.LintSource(s)) {
+			off = append(off, s)
+		} else {
+			kept = append(kept, s)
+		}
+	}
+	if len(off) == 0 {
+		return full, nil
+	}
+	l := &Linter{sources: []string{}, off: off}
+	if len(kept) > 0 {
+		if l, err = NewLinter(kept); err != nil {
+			return nil, err
+		}
+		l.off = off
+	}
+	return l, nil
+}
+
+// Off returns the lint sources asked for but left out because the
+// certificates come from a private CA (NewPrivateCALinter), sorted.
+func (l *Linter) Off() []string { return slices.Clone(l.off) }
 
 // Sources returns the lint sources l runs, sorted.
 func (l *Linter) Sources() []string { return slices.Clone(l.sources) }

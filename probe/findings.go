@@ -209,7 +209,8 @@ func (r *runner) unreachableFix(s Service, addr string, f *Failure) string {
 }
 
 // bindFix is the Exchange Management Shell command that puts a certificate
-// (thumb) on a service for name (reference §2.4, §3.5, §3.6).
+// (thumb) on a service for name: Enable-ExchangeCertificate for the
+// service, https://learn.microsoft.com/powershell/module/exchangepowershell/enable-exchangecertificate.
 func (r *runner) bindFix(s Service, name, thumb string) string {
 	srv := r.server()
 	switch s {
@@ -468,7 +469,9 @@ func (r *runner) webFindings(c *collector, rep *Report, w *WebCheck) {
 // authFindings reads the WWW-Authenticate offers of a 401. Outlook uses
 // Windows authentication (Negotiate/NTLM) for Autodiscover and EWS; if it
 // is off, Outlook prompts for credentials in a loop and Out of Office and
-// free/busy report the server unavailable (reference §3.3). Phones and
+// free/busy report the server unavailable (the authentication each
+// virtual directory has by default:
+// https://learn.microsoft.com/exchange/clients/default-virtual-directory-settings). Phones and
 // non-Windows clients use Basic on Autodiscover, which is on by default.
 func (r *runner) authFindings(c *collector, w *WebCheck) {
 	srv := r.server()

@@ -572,11 +572,9 @@ func (r *Report) bind(in Input) {
 		}
 	}
 	p := in.Plan
-	bi := exchange.BindInput{
-		Version: p.Exchange, From: p.From, Server: p.Server(), URLHost: p.CommonName,
-		Thumbprint: r.Certificate.Thumbprint, CommonName: r.Certificate.CommonName,
-		Names: r.Certificate.DNSNames, File: in.ImportPath, FileKind: exchange.CertFile,
-	}
+	bi := p.BindInput()
+	bi.Thumbprint, bi.CommonName, bi.Names, bi.NamesFromPlan = r.Certificate.Thumbprint, r.Certificate.CommonName, r.Certificate.DNSNames, false
+	bi.File, bi.FileKind = in.ImportPath, exchange.CertFile
 	switch r.Certificate.KeyType {
 	case "ECDSA":
 		bi.KeyAlgorithm = exchange.ECDSA
@@ -590,12 +588,7 @@ func (r *Report) bind(in Input) {
 		}
 	}
 	if bi.File == "" {
-		bi.File = `C:\certs\` + path.Base(strings.ReplaceAll(r.Certificate.File, `\`, "/"))
-	}
-	for _, n := range p.Names {
-		if slices.Contains(n.Roles, plan.RoleLegacy) {
-			bi.LegacyHost = n.Name
-		}
+		bi.File = exchange.DefaultImportPath(path.Base(strings.ReplaceAll(r.Certificate.File, `\`, "/")))
 	}
 	b, err := exchange.BindScript(bi)
 	if err != nil {

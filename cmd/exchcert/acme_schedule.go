@@ -78,7 +78,7 @@ C:\Windows\System32.`,
 			return printTask(a.stdout, t, format)
 		},
 	}
-	o.register(cmd.Flags())
+	o.register(cmd)
 	o.deploy.register(cmd.Flags())
 	cmd.Flags().IntVar(&o.days, "days", 0, "renew when fewer than `N` days are left (default: the CA's renewal window, else a third of the lifetime)")
 	cmd.Flags().StringVar(&runAs, "run-as", "SYSTEM", "`ACCOUNT` the task runs as: SYSTEM, or DOMAIN\\user (a member of Organization Management for --deploy)")

@@ -176,7 +176,8 @@ func runBadCase(t *testing.T, exe string, c badCase) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, c.args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir, "EXCHCERT_TEST=1")
+	// Wide lines: the cases match a finding's words across one line.
+	cmd.Env = append(os.Environ(), "HOME="+dir, "COLUMNS=1000")
 	cmd.Env = append(cmd.Env, c.env...)
 	report := filepath.Join(t.TempDir(), "peak-rss")
 	cmd.Env = append(cmd.Env, memReportEnv+"="+report)

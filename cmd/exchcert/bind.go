@@ -1,20 +1,16 @@
 package main
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/exchcert/exchcert/exchange"
-	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/safefile"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // bindSchema identifies the JSON form of a bind script.
@@ -98,13 +94,13 @@ and --windows instead.`,
 	}
 	f := cmd.Flags()
 	o.plan.register(f)
-	o.pw.register(f)
+	o.pw.register(cmd)
 	f.StringVar(&o.thumbprint, "thumbprint", "", "`SHA1` thumbprint of a certificate already on the server (spaces, colons and invisible marks are removed)")
 	f.StringArrayVar(&o.servers, "server", nil, "an Exchange server `NAME` to put the certificate on (repeatable, or a comma-separated list: every server of a DAG or load-balanced set gets the same certificate and URLs; default: the FQDN's first label)")
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "exit 0 even when the certificate lacks planned names (the script still opens with a warning block)")
 	f.StringSliceVar(&o.services, "services", exchange.DefaultServices, "services to enable: IIS,POP,IMAP,SMTP (UM, UMCallRouter where the version has them)")
 	f.StringVar(&o.urlHost, "url-host", "", "the `NAME` clients use for OWA/EWS/EAS/OAB/MAPI/Outlook Anywhere (default: the plan's Common Name, i.e. the FQDN or --namespace)")
-	f.StringVar(&o.importPath, "import-path", "", "absolute Windows `PATH` the file is copied to on the server, C:\\certs\\x.pfx or \\\\fs01\\certs\\x.pfx (default C:\\certs\\<CERTFILE's name>)")
+	f.StringVar(&o.importPath, "import-path", "", "absolute Windows `PATH` the file is copied to on the server, C:\\certs\\x.pfx or \\\\fs01\\certs\\x.pfx (default "+exchange.DefaultImportPath("<CERTFILE's name>")+")")
 	f.StringVar(&o.friendlyName, "friendly-name", "", "friendly name set when a PFX is imported (fewer than 64 characters)")
 	f.BoolVar(&o.replaceSMTP, "replace-smtp-default", false, "make this the default SMTP (internal transport) certificate with -Force; Microsoft advises against it")
 	f.BoolVar(&o.requireSSL, "require-ssl", false, "let Enable-ExchangeCertificate turn on Require SSL on the Default Web Site (no -DoNotRequireSsl)")
@@ -166,34 +162,16 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 			return &usageError{fmt.Errorf("--import-path: %w", err)}
 		}
 	}
-	in := exchange.BindInput{
-		Version:            p.Exchange,
-		From:               p.From,
-		Servers:            splitList(o.servers),
-		Services:           splitList(o.services),
-		URLHost:            o.urlHost,
-		CommonName:         p.CommonName,
-		NamesFromPlan:      true,
-		Names:              p.DNSNames(),
-		File:               o.importPath,
-		FriendlyName:       o.friendlyName,
-		ReplaceSMTPDefault: o.replaceSMTP,
-		RequireSSL:         o.requireSSL,
-		TestMailbox:        o.testMailbox,
-	}
+	in := p.BindInput()
+	in.Servers, in.Services = splitList(o.servers), splitList(o.services)
+	in.File, in.FriendlyName = o.importPath, o.friendlyName
+	in.ReplaceSMTPDefault, in.RequireSSL, in.TestMailbox = o.replaceSMTP, o.requireSSL, o.testMailbox
 	if len(in.Servers) == 0 {
 		in.Servers = []string{p.Server()}
 	}
 	in.Server = in.Servers[0]
-	if in.URLHost == "" {
-		in.URLHost = p.CommonName
-	}
-	for _, n := range p.Names {
-		for _, r := range n.Roles {
-			if r == plan.RoleLegacy {
-				in.LegacyHost = n.Name
-			}
-		}
+	if o.urlHost != "" {
+		in.URLHost = o.urlHost
 	}
 	var extra []exchange.BindWarning
 	if len(args) > 0 {
@@ -202,14 +180,10 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 		}
 		// The certificate is what counts; say which planned names it lacks
 		// and what breaks without each (exchcert inspect says more).
-		for _, n := range p.Names {
-			if exchange.Covers(in.Names, n.Name) {
-				continue
-			}
-			m := missingName(n)
-			in.Missing = append(in.Missing, m)
+		in.Missing = p.Missing(in.Names)
+		for _, m := range in.Missing {
 			extra = append(extra, exchange.BindWarning{Code: m.Code,
-				Message: fmt.Sprintf("%s does not cover the planned %s: %s", args[0], n.Name, m.Breaks)})
+				Message: fmt.Sprintf("%s does not cover the planned %s: %s", args[0], m.Name, m.Breaks)})
 		}
 	} else {
 		if in.Thumbprint, err = exchange.NormalizeThumbprint(o.thumbprint); err != nil {
@@ -246,120 +220,6 @@ func (o *bindOptions) run(a *app, cmd *cobra.Command, args []string) error {
 		return errFindings
 	}
 	return nil
-}
-
-// missingName says, for a planned name the certificate lacks, which
-// finding it is and what breaks without it, from the name's roles.
-func missingName(n plan.Name) exchange.MissingName {
-	m := exchange.MissingName{Name: n.Name, Code: "planned-name-missing"}
-	var breaks []string
-	for _, r := range n.Roles {
-		switch r {
-		case plan.RoleAutodiscover:
-			m.Code = "autodiscover-not-covered"
-			breaks = append(breaks, "Outlook and phones look up their settings at https://"+n.Name+"/autodiscover/autodiscover.xml and get a certificate warning or no settings")
-		case plan.RoleNamespace:
-			breaks = append(breaks, "every client URL (OWA, ActiveSync, EWS, OAB, MAPI, Outlook Anywhere) uses this name, so every client gets a certificate warning")
-		case plan.RoleServer:
-			breaks = append(breaks, "the default internal URLs and the Autodiscover SCP name the server; Outlook inside the network warns until they all point at a covered name")
-		case plan.RoleLegacy:
-			breaks = append(breaks, "users whose mailbox is still on the old version are sent to this name during the migration and get a certificate warning")
-		case plan.RoleRootDomain:
-			breaks = append(breaks, "Outlook tries https://"+n.Name+"/autodiscover/autodiscover.xml first and shows a certificate warning if that site answers")
-		case plan.RoleExtra:
-			breaks = append(breaks, "clients that use this name (asked for with --name) get a certificate warning")
-		}
-	}
-	m.Breaks = strings.Join(breaks, "; ")
-	return m
-}
-
-// fromFile takes the certificate to bind from CERTFILE: its thumbprint, its
-// names, and what the script imports (the PFX itself, or the certificate
-// that completes the pending request).
-func (o *bindOptions) fromFile(a *app, name string, in *exchange.BindInput) error {
-	b, err := loadFile(name, inspect.LoadOptions{Password: func() ([]byte, error) {
-		return o.pw.read(a, "PFX password: ", false)
-	}})
-	switch {
-	case errors.Is(err, inspect.ErrWrongPassword):
-		return fmt.Errorf("%w (use --password-env or --password-file)", err)
-	case err != nil:
-		return err
-	}
-	if b.Format != inspect.FormatPKCS12 && len(b.Keys) > 0 {
-		return inFile(name, errors.New("holds a private key: Exchange imports a key only inside a PFX (make one with exchcert pfx, then bind the PFX)"))
-	}
-	var leaf *x509.Certificate
-	if b.Format == inspect.FormatPKCS12 {
-		if len(b.Certs) == 0 || len(b.Keys) == 0 {
-			return inFile(name, errors.New("the PFX holds no certificate with its private key"))
-		}
-		leaf = b.Certs[0]
-		if err := exchange.KeyMatches(b.Keys[0], leaf); err != nil {
-			return inFile(name, fmt.Errorf("the PFX's key does not belong to its first certificate: %w", err))
-		}
-		in.FileKind = exchange.PFXFile
-		in.PFXModern = b.PFX != nil && b.PFX.Modern()
-	} else {
-		// The server certificate is the only one, or the only one that is
-		// not a CA (a .p7b carries the chain too).
-		leaves := b.Certs
-		if len(leaves) > 1 {
-			leaves = nil
-			for _, c := range b.Certs {
-				if !c.IsCA {
-					leaves = append(leaves, c)
-				}
-			}
-		}
-		switch {
-		case len(b.Certs) == 0 && len(b.CSRs) > 0:
-			return inFile(name, errors.New("is a certificate request, not the certificate the CA issued"))
-		case len(leaves) == 0:
-			return inFile(name, errors.New("holds no server certificate, only CA certificates"))
-		case len(leaves) > 1:
-			return inFile(name, fmt.Errorf("holds %d server certificates; give a file with the one to bind", len(leaves)))
-		}
-		leaf = leaves[0]
-		in.FileKind = exchange.CertFile
-	}
-	in.Thumbprint = inspect.Thumbprint(leaf)
-	in.CommonName = leaf.Subject.CommonName
-	in.Names = leaf.DNSNames
-	in.NamesFromPlan = false
-	if len(in.Names) == 0 && in.CommonName != "" {
-		in.Names = []string{in.CommonName}
-	}
-	switch leaf.PublicKeyAlgorithm {
-	case x509.ECDSA:
-		in.KeyAlgorithm = exchange.ECDSA
-	case x509.RSA:
-		in.KeyAlgorithm = exchange.RSA
-	}
-	if in.File == "" {
-		in.File = `C:\certs\` + filepath.Base(name)
-	} else if k, err := kindOfPath(in.File); err == nil && k != in.FileKind {
-		return &usageError{fmt.Errorf("--import-path %s does not name the kind of file %s is", in.File, name)}
-	}
-	return nil
-}
-
-// kindOfPath tells from the extension of the Windows path what the script
-// imports: a PFX, or a certificate / PKCS #7 that completes a request.
-func kindOfPath(p string) (exchange.FileKind, error) {
-	i := strings.LastIndexAny(p, `.\`)
-	ext := ""
-	if i >= 0 && p[i] == '.' {
-		ext = strings.ToLower(p[i:])
-	}
-	switch ext {
-	case ".pfx", ".p12":
-		return exchange.PFXFile, nil
-	case ".cer", ".crt", ".der", ".pem", ".p7b", ".p7c":
-		return exchange.CertFile, nil
-	}
-	return exchange.NoFile, fmt.Errorf("%q: cannot tell a PFX (.pfx, .p12) from a certificate (.cer, .crt, .der, .pem, .p7b) by its extension", p)
 }
 
 // emit writes the script (or the JSON document) to stdout or --out.

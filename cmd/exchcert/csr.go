@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -21,21 +20,6 @@ import (
 
 // csrSchema identifies the JSON document of `exchcert csr -o json`.
 const csrSchema = "exchcert.csr/v1"
-
-// keyTypeFlag is --key-type: its Set checks the value while the flags are
-// parsed, so a typo is a usage error before any key is made.
-type keyTypeFlag struct{ t csr.KeyType }
-
-func (f *keyTypeFlag) String() string { return f.t.String() }
-func (f *keyTypeFlag) Type() string   { return "type" }
-func (f *keyTypeFlag) Set(s string) error {
-	t, err := csr.ParseKeyType(s)
-	if err != nil {
-		return err
-	}
-	f.t = t
-	return nil
-}
 
 type csrOptions struct {
 	plan        planFlags
@@ -64,7 +48,7 @@ type csrReport struct {
 }
 
 func newCSRCmd(a *app) *cobra.Command {
-	o := &csrOptions{keyType: keyTypeFlag{csr.DefaultKeyType}}
+	o := &csrOptions{}
 	cmd := &cobra.Command{
 		Use:   "csr",
 		Short: "Make the private key and the certificate request for the plan",
@@ -106,19 +90,16 @@ server is completed there with Import-ExchangeCertificate of the .cer.`,
 	flags.StringVar(&o.subject.Locality, "locality", "", "city or town (L)")
 	flags.StringVar(&o.subject.State, "state", "", "state, county or province (ST)")
 	flags.StringVar(&o.subject.Country, "country", "", "two-letter ISO 3166 country code (C), e.g. GB, DE, US")
-	flags.Var(&o.keyType, "key-type", "key to make: "+csr.JoinKeyTypes())
 	flags.StringVar(&o.keyFile, "key", "", "reuse the private key in `FILE` (PEM) instead of making one, e.g. for a renewal")
+	o.keyType.register(cmd)
 	flags.StringVar(&o.outDir, "out-dir", ".", "folder to write the key and request to")
 	flags.BoolVar(&o.force, "force", false, "replace existing key and request files")
-	flags.StringVar(&o.requestPath, "request-path", "", `Windows path for the request file in the New-ExchangeCertificate command (default C:\certs\<common name>.req)`)
+	flags.StringVar(&o.requestPath, "request-path", "", "Windows path for the request file in the New-ExchangeCertificate command (default "+exchange.DefaultImportPath("<common name>.req")+")")
 	addOutputFlag(cmd, &o.output)
 	return cmd
 }
 
 func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
-	if o.keyFile != "" && cmd.Flags().Changed("key-type") {
-		return &usageError{errors.New("flag '--key' is incompatible with '--key-type' (a reused key keeps its type)")}
-	}
 	p, err := o.plan.load(a, cmd)
 	if err != nil {
 		return err
@@ -126,7 +107,7 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	// A key type the target version cannot use is refused before anything
 	// is made or written (exchange.KeySupport cites Microsoft's page).
 	if o.keyFile == "" {
-		if err := refuseKeyType(p.Exchange, o.keyType.t.Algorithm(), "--key-type "+o.keyType.t.String()); err != nil {
+		if err := refuseKeyType(p.Exchange, o.keyType.v.Algorithm(), "--key-type "+o.keyType.v.String()); err != nil {
 			return err
 		}
 	}
@@ -171,7 +152,7 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 			}
 		}
 		keyPath = o.keyFile
-	} else if key, err = csr.GenerateKey(o.keyType.t); err != nil {
+	} else if key, err = csr.GenerateKey(o.keyType.v); err != nil {
 		return fmt.Errorf("making the key: %w", err)
 	}
 
@@ -204,7 +185,7 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if err := safefile.Write(safefile.Options{Force: o.force, Notify: a.notify}, files...); err != nil {
 		return writeFilesError(err)
 	}
-	return a.report(o.output, rep, func(w io.Writer) error { return writeCSRTable(w, rep) })
+	return a.reportAsIs(o.output, rep, func(w io.Writer) error { return writeCSRTable(w, rep) })
 }
 
 // fileBase turns the Common Name into a file name that works on Windows
@@ -247,33 +228,6 @@ func readKeyFile(name string) (crypto.Signer, error) {
 	return nil, inFile(name, err)
 }
 
-// writeFilesError words a safefile error for the file it names; pfx and
-// acme write their files the same way.
-func writeFilesError(err error) error {
-	var pe *fs.PathError
-	if !errors.As(err, &pe) {
-		return err
-	}
-	switch {
-	case errors.Is(err, fs.ErrExist):
-		return inFile(pe.Path, errors.New("file exists (use --force to replace it)"))
-	case errors.Is(err, fs.ErrPermission):
-		return inFile(pe.Path, errors.New("permission denied (choose a folder you can write to with --out-dir)"))
-	case errors.Is(err, fs.ErrNotExist):
-		return inFile(pe.Path, errors.New("the folder does not exist"))
-	case noRoom(err):
-		return inFile(pe.Path, fmt.Errorf("no room to write it (%v); nothing was written (free some space, or choose another --out-dir)", pe.Err))
-	}
-	return inFile(pe.Path, pe.Err)
-}
-
-// noRoom reports a write that failed for lack of space: a full disk, a
-// quota, or a limit on the file size. safefile has removed whatever the
-// write created by then.
-func noRoom(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG)
-}
-
 // subjectFlagError names the flag of a bad subject field.
 func subjectFlagError(err error) error {
 	var se *csr.SubjectError
@@ -290,112 +244,14 @@ func subjectFlagError(err error) error {
 	return &usageError{fmt.Errorf("--%s: %w", flag, se.Err)}
 }
 
-// defaultRequestDir is where the New-ExchangeCertificate command saves the
-// request unless --request-path says otherwise. .NET resolves relative
-// paths against the process, not the shell's location, so the path is
-// absolute (reference §2.1).
-const defaultRequestDir = `C:\certs`
-
 // exchangeRequest returns the New-ExchangeCertificate -GenerateRequest
-// command that asks for the same certificate with a key made inside
-// Windows, and a note where that request differs from the one made here.
+// command for the same certificate with a key made inside Windows.
 func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, note string, err error) {
-	if requestPath == "" {
-		requestPath = defaultRequestDir + `\` + fileBase(p.CommonName) + ".req"
-	}
-	var notes []string
-	// -KeySize offers 1024, 2048 and 4096 bits of RSA only (reference
-	// §2.2, §7.4): pick the smallest that is at least as strong as the
-	// key made here, or the largest.
-	size := 2048
-	if req.Key.SecurityBits() > 112 {
-		size = 4096
-	}
-	switch {
-	case req.Key.Algorithm == exchange.ECDSA:
-		notes = append(notes, fmt.Sprintf("New-ExchangeCertificate cannot make ECC keys, so this asks for the RSA equivalent, -KeySize %d", size))
-	case req.Key.Bits != size:
-		notes = append(notes, fmt.Sprintf("-KeySize takes 1024, 2048 or 4096 only, so this asks for %d bits instead of %d", size, req.Key.Bits))
-	}
-	var names []string
-	for _, n := range req.SANs {
-		if plan.IsIP(n) {
-			// -DomainName takes host names only (reference §2.2).
-			notes = append(notes, fmt.Sprintf("-DomainName takes host names only, so %s is left out", n))
-			continue
-		}
-		names = append(names, n)
-	}
-	friendly := req.CommonName
-	if len(friendly) >= 64 { // -FriendlyName takes fewer than 64 characters
-		friendly = ""
-	}
-	if requestPath == defaultRequestDir+`\`+fileBase(p.CommonName)+".req" {
-		notes = append(notes, "the folder "+defaultRequestDir+" must exist; --request-path chooses another file")
-	}
-	command, err = exchange.RequestCommand(exchange.RequestParams{
-		Version:      p.Exchange,
-		SubjectName:  req.X500Name(),
-		DomainNames:  names,
-		KeySize:      size,
-		FriendlyName: friendly,
-		Server:       p.Server(),
-		RequestPath:  requestPath,
+	return exchange.EquivalentRequest(exchange.Equivalent{
+		Version: p.Exchange, Server: p.Server(), SubjectName: req.X500Name(), CommonName: req.CommonName,
+		Names: req.SANs, KeyAlgorithm: req.Key.Algorithm, KeyBits: req.Key.Bits, SecurityBits: req.Key.SecurityBits(),
+		RequestPath: requestPath, FileName: fileBase(p.CommonName) + ".req",
 	})
-	if err != nil {
-		return "", "", fmt.Errorf("the New-ExchangeCertificate command: %w", err)
-	}
-	return command, strings.Join(notes, "; "), nil
-}
-
-func writeCSRTable(w io.Writer, rep *csrReport) error {
-	keyNote, made := "new, "+safefile.Protection(safefile.DefaultPerm), "this key was made here"
-	if !rep.KeyCreated {
-		keyNote, made = "reused, unchanged", "this key comes from "+rep.KeyFile
-	}
-	if _, err := fmt.Fprintf(w, "Key file:     %s (%s)\nRequest file: %s\n\n", rep.KeyFile, keyNote, rep.CSRFile); err != nil {
-		return err
-	}
-	t := newTable(w, "Field", "Value")
-	rows := [][]string{
-		{"Subject", rep.DN},
-		{"Key", rep.Key.String()},
-		{"Key SHA-256", rep.PublicKeySHA256},
-		{"Signature", rep.SignatureAlgorithm},
-	}
-	for _, n := range rep.SANs {
-		kind := "SAN (DNS)"
-		if plan.IsIP(n) {
-			kind = "SAN (IP)"
-		}
-		rows = append(rows, []string{kind, n})
-	}
-	for _, r := range rows {
-		if err := t.Append(r); err != nil {
-			return err
-		}
-	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	if err := writeFindings(w, "Notes", rep.Findings); err != nil {
-		return err
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\nNext: send %s to the CA.\n", rep.CSRFile)
-	fmt.Fprintf(&b, "Completing: %s, so join it with the CA's certificate using exchcert pfx; a request made on the server with the command below is completed there instead, with Import-ExchangeCertificate of the .cer.\n", made)
-	if rep.ExchangeRequest != "" {
-		fmt.Fprintf(&b, "\nTo keep the key inside Windows instead, run this in the Exchange Management Shell (%s) and send the .req file to the CA", rep.Exchange.Title())
-		if rep.ExchangeNote != "" {
-			fmt.Fprintf(&b, " (%s)", rep.ExchangeNote)
-		}
-		b.WriteString(":\n")
-		for _, l := range strings.Split(strings.TrimRight(rep.ExchangeRequest, "\n"), "\n") {
-			fmt.Fprintf(&b, "  %s\n", l)
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // refuseKeyType is a usage error (exit 2) for a key algorithm the target

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +29,9 @@ type planFlags struct {
 	noRoot      bool
 	privateCA   bool
 	file        string
+	// privateCAWithPlan lets --private-ca go with --plan: for the checking
+	// commands it is a way of checking, not a part of the plan.
+	privateCAWithPlan bool
 }
 
 // planFlagNames are the flags that --plan replaces.
@@ -65,7 +69,12 @@ func (f *planFlags) loadOptional(a *app, cmd *cobra.Command) (p *plan.Plan, v ex
 		need = need || cmd.Flags().Changed(n)
 	}
 	if need {
+		// Here --private-ca says how to check, so it goes with --plan too.
+		f.privateCAWithPlan = true
 		p, err = f.load(a, cmd)
+		if err == nil && f.privateCA {
+			p.PrivateCA = true
+		}
 		return p, exchange.None, err
 	}
 	if cmd.Flags().Changed("exchange") {
@@ -81,7 +90,13 @@ func (f *planFlags) loadOptional(a *app, cmd *cobra.Command) (p *plan.Plan, v ex
 func (f *planFlags) load(a *app, cmd *cobra.Command) (*plan.Plan, error) {
 	if f.file != "" {
 		for _, n := range planFlagNames {
+			if n == "private-ca" && f.privateCAWithPlan {
+				continue
+			}
 			if cmd.Flags().Changed(n) {
+				if n == "private-ca" {
+					return nil, &usageError{errors.New("flag '--plan' is incompatible with '--private-ca' here: a plan keeps private_ca (make it with exchcert plan --private-ca -o json)")}
+				}
 				return nil, &usageError{fmt.Errorf("flag '--plan' is incompatible with '--%s'", n)}
 			}
 		}

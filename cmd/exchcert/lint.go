@@ -12,47 +12,17 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/lint"
 	"github.com/exchcert/exchcert/plan"
 )
 
-// lintFormat is the --format flag of lint.
-type lintFormat struct{ f lint.Format }
-
-func (l *lintFormat) String() string { return l.f.String() }
-func (l *lintFormat) Type() string   { return "format" }
-func (l *lintFormat) Set(s string) (err error) {
-	l.f, err = lint.ParseFormat(s)
-	return err
-}
-
-// severityFlag is --fail-on: error or warning.
-type severityFlag struct{ s plan.Severity }
-
-func (f *severityFlag) String() string { return f.s.String() }
-func (f *severityFlag) Type() string   { return "level" }
-func (f *severityFlag) Set(s string) error {
-	switch strings.ToLower(s) {
-	case "error":
-		f.s = plan.Error
-	case "warning":
-		f.s = plan.Warning
-	default:
-		return fmt.Errorf("unknown level %q (want error|warning)", s)
-	}
-	return nil
-}
-
 type lintOptions struct {
 	plan          planFlags
 	password      passwordFlags
-	format        lintFormat
-	failOn        severityFlag
+	format        typedFlag[lint.Format] // -o, and --format, its older name
+	failOn        typedFlag[plan.Severity]
 	jobs          int
-	minDays       int
-	roots         string
-	at            string
+	checks        checkFlags
 	sources       string
 	noZlint       bool
 	lintCA        bool
@@ -61,7 +31,10 @@ type lintOptions struct {
 }
 
 func newLintCmd(a *app) *cobra.Command {
-	o := lintOptions{failOn: severityFlag{plan.Error}}
+	o := lintOptions{
+		format: typedFlag[lint.Format]{parse: lint.ParseFormat, kind: "format"},
+		failOn: typedFlag[plan.Severity]{v: plan.Error, parse: plan.ParseSeverity, kind: "level"},
+	}
 	cmd := &cobra.Command{
 		Use:   "lint [PATH...]",
 		Short: "Check every certificate file in folders, for CI",
@@ -88,24 +61,23 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
   exchcert lint --plan acme.plan.json --min-days 30 certs/
 
   # SARIF for GitHub code scanning, PFX password from a secret
-  PFX_PASSWORD=... exchcert lint --format sarif --password-env PFX_PASSWORD > exchcert.sarif
+  PFX_PASSWORD=... exchcert lint -o sarif --password-env PFX_PASSWORD > exchcert.sarif
 
   # Expiry, names and keys only, without the zlint lints
-  exchcert lint --no-zlint --min-days 14 --format github`,
+  exchcert lint --no-zlint --min-days 14 -o github`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			return runLint(a, cmd, &o, paths)
 		},
 	}
 	f := cmd.Flags()
 	o.plan.register(f)
-	o.password.register(f)
-	f.Var(&o.format, "format", "report format: "+strings.Join(lint.FormatNames(), "|"))
-	f.Var(&o.failOn, "fail-on", "lowest finding level that makes the exit code 1: error|warning")
+	o.password.register(cmd)
+	f.VarP(&o.format, "output", "o", "report format: "+strings.Join(lint.FormatNames(), "|"))
+	f.Var(&o.format, "format", "the older name of -o")
+	_ = f.MarkHidden("format")
+	f.Var(&o.failOn, "fail-on", "lowest finding level that makes the exit code 1: info|warning|error")
 	f.IntVar(&o.jobs, "jobs", 0, "files checked at once (default: one per CPU core)")
-	f.IntVar(&o.minDays, "min-days", inspect.DefaultMinDays,
-		"a certificate must stay valid for `N` more days: an error when given, a warning by default")
-	f.StringVar(&o.roots, "roots", "", "trust the root certificates in `FILE` (PEM, DER or .p7b) instead of the system roots")
-	f.StringVar(&o.at, "at", "", "evaluate as of `TIME` (RFC 3339, e.g. 2027-01-01T00:00:00Z, or YYYY-MM-DD) instead of now")
+	o.checks.register(f)
 	f.StringVar(&o.sources, "lint-sources", strings.Join(lint.DefaultSources, ","),
 		"zlint lint sources, comma-separated, or all: "+strings.Join(lint.Sources(), ","))
 	f.BoolVar(&o.noZlint, "no-zlint", false, "skip the zlint lints; run exchcert's own checks only")
@@ -113,7 +85,7 @@ Exit 1 when a finding is at or above --fail-on (default error).`,
 	f.StringArrayVar(&o.exclude, "exclude", nil, "leave out files and folders whose name or path matches `PATTERN` (repeatable)")
 	f.BoolVar(&o.followOutside, "follow-outside", false, "open symbolic links to files outside the paths given (by default they are a link-outside finding and are not read)")
 	cmd.MarkFlagsMutuallyExclusive("no-zlint", "lint-sources")
-	cmd.MarkFlagsMutuallyExclusive("password-env", "password-file")
+	cmd.MarkFlagsMutuallyExclusive("output", "format")
 	return cmd
 }
 
@@ -121,8 +93,9 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 	if o.jobs < 0 {
 		return &usageError{errors.New("--jobs must be 0 (one per core) or more")}
 	}
-	if o.minDays < 0 {
-		return &usageError{errors.New("--min-days must be 0 or more")}
+	now, err := o.checks.when(a.now())
+	if err != nil {
+		return err
 	}
 	if err := lint.ValidateExclude(o.exclude); err != nil {
 		return &usageError{fmt.Errorf("--exclude: %w", err)}
@@ -133,37 +106,32 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 		Jobs:          o.jobs,
 		FollowOutside: o.followOutside,
 		LintCA:        o.lintCA,
-		MinDays:       o.minDays,
+		MinDays:       o.checks.minDays,
 		FailSoon:      cmd.Flags().Changed("min-days"),
-		Now:           a.now(),
-		FailOn:        o.failOn.s,
+		Now:           now,
+		FailOn:        o.failOn.v,
 		PrivateCA:     o.plan.privateCA,
-	}
-	if o.at != "" {
-		t, err := parseAt(o.at)
-		if err != nil {
-			return &usageError{err}
-		}
-		opt.Now = t
-	}
-	if !o.noZlint {
-		l, err := lint.NewLinter(splitList([]string{o.sources}))
-		if err != nil {
-			return &usageError{fmt.Errorf("--lint-sources: %w", err)}
-		}
-		opt.Linter = l
 	}
 	p, v, err := o.plan.loadOptional(a, cmd)
 	if err != nil {
 		return err
 	}
 	opt.Plan, opt.Exchange = p, v
-	if o.roots != "" {
-		pool, err := loadRoots("--roots", o.roots)
-		if err != nil {
-			return err
+	if !o.noZlint {
+		// A private CA answers to no root program: the CA/Browser Forum
+		// and browser rules are left out, and the report says so.
+		newLinter := lint.NewLinter
+		if o.plan.privateCA || p != nil && p.PrivateCA {
+			newLinter = lint.NewPrivateCALinter
 		}
-		opt.Roots = pool
+		l, err := newLinter(splitList([]string{o.sources}))
+		if err != nil {
+			return &usageError{fmt.Errorf("--lint-sources: %w", err)}
+		}
+		opt.Linter = l
+	}
+	if opt.Roots, err = o.checks.pool(); err != nil {
+		return err
 	}
 	if o.password.given() {
 		// Read once, before the run: the workers share it. lint never
@@ -177,7 +145,7 @@ func runLint(a *app, cmd *cobra.Command, o *lintOptions, paths []string) error {
 	if p := newProgress(a.stderr); p != nil {
 		opt.Progress = p.update
 	}
-	w := lint.NewWriter(a.stdout, o.format.f, lint.WriterOptions{FailOn: o.failOn.s, Version: version()})
+	w := lint.NewWriter(a.stdout, o.format.v, lint.WriterOptions{FailOn: o.failOn.v, Version: version(), Width: widthOf(a.stdout)})
 	sum, err := lint.Run(cmd.Context(), opt, w)
 	if err != nil {
 		var pe *lint.PathError

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
 	"github.com/exchcert/exchcert/internal/safetext"
+	"github.com/exchcert/exchcert/internal/textwrap"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -23,15 +23,17 @@ const (
 // outputFlag is the -o flag: a table for people, JSON for machines.
 type outputFlag string
 
-func (o *outputFlag) String() string { return string(*o) }
-func (o *outputFlag) Type() string   { return "format" }
-func (o *outputFlag) Set(s string) error {
-	switch s {
-	case formatTable, formatJSON:
-		*o = outputFlag(s)
-		return nil
+func (o *outputFlag) String() string     { return string(*o) }
+func (o *outputFlag) Type() string       { return "format" }
+func (o *outputFlag) Set(s string) error { return setFormat((*string)(o), s, formatTable, formatJSON) }
+
+// setFormat sets *dst to s when it is one of the formats.
+func setFormat(dst *string, s string, formats ...string) error {
+	if !slices.Contains(formats, s) {
+		return fmt.Errorf("unknown format %q (want %s)", s, strings.Join(formats, "|"))
 	}
-	return fmt.Errorf("unknown format %q (want table|json)", s)
+	*dst = s
+	return nil
 }
 
 func addOutputFlag(cmd *cobra.Command, o *outputFlag) {
@@ -39,8 +41,25 @@ func addOutputFlag(cmd *cobra.Command, o *outputFlag) {
 	cmd.Flags().VarP(o, "output", "o", "report format: table|json")
 }
 
-// report writes doc as JSON, or calls table to write it for people.
+// report writes doc as JSON, or calls table to write it for people,
+// fitted to the terminal: the tables fit by themselves, and a line of text
+// that is still too long wraps with a hanging indent.
 func (a *app) report(o outputFlag, doc any, table func(w io.Writer) error) error {
+	if o == formatJSON {
+		return writeJSON(a.stdout, doc)
+	}
+	width := widthOf(a.stdout)
+	var buf strings.Builder
+	err := table(&screen{&buf, width})
+	if _, werr := io.WriteString(a.stdout, fitLines(buf.String(), width)); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// reportAsIs is report for text that must stay as written (commands to
+// copy into a shell), which table fits itself where it can.
+func (a *app) reportAsIs(o outputFlag, doc any, table func(w io.Writer) error) error {
 	if o == formatJSON {
 		return writeJSON(a.stdout, doc)
 	}
@@ -53,20 +72,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
-}
-
-// newTable returns a table that renders the same bytes on every terminal:
-// ASCII borders, headers exactly as written, long cells wrapped.
-func newTable(w io.Writer, header ...any) *tablewriter.Table {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithSymbols(tw.NewSymbols(tw.StyleASCII)),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-	)
-	t.Header(header...)
-	return t
 }
 
 // esc makes text from a file or a server safe to show in a table, a report
@@ -84,37 +89,6 @@ func escList(items []string) []string {
 	return out
 }
 
-// appendRow adds a row to a table, every cell escaped except for the line
-// breaks wrap puts in; cells from files and servers are escaped before
-// wrapping, so a line break of their own shows as \x0a.
-func appendRow(t *tablewriter.Table, cells ...string) error {
-	for i, c := range cells {
-		cells[i] = safetext.EscapeExcept(c, "\n")
-	}
-	return t.Append(cells)
-}
-
-// wrap breaks text into lines of at most width characters at spaces, for
-// table cells; a word longer than width stays whole.
-func wrap(text string, width int) string {
-	var b strings.Builder
-	n := 0
-	for i, w := range strings.Fields(text) {
-		if i > 0 {
-			if n+1+len(w) > width {
-				b.WriteByte('\n')
-				n = 0
-			} else {
-				b.WriteByte(' ')
-				n++
-			}
-		}
-		b.WriteString(w)
-		n += len(w)
-	}
-	return b.String()
-}
-
 // writeFindings lists findings for people, most serious first, under title.
 func writeFindings(w io.Writer, title string, fs plan.Findings) error {
 	if len(fs) == 0 {
@@ -128,22 +102,32 @@ func writeFindings(w io.Writer, title string, fs plan.Findings) error {
 			if f.Severity != sev {
 				continue
 			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "  %-7s %s", f.Severity, esc(f.Code))
-			if f.Subject != "" {
-				fmt.Fprintf(&b, " (%s)", esc(f.Subject))
-			}
-			fmt.Fprintf(&b, ": %s\n", esc(f.Message))
-			if f.Fix != "" {
-				fmt.Fprintf(&b, "          fix: %s\n", esc(f.Fix))
-			}
-			if f.Citation != "" {
-				fmt.Fprintf(&b, "          see: %s\n", esc(f.Citation))
-			}
-			if _, err := io.WriteString(w, b.String()); err != nil {
+			if _, err := io.WriteString(w, findingText(f, widthOf(w))); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
 }
+
+// findingText is a finding for people: the level, code and subject, then
+// the message, the fix and the source, wrapped to width with a hanging
+// indent under the message.
+func findingText(f plan.Finding, width int) string {
+	what := esc(f.Code)
+	if f.Subject != "" {
+		what += fmt.Sprintf(" (%s)", esc(f.Subject))
+	}
+	var b strings.Builder
+	b.WriteString(textwrap.Hanging(fmt.Sprintf("  %-7s ", f.Severity), what+": "+esc(f.Message), findingIndent, width) + "\n")
+	if f.Fix != "" {
+		b.WriteString(textwrap.Hanging(strings.Repeat(" ", findingIndent)+"fix: ", esc(f.Fix), findingIndent+5, width) + "\n")
+	}
+	if f.Citation != "" {
+		b.WriteString(textwrap.Hanging(strings.Repeat(" ", findingIndent)+"see: ", esc(f.Citation), findingIndent+5, width) + "\n")
+	}
+	return b.String()
+}
+
+// findingIndent is where the text under a finding's level starts.
+const findingIndent = 10

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/x509"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/exchcert/exchcert/exchange"
-	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/safefile"
 )
 
@@ -102,7 +100,7 @@ import (exchcert bind --friendly-name).`,
 	f.StringVar(&o.exchange, "exchange", "", "Exchange `VERSION` of the server, when --windows is not known: "+exchange.Join(exchange.Targets))
 	f.StringVar(&o.planFile, "plan", "", "take the Exchange version from the plan in `FILE` (saved with exchcert plan -o json)")
 	f.BoolVar(&o.force, "force", false, "replace --out if it exists")
-	o.pw.register(f)
+	o.pw.register(cmd)
 	addOutputFlag(cmd, &o.output)
 	for _, n := range []string{"cert", "key", "out"} {
 		_ = cmd.MarkFlagRequired(n)
@@ -274,34 +272,6 @@ func (o *pfxOptions) run(a *app) error {
 	return a.report(o.output, rep, func(w io.Writer) error { return writePFXTable(w, &rep) })
 }
 
-func writePFXTable(w io.Writer, r *pfxReport) error {
-	target := "Windows Server of any version"
-	if r.Windows != exchange.WindowsUnknown {
-		target = r.Windows.Title()
-	} else if r.Encoding == exchange.PFXModern {
-		target = "Windows Server 2019 and later only"
-	}
-	if _, err := fmt.Fprintf(w, "Wrote %s (%s) for %s\nEncoding: %s: %s; %d iterations for the encryption, %d for the MAC\n\n", r.File, r.Protection, target, r.Encoding, r.Algorithms, r.Iterations, r.MACIter); err != nil {
-		return err
-	}
-	t := newTable(w, "#", "Subject", "Issuer", "Thumbprint")
-	rows := append([]pfxCert{r.Leaf}, r.Chain...)
-	for i, c := range rows {
-		n := fmt.Sprint(i)
-		if i == 0 {
-			n = "leaf"
-		}
-		if err := t.Append([]string{n, wrap(c.Subject, 40), wrap(c.Issuer, 40), c.Thumbprint}); err != nil {
-			return err
-		}
-	}
-	return t.Render()
-}
-
-func describeCert(c *x509.Certificate) pfxCert {
-	return pfxCert{Subject: c.Subject.String(), Issuer: c.Issuer.String(), Thumbprint: inspect.Thumbprint(c)}
-}
-
 // matchingCert returns the certificate in certs whose public key is key's.
 func matchingCert(key crypto.PrivateKey, certs []*x509.Certificate) *x509.Certificate {
 	for _, c := range certs {
@@ -310,90 +280,4 @@ func matchingCert(key crypto.PrivateKey, certs []*x509.Certificate) *x509.Certif
 		}
 	}
 	return nil
-}
-
-// readBack reads a file this run wrote, refusing a symbolic link (which
-// someone put there since: the file was written as a plain file).
-func readBack(name string) ([]byte, error) {
-	st, err := os.Lstat(name)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("it is no longer a plain file")
-	}
-	return os.ReadFile(name)
-}
-
-// pfxIterations reads, from the PFX structure as written, the iteration
-// counts of the encryption and of the MAC, as inspect reports them.
-func pfxIterations(name string, der, pw []byte) (bags, mac int, err error) {
-	b, err := inspect.Load(name, der, inspect.LoadOptions{Password: func() ([]byte, error) { return bytes.Clone(pw), nil }})
-	if err != nil {
-		return 0, 0, err
-	}
-	if b.PFX == nil {
-		return 0, 0, errors.New("not a PFX")
-	}
-	return b.PFX.BagIterations, b.PFX.MACIterations, nil
-}
-
-// loadFile reads and recognises one input file; errors name it.
-func loadFile(name string, opt inspect.LoadOptions) (*inspect.Bundle, error) {
-	data, err := readInput(name, inspect.MaxFileSize)
-	if err != nil {
-		return nil, err
-	}
-	b, err := inspect.Load(name, data, opt)
-	if err != nil {
-		return nil, inFile(name, err)
-	}
-	return b, nil
-}
-
-// outputError words a failure to write an output file.
-func outputError(name string, err error) error {
-	switch {
-	case errors.Is(err, fs.ErrExist):
-		return inFile(name, errors.New("already exists (use --force to replace it)"))
-	case errors.Is(err, fs.ErrNotExist):
-		return inFile(name, errors.New("cannot be created: its folder does not exist"))
-	case noRoom(err):
-		return inFile(name, fmt.Errorf("no room to write it (%v); nothing was written (free some space, or write it elsewhere)", unwrapPath(err)))
-	}
-	return inFile(name, describeOSError(unwrapPath(err)))
-}
-
-// loadCerts reads the certificates of a PEM, DER or PKCS #7 file. A file
-// with a private key in it is refused: the key goes in --key.
-func loadCerts(name string) ([]*x509.Certificate, error) {
-	b, err := loadFile(name, inspect.LoadOptions{})
-	if errors.Is(err, inspect.ErrNeedPassword) {
-		return nil, inFile(name, errors.New("is a PFX already; give the certificate as PEM, DER or PKCS #7"))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if b.Format == inspect.FormatPKCS12 {
-		return nil, inFile(name, errors.New("is a PFX already; give the certificate as PEM, DER or PKCS #7"))
-	}
-	return b.Certs, nil
-}
-
-// loadKey reads exactly one private key.
-func loadKey(name string) (crypto.Signer, error) {
-	b, err := loadFile(name, inspect.LoadOptions{})
-	if errors.Is(err, inspect.ErrNeedPassword) {
-		return nil, inFile(name, errors.New("is a PFX; give the private key as PEM or DER"))
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch len(b.Keys) {
-	case 1:
-		return b.Keys[0], nil
-	case 0:
-		return nil, inFile(name, errors.New("holds no private key"))
-	}
-	return nil, inFile(name, fmt.Errorf("holds %d private keys; give a file with one", len(b.Keys)))
 }

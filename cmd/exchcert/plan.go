@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/internal/textwrap"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -55,11 +56,7 @@ func writePlanTable(w io.Writer, p *plan.Plan) error {
 	}
 	t := newTable(w, "Name", "Role", "Why")
 	for _, n := range p.Names {
-		roles := make([]string, len(n.Roles))
-		for i, r := range n.Roles {
-			roles[i] = string(r)
-		}
-		if err := t.Append([]string{n.Name, strings.Join(roles, ", "), wrap(n.Reason, 64)}); err != nil {
+		if err := t.Append([]string{n.Name, rolesText(n.Roles), textwrap.Soft(n.Reason, 64)}); err != nil {
 			return err
 		}
 	}
@@ -67,4 +64,13 @@ func writePlanTable(w io.Writer, p *plan.Plan) error {
 		return err
 	}
 	return writeFindings(w, "Notes", p.Findings)
+}
+
+// rolesText lists a name's roles.
+func rolesText(roles []plan.Role) string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ", ")
 }

@@ -18,7 +18,7 @@ func newProbeCmd(a *app) *cobra.Command {
 		pf      planFlags
 		output  outputFlag
 		timeout time.Duration
-		roots   string
+		checks  checkFlags
 		addrs   []string
 	)
 	cmd := &cobra.Command{
@@ -85,10 +85,8 @@ to the last byte. Exit status 1 when a check fails (an error-level finding).`,
 			if o.Addrs, o.HostAddrs, err = parseAddrs(addrs); err != nil {
 				return err
 			}
-			if roots != "" {
-				if o.Roots, err = loadRoots("--roots", roots); err != nil {
-					return err
-				}
+			if o.Roots, err = checks.pool(); err != nil {
+				return err
 			}
 			rep, err := probe.Run(cmd.Context(), o)
 			if err != nil {
@@ -109,7 +107,7 @@ to the last byte. Exit status 1 when a check fails (an error-level finding).`,
 	}
 	pf.register(cmd.Flags())
 	cmd.Flags().DurationVar(&timeout, "timeout", probe.DefaultTimeout, "time limit for each endpoint (they run at once)")
-	cmd.Flags().StringVar(&roots, "roots", "", "trust the root certificates in `FILE` (PEM or DER) instead of the system's")
+	checks.registerRoots(cmd.Flags())
 	cmd.Flags().StringArrayVar(&addrs, "addr", nil, "connect `SERVICE=HOST:PORT` elsewhere (repeatable); SERVICE: https|smtp|submission|imap|imaps|pop3|pop3s, or a host name of the Autodiscover URLs")
 	addOutputFlag(cmd, &output)
 	return cmd

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/exchcert/exchcert/exchange"
 	"github.com/exchcert/exchcert/plan"
 	"github.com/exchcert/exchcert/probe"
 	"github.com/exchcert/exchcert/report"
@@ -26,12 +27,7 @@ type reportFormat string
 func (f *reportFormat) String() string { return string(*f) }
 func (f *reportFormat) Type() string   { return "format" }
 func (f *reportFormat) Set(s string) error {
-	switch s {
-	case formatTable, formatJSON, formatHTML, formatMarkdown:
-		*f = reportFormat(s)
-		return nil
-	}
-	return fmt.Errorf("unknown format %q (want table|json|html|md)", s)
+	return setFormat((*string)(f), s, formatTable, formatJSON, formatHTML, formatMarkdown)
 }
 
 // reportOptions are the flags of exchcert report: inspect's, where to probe,
@@ -79,11 +75,11 @@ is wrong.`,
 		},
 	}
 	fs := cmd.Flags()
-	o.cert.register(fs)
+	o.cert.register(cmd)
 	fs.StringVar(&o.host, "probe", "", "also probe the services of `HOST` as exchcert probe does")
 	fs.StringArrayVar(&o.addrs, "addr", nil, "with --probe: connect `SERVICE=HOST:PORT` elsewhere (repeatable), as exchcert probe --addr")
 	fs.DurationVar(&o.timeout, "timeout", probe.DefaultTimeout, "with --probe: time limit for each endpoint")
-	fs.StringVar(&o.importPath, "import-path", "", "Windows `PATH` the bind steps import the file from (default C:\\certs\\<FILE's name>)")
+	fs.StringVar(&o.importPath, "import-path", "", "Windows `PATH` the bind steps import the file from (default "+exchange.DefaultImportPath("<FILE's name>")+")")
 	fs.VarP(&o.output, "output", "o", "report format: table|json|html|md")
 	return cmd
 }
@@ -99,7 +95,7 @@ func (o *reportOptions) run(a *app, cmd *cobra.Command, files []string) error {
 	if err != nil {
 		return err
 	}
-	in := report.Input{Plan: p, MinDays: o.cert.minDays, ImportPath: o.importPath, Generator: "exchcert " + buildVersion().Version}
+	in := report.Input{Plan: p, MinDays: o.cert.checks.minDays, ImportPath: o.importPath, Generator: "exchcert " + buildVersion().Version}
 	if in.Inspect, err = o.cert.check(a, cmd, files); err != nil {
 		return err
 	}
@@ -144,17 +140,15 @@ func (o *reportOptions) probe(a *app, cmd *cobra.Command, p *plan.Plan) (*probe.
 		return nil, &usageError{fmt.Errorf("--timeout: must be positive, got %s", o.timeout)}
 	}
 	po := probe.Options{Host: host, Plan: p, Timeout: o.timeout, Now: a.now}
-	if o.cert.at != "" {
-		at, _ := parseAt(o.cert.at) // check already refused a bad --at
+	if o.cert.checks.at != "" {
+		at, _ := parseAt(o.cert.checks.at) // check already refused a bad --at
 		po.Now = func() time.Time { return at }
 	}
 	if po.Addrs, po.HostAddrs, err = parseAddrs(o.addrs); err != nil {
 		return nil, err
 	}
-	if o.cert.roots != "" {
-		if po.Roots, err = loadRoots("--roots", o.cert.roots); err != nil {
-			return nil, err
-		}
+	if po.Roots, err = o.cert.checks.pool(); err != nil {
+		return nil, err
 	}
 	rep, err := probe.Run(cmd.Context(), po)
 	var oe *probe.OptionsError
@@ -176,7 +170,7 @@ func writeReportTables(w io.Writer, r *report.Report) error {
 		fmt.Fprintf(w, "Certificate: %s, thumbprint %s, %s\n", c.Subject, c.Thumbprint, daysText(c.DaysLeft))
 	}
 	fmt.Fprintln(w)
-	header := []any{"Name"}
+	header := []string{"Name"}
 	for _, c := range r.Columns {
 		header = append(header, c.Label)
 	}

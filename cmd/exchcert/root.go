@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -25,17 +28,26 @@ type app struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	a := &app{stdin: stdin, stdout: &screen{stdout, terminalWidth(getenv, stdout)}, stderr: stderr, getenv: getenv, now: time.Now}
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		a.readPassword = func() ([]byte, error) { return term.ReadPassword(int(f.Fd())) }
 	}
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
-	if err != nil && err != errFindings {
+	if err != nil {
+		err = rewordGroupError(suggestCommand(root, err))
+	}
+	if err != nil && !errors.Is(err, errFindings) {
 		fmt.Fprintf(stderr, "exchcert: %s\n", oneLine(err.Error()))
 	}
 	return exitCode(err)
+}
+
+func init() {
+	cobra.AddTemplateFunc("wrappedFlags", func(fs *pflag.FlagSet, cmd *cobra.Command) string {
+		return fs.FlagUsagesWrapped(widthOf(cmd.OutOrStdout()))
+	})
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -56,8 +68,23 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{suggestFlag(cmd, err)} })
 	addVersionFlag(root)
+	// Help fits the width of the terminal: pflag wraps the flag lists,
+	// fitLines what is still too long.
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		out := c.OutOrStdout()
+		var buf strings.Builder
+		c.SetOut(&screen{&buf, widthOf(out)})
+		help(c, args)
+		c.SetOut(out)
+		fmt.Fprint(out, fitLines(buf.String(), widthOf(out)))
+	})
+	root.SetUsageTemplate(strings.NewReplacer(
+		".LocalFlags.FlagUsages", "wrappedFlags .LocalFlags .",
+		".InheritedFlags.FlagUsages", "wrappedFlags .InheritedFlags .",
+	).Replace(root.UsageTemplate()))
 	root.AddCommand(
 		newPlanCmd(a),
 		newCSRCmd(a),

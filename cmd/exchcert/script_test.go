@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -25,9 +27,10 @@ func TestMain(m *testing.M) {
 // scriptCmds are the custom testscript commands; test files for each
 // command add theirs in init.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"exits":   cmdExits,
-	"mode":    cmdMode,
-	"testpki": cmdTestPKI,
+	"exits":    cmdExits,
+	"maxwidth": cmdMaxWidth,
+	"mode":     cmdMode,
+	"testpki":  cmdTestPKI,
 }
 
 func TestScripts(t *testing.T) {
@@ -38,8 +41,10 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 		Setup: func(env *testscript.Env) error {
-			// A fixed clock and no inherited passwords or terminals.
-			env.Setenv("EXCHCERT_TEST", "1")
+			// Text for people fits 80 columns unless COLUMNS says otherwise;
+			// the scripts match whole lines, so they get wide ones, and
+			// cli_surface.txtar checks the fitting at COLUMNS=80.
+			env.Setenv("COLUMNS", "1000")
 			return nil
 		},
 	})
@@ -115,4 +120,21 @@ func cmdTestPKI(ts *testscript.TestScript, neg bool, args []string) {
 	write("leaf.pem", testpki.PEM(leaf.Cert))
 	write("leaf.key", key)
 	write("fullchain.pem", testpki.PEM(leaf.Cert, inter.Cert.Cert))
+}
+
+// maxwidth N checks that no line of the last command's stdout is longer
+// than N characters.
+func cmdMaxWidth(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: maxwidth N")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("maxwidth: bad width %q", args[0])
+	}
+	for i, l := range strings.Split(ts.ReadFile("stdout"), "\n") {
+		if w := utf8.RuneCountInString(l); w > n {
+			ts.Fatalf("stdout line %d is %d characters long, more than %d:\n%s", i+1, w, n, l)
+		}
+	}
 }

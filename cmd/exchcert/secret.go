@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/exchcert/exchcert/internal/textenc"
 )
@@ -24,9 +24,10 @@ type passwordFlags struct {
 	file string
 }
 
-func (f *passwordFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.env, "password-env", "", "read the password from environment variable `VAR`")
-	fs.StringVar(&f.file, "password-file", "", "read the password from the first line of `FILE`")
+func (f *passwordFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.env, "password-env", "", "read the password from environment variable `VAR`")
+	cmd.Flags().StringVar(&f.file, "password-file", "", "read the password from the first line of `FILE`")
+	cmd.MarkFlagsMutuallyExclusive("password-env", "password-file")
 }
 
 // given reports whether --password-env or --password-file was set.
@@ -37,8 +38,6 @@ func (f *passwordFlags) given() bool { return f.env != "" || f.file != "" }
 // It returns errNoPassword when there is no source.
 func (f *passwordFlags) read(a *app, prompt string, confirm bool) ([]byte, error) {
 	switch {
-	case f.env != "" && f.file != "":
-		return nil, &usageError{errors.New("flag '--password-env' is incompatible with '--password-file'")}
 	case f.env != "":
 		v := a.getenv(f.env)
 		if v == "" {

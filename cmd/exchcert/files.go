@@ -1,0 +1,234 @@
+package main
+
+import (
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/exchcert/exchcert/csr"
+	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/inspect"
+	"github.com/exchcert/exchcert/internal/safefile"
+	"github.com/exchcert/exchcert/internal/wording"
+	"github.com/exchcert/exchcert/plan"
+)
+
+// readBack reads a file this run wrote, refusing a symbolic link (which
+// someone put there since: the file was written as a plain file).
+func readBack(name string) ([]byte, error) {
+	st, err := os.Lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("it is no longer a plain file")
+	}
+	return os.ReadFile(name)
+}
+
+// loadFile reads and recognises one input file; errors name it.
+func loadFile(name string, opt inspect.LoadOptions) (*inspect.Bundle, error) {
+	data, err := readInput(name, inspect.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	b, err := inspect.Load(name, data, opt)
+	if err != nil {
+		return nil, inFile(name, err)
+	}
+	return b, nil
+}
+
+// outputError words a failure to write an output file.
+func outputError(name string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return inFile(name, errors.New("already exists (use --force to replace it)"))
+	case errors.Is(err, fs.ErrNotExist):
+		return inFile(name, errors.New("cannot be created: its folder does not exist"))
+	case noRoom(err):
+		return inFile(name, fmt.Errorf("no room to write it (%v); nothing was written (free some space, or write it elsewhere)", unwrapPath(err)))
+	}
+	return inFile(name, describeOSError(unwrapPath(err)))
+}
+
+// loadCerts reads the certificates of a PEM, DER or PKCS #7 file. A file
+// with a private key in it is refused: the key goes in --key.
+func loadCerts(name string) ([]*x509.Certificate, error) {
+	b, err := loadFile(name, inspect.LoadOptions{})
+	if errors.Is(err, inspect.ErrNeedPassword) {
+		return nil, inFile(name, errors.New("is a PFX already; give the certificate as PEM, DER or PKCS #7"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.Format == inspect.FormatPKCS12 {
+		return nil, inFile(name, errors.New("is a PFX already; give the certificate as PEM, DER or PKCS #7"))
+	}
+	return b.Certs, nil
+}
+
+// loadKey reads exactly one private key.
+func loadKey(name string) (crypto.Signer, error) {
+	b, err := loadFile(name, inspect.LoadOptions{})
+	if errors.Is(err, inspect.ErrNeedPassword) {
+		return nil, inFile(name, errors.New("is a PFX; give the private key as PEM or DER"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch len(b.Keys) {
+	case 1:
+		return b.Keys[0], nil
+	case 0:
+		return nil, inFile(name, errors.New("holds no private key"))
+	}
+	return nil, inFile(name, fmt.Errorf("holds %d private keys; give a file with one", len(b.Keys)))
+}
+
+// writeFilesError words a safefile error for the file it names; pfx and
+// acme write their files the same way.
+func writeFilesError(err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return inFile(pe.Path, errors.New("file exists (use --force to replace it)"))
+	case errors.Is(err, fs.ErrPermission):
+		return inFile(pe.Path, errors.New("permission denied (choose a folder you can write to with --out-dir)"))
+	case errors.Is(err, fs.ErrNotExist):
+		return inFile(pe.Path, errors.New("the folder does not exist"))
+	case noRoom(err):
+		return inFile(pe.Path, fmt.Errorf("no room to write it (%v); nothing was written (free some space, or choose another --out-dir)", pe.Err))
+	}
+	return inFile(pe.Path, pe.Err)
+}
+
+// noRoom reports a write that failed for lack of space: a full disk, a
+// quota, or a limit on the file size. safefile has removed whatever the
+// write created by then.
+func noRoom(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG)
+}
+
+// loadHint adds the next step to a loader error. The result still matches
+// the loader's sentinel with errors.Is.
+func loadHint(err error) error {
+	switch {
+	case errors.Is(err, inspect.ErrWrongPassword):
+		return &hintError{wording.WrongPFXPassword + " (" + wording.GivePassword + ")", err}
+	case errors.Is(err, inspect.ErrNeedPassword):
+		return &hintError{wording.PFXNeedsPassword + " (" + wording.GivePassword + wording.OrPrompt + ")", err}
+	case errors.Is(err, inspect.ErrNotRecognised):
+		return &hintError{err.Error() + " (expected a PEM, DER, .p7b or .pfx certificate file, or a request)", err}
+	case errors.Is(err, inspect.ErrDamaged):
+		return &hintError{err.Error() + " (get the file from the CA again)", err}
+	}
+	return err
+}
+
+// hintError rewords an error and keeps it for errors.Is.
+type hintError struct {
+	msg string
+	err error
+}
+
+func (e *hintError) Error() string { return e.msg }
+func (e *hintError) Unwrap() error { return e.err }
+
+// loadRoots reads the certificates of a roots flag (--roots, --server-root)
+// with the inspect loader, so PEM bundles, DER, P7B and UTF-16 files all
+// work. Errors name the file and the flag.
+func loadRoots(flag, name string) (*x509.CertPool, error) {
+	data, err := readInput(name, inspect.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	b, err := inspect.Load(name, data, inspect.LoadOptions{})
+	if err != nil {
+		return nil, inFile(name, fmt.Errorf("%s: %w", flag, loadHint(err)))
+	}
+	if len(b.Certs) == 0 {
+		return nil, inFile(name, fmt.Errorf("%s: holds no certificates", flag))
+	}
+	pool := x509.NewCertPool()
+	for _, c := range b.Certs {
+		pool.AddCert(c)
+	}
+	return pool, nil
+}
+
+// loadKey reads --key or makes a key of --key-type, and refuses a key the
+// target Exchange version cannot use.
+func (o *acmeOptions) loadKey(p *plan.Plan) (crypto.Signer, error) {
+	var (
+		key crypto.Signer
+		err error
+	)
+	if o.keyFile != "" {
+		data, err := readInput(o.keyFile, csr.MaxKeyFileSize)
+		if err != nil {
+			return nil, err
+		}
+		if key, err = csr.ParsePrivateKeyPEM(data); err != nil {
+			return nil, inFile(o.keyFile, err)
+		}
+	} else if key, err = csr.GenerateKey(o.keyType.v); err != nil {
+		return nil, err
+	}
+	info, err := csr.DescribeKey(key.Public())
+	if err != nil {
+		return nil, err
+	}
+	if ok, note := exchange.KeySupport(p.Exchange, info.Algorithm); !ok {
+		return nil, &usageError{fmt.Errorf("%s cannot use an %s key: %s (use --key-type rsa2048)", p.Exchange.Title(), strings.ToUpper(string(info.Algorithm)), note)}
+	}
+	return key, nil
+}
+
+// readCurrentCert reads the certificate renew looks at.
+func readCurrentCert(name string) (*x509.Certificate, error) {
+	if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+		return nil, inFile(name, errors.New("no such file (issue the certificate with 'exchcert acme' first, or check --out-dir)"))
+	}
+	certs, err := loadCerts(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(certs) == 0 {
+		return nil, inFile(name, errors.New("holds no certificate"))
+	}
+	return certs[0], nil
+}
+
+// checkStateDir warns about a state folder (and the account keys in it)
+// that others can read, and tightens the folder when it is the user's own.
+func checkStateDir(a *app, dir string) {
+	if bits, err := safefile.Loose(dir); err == nil && bits != 0 {
+		if changed, err := safefile.Tighten(dir); err == nil && changed {
+			fmt.Fprintf(a.stderr, "exchcert: warning: %s: the state folder was readable by others (mode bits %04o); made it private (0700)\n", dir, bits)
+		} else {
+			fmt.Fprintf(a.stderr, "exchcert: warning: %s: the state folder is readable by others (mode bits %04o) and is not yours to change: chmod go= it\n", dir, bits)
+		}
+	}
+	keys, _ := filepath.Glob(filepath.Join(dir, "accounts", "*", "account.key"))
+	for _, k := range keys {
+		warnLoose(a, k, "the ACME account key")
+	}
+}
+
+// warnLoose warns when an existing secret has group or other permission
+// bits (Unix; Windows has none).
+func warnLoose(a *app, name, what string) {
+	if bits, err := safefile.Loose(name); err == nil && bits != 0 {
+		fmt.Fprintf(a.stderr, "exchcert: warning: %s: %s is readable or writable by others (mode bits %04o): chmod 600 it\n", name, what, bits)
+	}
+}

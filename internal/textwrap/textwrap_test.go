@@ -1,0 +1,43 @@
+package textwrap
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSoft(t *testing.T) {
+	got := Soft("one two three four", 9)
+	if got != "one two\nthree\nfour" {
+		t.Errorf("Soft = %q", got)
+	}
+	// A word longer than the width stays whole.
+	if got := Soft("a 0123456789 b", 5); got != "a\n0123456789\nb" {
+		t.Errorf("Soft long word = %q", got)
+	}
+}
+
+func TestHard(t *testing.T) {
+	if got := Hard("a 0123456789 b", 4); got != "a\n0123\n4567\n89\nb" {
+		t.Errorf("Hard = %q", got)
+	}
+}
+
+func TestHanging(t *testing.T) {
+	got := Hanging("  error   ", "code (subject): a message that goes on for quite a while", 10, 30)
+	want := "  error   code (subject): a\n" +
+		"          message that goes on\n" +
+		"          for quite a while"
+	if got != want {
+		t.Errorf("Hanging:\n%s\nwant:\n%s", got, want)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if len(l) > 30 {
+			t.Errorf("line longer than 30: %q", l)
+		}
+	}
+	// A NUL marks where a long list may break; it is dropped.
+	got = Hanging("", "2003|\x002008|\x002012|\x002016", 2, 11)
+	if got != "2003|2008|\n  2012|2016" {
+		t.Errorf("Hanging list = %q", got)
+	}
+}
