@@ -272,3 +272,73 @@ func TestReferenceDiff(t *testing.T) {
 		t.Errorf("diff = %q, want %q", d, wantD)
 	}
 }
+
+// commandPages are the hand-written page of each command under docs/.
+var commandPages = map[string]string{
+	"plan": "plan.md", "csr": "csr.md", "inspect": "inspect.md", "pfx": "pfx.md", "bind": "bind.md",
+	"lint": "lint.md", "probe": "probe.md", "acme": "acme.md", "report": "report.md",
+}
+
+var (
+	flagName  = regexp.MustCompile(`(?:^|[^a-z0-9-])--([a-z][a-z0-9-]*)`)
+	tableFlag = regexp.MustCompile("^\\| *([^|]*)\\|")
+)
+
+// TestCommandPages checks the hand-written page of each command against
+// the command: every flag its flag table names exists, and every flag of
+// the command (and of its subcommands) is on the page.
+func TestCommandPages(t *testing.T) {
+	root := referenceRoot()
+	for name, page := range commandPages {
+		cmd, _, err := root.Find([]string{name})
+		if err != nil || cmd == root {
+			t.Errorf("docs/%s: no command %q", page, name)
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(repoRoot, "docs", page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags := map[string]bool{}
+		var collect func(c *cobra.Command)
+		collect = func(c *cobra.Command) {
+			c.Flags().VisitAll(func(f *pflag.Flag) { flags[f.Name] = true })
+			for _, sub := range c.Commands() {
+				collect(sub)
+			}
+		}
+		collect(cmd)
+		for _, line := range strings.Split(string(data), "\n") {
+			m := tableFlag.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			for _, f := range flagName.FindAllStringSubmatch(m[1], -1) {
+				if !flags[f[1]] {
+					t.Errorf("docs/%s names --%s in a table, which exchcert %s does not have", page, f[1], name)
+				}
+			}
+		}
+		mentioned := map[string]bool{}
+		for _, f := range flagName.FindAllStringSubmatch(string(data), -1) {
+			mentioned[f[1]] = true
+		}
+		if strings.Contains(string(data), "plan flags") { // the flags of exchcert plan, documented on its page
+			planCmd, _, _ := root.Find([]string{"plan"})
+			planCmd.Flags().VisitAll(func(f *pflag.Flag) { mentioned[f.Name] = mentioned[f.Name] || f.Name != "output" })
+		}
+		if strings.Contains(string(data), "`-o") {
+			mentioned["output"] = true
+		}
+		var missing []string
+		for f := range flags {
+			if !mentioned[f] && f != "help" {
+				missing = append(missing, "--"+f)
+			}
+		}
+		sort.Strings(missing)
+		if len(missing) > 0 {
+			t.Errorf("docs/%s does not mention %s of exchcert %s", page, strings.Join(missing, ", "), name)
+		}
+	}
+}
