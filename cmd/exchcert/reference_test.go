@@ -38,10 +38,12 @@ const repoRoot = "../.."
 const referenceNote = "<!-- Generated from the exchcert command tree by `go generate ./cmd/exchcert`; do not edit. -->\n\n"
 
 // referenceRoot is the command tree as a user's exchcert has it: with
-// cobra's completion command, which Execute adds at run time.
+// the --version flag and cobra's completion command, which Execute adds at
+// run time.
 func referenceRoot() *cobra.Command {
 	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, now: time.Now}
 	root := newRootCmd(a)
+	root.InitDefaultVersionFlag()
 	root.InitDefaultCompletionCmd()
 	root.DisableAutoGenTag = true // no generation date: the pages change only when the commands do
 	return root
