@@ -148,7 +148,8 @@ func committedReference(root string) (map[string][]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			pages[rel+"/"+e.Name()] = data
+			// A checkout on Windows may have turned the line ends into CRLF.
+			pages[rel+"/"+e.Name()] = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 		}
 	}
 	return pages, nil
