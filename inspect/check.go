@@ -57,7 +57,7 @@ func (o *Options) now() time.Time {
 	return o.Now
 }
 
-// Finding codes. They never change once published (README, "Finding codes").
+// Finding codes. They never change once published (docs/inspect.md, "Finding codes").
 const (
 	CodeNameNotCovered      = "name-not-covered"
 	CodeCNOnly              = "cn-only"

@@ -271,7 +271,7 @@ var ruleTexts = map[string]string{
 	CodeTooManyIterations: "A PFX file asks for a sane amount of key-derivation work",
 	CodeUnsupported:       "A certificate file is in a variant exchcert reads",
 	CodeZlintUnparsable:   "The certificate is valid DER that strict parsers accept",
-	// The checks of exchcert inspect (README "Finding codes").
+	// The checks of exchcert inspect (docs/inspect.md, "Finding codes").
 	inspect.CodeNameNotCovered:      "The certificate covers every planned name",
 	inspect.CodeCNOnly:              "Planned names are subject alternative names, not only the Common Name",
 	inspect.CodeCNNotInSAN:          "The Common Name is one of the subject alternative names",
