@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/exchcert/exchcert/internal/textenc"
+	"github.com/exchcert/exchcert/plan"
 )
 
 // Format is how a file is encoded, as Load recognised it from its content.
@@ -68,6 +69,10 @@ type Bundle struct {
 	CSRs   []*x509.CertificateRequest // certificate requests (PKCS #10)
 	Keys   []crypto.Signer            // private keys found (PEM, DER, or inside a PFX)
 	PFX    *PFXInfo                   // how a PFX is protected; nil for other formats
+	// Findings are what reading the file found wrong with it while still
+	// reading it (bytes after a PFX, a certificate bag that does not
+	// parse); Check reports them with the file's other findings.
+	Findings plan.Findings
 }
 
 // Load recognises data by its content, not its name, and returns the
@@ -93,6 +98,14 @@ type Bundle struct {
 // ErrTooLarge with errors.Is, except an error returned by opt.Password,
 // which is passed through.
 func Load(name string, data []byte, opt LoadOptions) (*Bundle, error) {
+	b, err := load(name, data, opt)
+	if err != nil {
+		return nil, whatElse(name, data, err)
+	}
+	return b, nil
+}
+
+func load(name string, data []byte, opt LoadOptions) (*Bundle, error) {
 	if len(data) > MaxFileSize {
 		return nil, failure(ErrTooLarge, fmt.Sprintf("the file is %d bytes; the limit is %d", len(data), MaxFileSize))
 	}

@@ -95,9 +95,13 @@ type File struct {
 	CSRs         int        `json:"csrs,omitempty"`
 	Keys         int        `json:"keys,omitempty"`
 	Findings     []Finding  `json:"findings"`
-	// Ignored marks a file that is not a certificate file. Writers never
-	// see one; Run only counts them.
+	// Ignored marks a file that is not a certificate file. Writers see
+	// only those with an IgnoredReason; Run counts them all.
 	Ignored bool `json:"-"`
+	// IgnoredReason says what an ignored file recognisably is instead ("a
+	// certificate revocation list (CRL), not a certificate"); empty for
+	// files that are nothing of the kind (a README, a script).
+	IgnoredReason string `json:"ignored,omitempty"`
 }
 
 // CertInfo identifies a certificate of a file in reports.

@@ -16,7 +16,7 @@ type textWriter struct {
 }
 
 func (t *textWriter) WriteFile(f *File) error {
-	if len(f.Findings) == 0 {
+	if len(f.Findings) == 0 && f.IgnoredReason == "" {
 		return nil
 	}
 	b := bufio.NewWriter(t.w)
@@ -24,6 +24,10 @@ func (t *textWriter) WriteFile(f *File) error {
 		b.WriteString("\n")
 	}
 	t.wrote = true
+	if f.IgnoredReason != "" {
+		fmt.Fprintf(b, "%s: ignored, %s\n", clean(f.Path), clean(f.IgnoredReason))
+		return b.Flush()
+	}
 	fmt.Fprintf(b, "%s%s\n", clean(f.Path), describeContents(f))
 	for _, x := range f.Findings {
 		fmt.Fprintf(b, "  %-7s %s", x.Severity, x.Code)

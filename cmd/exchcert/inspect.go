@@ -138,7 +138,7 @@ func (o *inspectOptions) check(a *app, cmd *cobra.Command, files []string) (*ins
 	if o.keyFile != "" {
 		b, err := load(o.keyFile)
 		if err != nil {
-			return nil, err
+			return nil, notA(o.keyFile, "a private key", err)
 		}
 		switch len(b.Keys) {
 		case 0:
@@ -153,9 +153,12 @@ func (o *inspectOptions) check(a *app, cmd *cobra.Command, files []string) (*ins
 	for _, f := range files {
 		b, err := load(f)
 		if err != nil {
-			return nil, err
+			return nil, notA(f, "a certificate", err)
 		}
 		bundles = append(bundles, b)
+	}
+	if err := keyOnly(bundles); err != nil {
+		return nil, err
 	}
 	return inspect.Check(bundles, opt), nil
 }
@@ -198,7 +201,10 @@ func (o *inspectOptions) loader(a *app) func(name string) (*inspect.Bundle, erro
 // loadHint adds the next step to a loader error. The result still matches
 // the loader's sentinel with errors.Is.
 func loadHint(err error) error {
+	var k *inspect.KindError
 	switch {
+	case errors.As(err, &k):
+		return err
 	case errors.Is(err, inspect.ErrWrongPassword):
 		return &hintError{"wrong password for PFX: the MAC check failed (give the right one with --password-env VAR or --password-file FILE)", err}
 	case errors.Is(err, inspect.ErrNeedPassword):
