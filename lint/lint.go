@@ -88,6 +88,10 @@ type File struct {
 	// Path is the file as the walk reached it: relative paths stay
 	// relative, with the operating system's separator.
 	Path string `json:"path"`
+	// IgnoredReason says what an ignored file recognisably is instead ("a
+	// certificate revocation list (CRL), not a certificate"); empty for
+	// files that are nothing of the kind (a README, a script).
+	IgnoredReason string `json:"ignored,omitempty"`
 	// Format is the loader's name for the file's format (pem, der, p7b,
 	// pfx, csr); empty when the file could not be read.
 	Format       string     `json:"format,omitempty"`
@@ -98,10 +102,6 @@ type File struct {
 	// Ignored marks a file that is not a certificate file. Writers see
 	// only those with an IgnoredReason; Run counts them all.
 	Ignored bool `json:"-"`
-	// IgnoredReason says what an ignored file recognisably is instead ("a
-	// certificate revocation list (CRL), not a certificate"); empty for
-	// files that are nothing of the kind (a README, a script).
-	IgnoredReason string `json:"ignored,omitempty"`
 }
 
 // CertInfo identifies a certificate of a file in reports.
