@@ -431,6 +431,9 @@ func octetValue(e element) ([]byte, bool) {
 	}
 	var out []byte
 	for _, p := range parts {
+		if !p.is(asn1.ClassUniversal, asn1.TagOctetString) {
+			return nil, false
+		}
 		v, ok := octetValue(p)
 		if !ok {
 			return nil, false
@@ -453,6 +456,9 @@ func whatElse(name string, data []byte, err error) error {
 	}
 	if k := identify(name, data); k != nil {
 		return k
+	}
+	if errors.Is(err, ErrNotRecognised) && bytes.HasPrefix(data, []byte{0x30, 0x80, 0x02, 0x01, 0x03, 0x30}) {
+		return failure(ErrDamaged, "PFX structure is damaged: the BER (indefinite-length) PFX does not end where it should; the file is truncated or edited")
 	}
 	if h := nameHint(name); h != "" && errors.Is(err, ErrNotRecognised) {
 		return failure(ErrNotRecognised, err.Error()+"; "+h)

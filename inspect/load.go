@@ -73,6 +73,10 @@ type Bundle struct {
 	// reading it (bytes after a PFX, a certificate bag that does not
 	// parse); Check reports them with the file's other findings.
 	Findings plan.Findings
+	// RefusedCerts are certificates found in the file that crypto/x509
+	// refuses, as DER (a PFX certificate bag with a negative serial, say):
+	// not in Certs, each named by a finding.
+	RefusedCerts [][]byte
 }
 
 // Load recognises data by its content, not its name, and returns the
