@@ -89,7 +89,9 @@ type Bundle struct {
 //   - DER: certificates (one or several concatenated), requests, keys;
 //   - PKCS #7 SignedData (.p7b), DER or PEM, BER accepted;
 //   - PKCS #12 (.pfx, .p12) through go-pkcs12's DecodeChain, after checking
-//     its iteration counts (see DefaultMaxIterations);
+//     its iteration counts (see DefaultMaxIterations), and what DecodeChain
+//     refuses while Windows reads it (BER, trailing bytes, no key or no
+//     certificate, several keys) with a finding in Bundle.Findings;
 //   - base64 without PEM headers, as Exchange 2010 prints a request and
 //     Export-ExchangeCertificate without -BinaryEncoded writes a PFX.
 //
@@ -100,7 +102,8 @@ type Bundle struct {
 // Every error matches one of ErrNotRecognised, ErrNeedPassword,
 // ErrWrongPassword, ErrDamaged, ErrTooManyIterations, ErrUnsupported or
 // ErrTooLarge with errors.Is, except an error returned by opt.Password,
-// which is passed through.
+// which is passed through. A file of another kind (a CRL, an OCSP response,
+// a key Load cannot use, a Java keystore) gives a *KindError.
 func Load(name string, data []byte, opt LoadOptions) (*Bundle, error) {
 	b, err := load(name, data, opt)
 	if err != nil {

@@ -60,7 +60,8 @@ const (
 	// than the loader allows (a denial-of-service guard).
 	CodeTooManyIterations = "too-many-iterations"
 	// CodeUnsupported: a certificate file in a variant the loader cannot
-	// read (an encrypted PEM key, a BER-encoded PFX).
+	// read (a PFX protected by public-key integrity, an unknown PBE
+	// algorithm).
 	CodeUnsupported = "unsupported-file"
 	// CodeZlintUnparsable: a certificate crypto/x509 reads but zcrypto, the
 	// stricter parser zlint uses, rejects.
