@@ -747,7 +747,7 @@ func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 // checkBundle runs the checks about one file as a whole: certificate order,
 // a root sent along, and the PFX encryption Windows can import.
 func checkBundle(b *Bundle, roles map[string]Role, opt Options) plan.Findings {
-	var fs plan.Findings
+	fs := slices.Clone(b.Findings)
 	var leaves []*x509.Certificate
 	hasRoot := false
 	for _, c := range b.Certs {

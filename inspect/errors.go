@@ -12,7 +12,9 @@ import (
 var (
 	// ErrNotRecognised means the data is not a certificate file at all:
 	// no PEM block, DER structure, PKCS#7, PFX or base64 certificate or
-	// request was found. Tree walkers can skip such files silently.
+	// request was found. Tree walkers can skip such files silently. When
+	// the file is recognisably of another kind (a CRL, an OCSP response, a
+	// keystore), the error is a *KindError that says which.
 	ErrNotRecognised = errors.New("not a certificate, request, key or PFX file")
 
 	// ErrNeedPassword means a PFX is protected by a password, the empty
@@ -35,9 +37,9 @@ var (
 	ErrTooManyIterations = errors.New("the PFX asks for too many key-derivation iterations")
 
 	// ErrUnsupported means the data is a well-formed certificate file in a
-	// variant this package cannot read: a BER-encoded PFX, a PFX protected
-	// by public-key integrity, an encrypted PEM private key, an unknown
-	// PBE algorithm.
+	// variant this package cannot read: a PFX protected by public-key
+	// integrity, an encrypted private key, a key of a type Exchange cannot
+	// use, an unknown PBE algorithm.
 	ErrUnsupported = errors.New("unsupported certificate file variant")
 
 	// ErrTooLarge means the data is larger than MaxFileSize, holds more

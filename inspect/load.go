@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/exchcert/exchcert/internal/textenc"
+	"github.com/exchcert/exchcert/plan"
 )
 
 // Format is how a file is encoded, as Load recognised it from its content.
@@ -68,6 +69,14 @@ type Bundle struct {
 	CSRs   []*x509.CertificateRequest // certificate requests (PKCS #10)
 	Keys   []crypto.Signer            // private keys found (PEM, DER, or inside a PFX)
 	PFX    *PFXInfo                   // how a PFX is protected; nil for other formats
+	// Findings are what reading the file found wrong with it while still
+	// reading it (bytes after a PFX, a certificate bag that does not
+	// parse); Check reports them with the file's other findings.
+	Findings plan.Findings
+	// RefusedCerts are certificates found in the file that crypto/x509
+	// refuses, as DER (a PFX certificate bag with a negative serial, say):
+	// not in Certs, each named by a finding.
+	RefusedCerts [][]byte
 }
 
 // Load recognises data by its content, not its name, and returns the
@@ -80,7 +89,9 @@ type Bundle struct {
 //   - DER: certificates (one or several concatenated), requests, keys;
 //   - PKCS #7 SignedData (.p7b), DER or PEM, BER accepted;
 //   - PKCS #12 (.pfx, .p12) through go-pkcs12's DecodeChain, after checking
-//     its iteration counts (see DefaultMaxIterations);
+//     its iteration counts (see DefaultMaxIterations), and what DecodeChain
+//     refuses while Windows reads it (BER, trailing bytes, no key or no
+//     certificate, several keys) with a finding in Bundle.Findings;
 //   - base64 without PEM headers, as Exchange 2010 prints a request and
 //     Export-ExchangeCertificate without -BinaryEncoded writes a PFX.
 //
@@ -91,8 +102,17 @@ type Bundle struct {
 // Every error matches one of ErrNotRecognised, ErrNeedPassword,
 // ErrWrongPassword, ErrDamaged, ErrTooManyIterations, ErrUnsupported or
 // ErrTooLarge with errors.Is, except an error returned by opt.Password,
-// which is passed through.
+// which is passed through. A file of another kind (a CRL, an OCSP response,
+// a key Load cannot use, a Java keystore) gives a *KindError.
 func Load(name string, data []byte, opt LoadOptions) (*Bundle, error) {
+	b, err := load(name, data, opt)
+	if err != nil {
+		return nil, whatElse(name, data, err)
+	}
+	return b, nil
+}
+
+func load(name string, data []byte, opt LoadOptions) (*Bundle, error) {
 	if len(data) > MaxFileSize {
 		return nil, failure(ErrTooLarge, fmt.Sprintf("the file is %d bytes; the limit is %d", len(data), MaxFileSize))
 	}

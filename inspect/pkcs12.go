@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"crypto"
 	"encoding/asn1"
 	"errors"
 	"fmt"
@@ -474,12 +473,20 @@ func hasPrefix(o, prefix asn1.ObjectIdentifier) bool {
 
 // loadPFX checks the structure and iteration counts, then decodes the PFX
 // with go-pkcs12's DecodeChain: first with the empty password, then with the
-// one opt.Password returns.
+// one opt.Password returns. What DecodeChain refuses although Windows reads
+// it (BER, bytes after the structure, certificate-only and key-only files,
+// several keys, certificates crypto/x509 refuses, DSA keys, nested bags) is
+// read by decodeBags, and each such oddity becomes a finding in b.Findings.
 func loadPFX(b *Bundle, der []byte, opt LoadOptions) error {
 	max := opt.MaxIterations
 	if max <= 0 {
 		max = DefaultMaxIterations
 	}
+	trailing := 0
+	if e, rest, err := readElement(der); err == nil && len(rest) > 0 {
+		trailing, der = len(rest), e.full
+	}
+	der, macInput, ber := normalisePFX(der)
 	scan, err := scanPFX(der, max)
 	if err != nil {
 		return err
@@ -487,7 +494,28 @@ func loadPFX(b *Bundle, der []byte, opt LoadOptions) error {
 	if err := scan.inside(""); err != nil {
 		return err
 	}
-	key, leaf, cas, err := pkcs12.DecodeChain(der, "")
+	decode := func(pw string) (*pfxContents, error) {
+		if !ber && !scan.nested {
+			key, leaf, cas, err := pkcs12.DecodeChain(der, pw)
+			if err == nil {
+				return fromChain(key, leaf, cas)
+			}
+			if !fallbackToBags(err) {
+				return nil, err
+			}
+			c, berr := decodeBags(der, macInput, pw)
+			if berr != nil {
+				var le *loadError
+				if errors.As(berr, &le) {
+					return nil, berr
+				}
+				return nil, err
+			}
+			return c, nil
+		}
+		return decodeBags(der, macInput, pw)
+	}
+	c, err := decode("")
 	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
 		if opt.Password == nil {
 			return failure(ErrNeedPassword, "the PFX is protected by a password (the empty password did not open it)")
@@ -498,7 +526,7 @@ func loadPFX(b *Bundle, der []byte, opt LoadOptions) error {
 		}
 		err = scan.inside(string(pw))
 		if err == nil {
-			key, leaf, cas, err = pkcs12.DecodeChain(der, string(pw))
+			c, err = decode(string(pw))
 		}
 		clear(pw)
 		if errors.Is(err, ErrTooManyIterations) {
@@ -512,22 +540,24 @@ func loadPFX(b *Bundle, der []byte, opt LoadOptions) error {
 		// password, so the content failed to decrypt with that one and
 		// the given password was never tried: the file is not damaged.
 		return failure(ErrUnsupported, "the PFX has no MAC (integrity check) and its content is encrypted with a password, which cannot be read; export it again with a MAC (OpenSSL: without -nomac)")
-	case err != nil && scan.nested && (err.Error() == "pkcs12: certificate missing" || err.Error() == "pkcs12: private key missing"):
-		return failure(ErrUnsupported, "the PFX keeps its certificate or key in nested SafeContents bags, which cannot be read; convert it with: openssl pkcs12 -in FILE -nodes | openssl pkcs12 -export -out new.pfx")
 	case err != nil:
 		return pfxError(err)
 	}
-	b.Certs = append(append(b.Certs, leaf), cas...)
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return failure(ErrUnsupported, fmt.Sprintf("the PFX holds a %T private key, which is not supported", key))
+	if n := len(c.certs) + len(c.refused) + len(c.keys) + len(c.unusable); n > MaxItems {
+		return failure(ErrTooLarge, fmt.Sprintf("the PFX holds %d certificates and keys; the limit is %d", n, MaxItems))
 	}
-	b.Keys = append(b.Keys, signer)
+	if n := len(c.certs) + len(c.refused) + len(c.keys) + len(c.unusable); n == 0 {
+		return failure(ErrNotRecognised, "the PFX holds no certificate and no private key")
+	}
+	c.add(b, trailing, ber)
 	return nil
 }
 
 // pfxError maps a go-pkcs12 error to one of Load's.
 func pfxError(err error) error {
+	if le := (*loadError)(nil); errors.As(err, &le) {
+		return err
+	}
 	var ni pkcs12.NotImplementedError
 	switch {
 	case errors.Is(err, pkcs12.ErrIncorrectPassword):

@@ -20,6 +20,9 @@ type githubWriter struct {
 func (g *githubWriter) WriteFile(f *File) error {
 	b := bufio.NewWriter(g.w)
 	file := escapeProperty(filepath.ToSlash(f.Path))
+	if f.IgnoredReason != "" {
+		fmt.Fprintf(b, "::notice file=%s,line=1,title=ignored::%s\n", file, escapeData(cleanKeep("ignored: "+f.IgnoredReason, "\r\n")))
+	}
 	for _, x := range f.Findings {
 		fmt.Fprintf(b, "::%s file=%s,line=%d,title=%s::%s\n", githubLevel(x.Severity), file, max(x.Line, 1),
 			escapeProperty(githubTitle(x)), escapeData(cleanKeep(sarifText(x), "\r\n")))

@@ -53,7 +53,14 @@ type JUnitCase struct {
 	File      string         `xml:"file,attr,omitempty"`
 	Errors    []JUnitProblem `xml:"error,omitempty"`
 	Failures  []JUnitProblem `xml:"failure,omitempty"`
+	Skipped   *JUnitSkipped  `xml:"skipped,omitempty"`
 	SystemOut *JUnitText     `xml:"system-out,omitempty"`
+}
+
+// JUnitSkipped marks the test case of a file that was not checked because
+// it is not a certificate file; Message says what it is.
+type JUnitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 // JUnitText is the text of an element, written as CDATA so that line breaks
@@ -82,6 +89,8 @@ type junitWriter struct {
 	tests  int
 	fails  int
 	errs   int
+	// skipped counts the files ignored with a reason.
+	skipped int
 }
 
 func newJUnitWriter(w io.Writer, o WriterOptions) *junitWriter {
@@ -104,6 +113,12 @@ func (j *junitWriter) WriteFile(f *File) error {
 	slash := clean(filepath.ToSlash(f.Path))
 	class := clean(filepath.ToSlash(filepath.Dir(f.Path)))
 	c := JUnitCase{Name: slash, ClassName: class, File: slash}
+	if f.IgnoredReason != "" {
+		c.Skipped = &JUnitSkipped{Message: clean(f.IgnoredReason)}
+		j.tests++
+		j.skipped++
+		return j.enc.Encode(c)
+	}
 	var below []string
 	for _, x := range f.Findings {
 		if x.Severity < j.failOn {
@@ -134,8 +149,8 @@ func (j *junitWriter) Close(s *Summary) error {
 	defer j.cases.close()
 	head := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="%s" tests="%d" failures="%d" errors="%d">
-  <testsuite name="%s" tests="%d" failures="%d" errors="%d" skipped="0">
-    <properties>`, junitSuiteName, j.tests, j.fails, j.errs, junitSuiteName, j.tests, j.fails, j.errs)
+  <testsuite name="%s" tests="%d" failures="%d" errors="%d" skipped="%d">
+    <properties>`, junitSuiteName, j.tests, j.fails, j.errs, junitSuiteName, j.tests, j.fails, j.errs, j.skipped)
 	props := []JUnitProperty{
 		{"fail_on", s.FailOn.String()},
 		{"files", fmt.Sprint(s.Files)},

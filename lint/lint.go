@@ -60,7 +60,8 @@ const (
 	// than the loader allows (a denial-of-service guard).
 	CodeTooManyIterations = "too-many-iterations"
 	// CodeUnsupported: a certificate file in a variant the loader cannot
-	// read (an encrypted PEM key, a BER-encoded PFX).
+	// read (a PFX protected by public-key integrity, an unknown PBE
+	// algorithm).
 	CodeUnsupported = "unsupported-file"
 	// CodeZlintUnparsable: a certificate crypto/x509 reads but zcrypto, the
 	// stricter parser zlint uses, rejects.
@@ -88,6 +89,10 @@ type File struct {
 	// Path is the file as the walk reached it: relative paths stay
 	// relative, with the operating system's separator.
 	Path string `json:"path"`
+	// IgnoredReason says what an ignored file recognisably is instead ("a
+	// certificate revocation list (CRL), not a certificate"); empty for
+	// files that are nothing of the kind (a README, a script).
+	IgnoredReason string `json:"ignored,omitempty"`
 	// Format is the loader's name for the file's format (pem, der, p7b,
 	// pfx, csr); empty when the file could not be read.
 	Format       string     `json:"format,omitempty"`
@@ -95,8 +100,8 @@ type File struct {
 	CSRs         int        `json:"csrs,omitempty"`
 	Keys         int        `json:"keys,omitempty"`
 	Findings     []Finding  `json:"findings"`
-	// Ignored marks a file that is not a certificate file. Writers never
-	// see one; Run only counts them.
+	// Ignored marks a file that is not a certificate file. Writers see
+	// only those with an IgnoredReason; Run counts them all.
 	Ignored bool `json:"-"`
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -163,6 +164,12 @@ func makeTree(t *testing.T) string {
 	write(t, filepath.Join(dir, "README.md"), []byte("# certificates\n"))
 	write(t, filepath.Join(dir, "empty.pem"), nil)
 	write(t, filepath.Join(dir, "script.ps1"), []byte("Import-ExchangeCertificate -FileData $b\r\n"))
+	// Files of other kinds: a CRL, and a key with no certificate by it.
+	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{Number: big.NewInt(1),
+		ThisUpdate: time.Now(), NextUpdate: time.Now().Add(time.Hour)}, ca.Cert.Cert, ca.Key)
+	must(t, err)
+	write(t, filepath.Join(dir, "other", "revoked.crl"), crl)
+	write(t, filepath.Join(dir, "other", "loose.key"), keyPEM(t, other))
 	// Version control is skipped.
 	write(t, filepath.Join(dir, ".git", "old.pem"), testpki.PEM(good))
 	// Links: to a file (checked), to the tree itself (not followed, or the
@@ -229,6 +236,21 @@ func TestRunTree(t *testing.T) {
 			t.Errorf("%s: codes %v, want %v", p, g, w)
 		}
 	}
+	// Files of other kinds are ignored, and say why; key files next to
+	// their certificate are checked with it.
+	var reasons []string
+	for _, f := range rec.files {
+		if f.IgnoredReason != "" {
+			r, err := filepath.Rel(dir, f.Path)
+			must(t, err)
+			reasons = append(reasons, filepath.ToSlash(r)+": "+f.IgnoredReason)
+			delete(rel, filepath.ToSlash(r))
+		}
+	}
+	slices.Sort(reasons)
+	if w := []string{"other/loose.key: a private key, not a certificate", "other/revoked.crl: a certificate revocation list (CRL), not a certificate"}; !slices.Equal(reasons, w) {
+		t.Errorf("ignored with reasons %q, want %q", reasons, w)
+	}
 	for p := range rel {
 		if _, ok := want[p]; !ok {
 			t.Errorf("%s: reported, want ignored or skipped", p)
@@ -245,8 +267,8 @@ func TestRunTree(t *testing.T) {
 	}) {
 		t.Errorf("files not in walk order: %q", order)
 	}
-	if sum.Ignored != 3 {
-		t.Errorf("ignored %d files, want 3 (README.md, empty.pem, script.ps1)", sum.Ignored)
+	if sum.Ignored != 5 {
+		t.Errorf("ignored %d files, want 5 (README.md, empty.pem, script.ps1, revoked.crl, loose.key)", sum.Ignored)
 	}
 	if rec.sum != sum {
 		t.Error("Close got another summary than Run returned")

@@ -109,7 +109,7 @@ func Run(ctx context.Context, opt Options, w Writer) (*Summary, error) {
 		if opt.Progress != nil {
 			opt.Progress(Progress{Files: sum.Files, CertificateFiles: sum.CertificateFiles, Elapsed: time.Since(start)})
 		}
-		if f.Ignored {
+		if f.Ignored && f.IgnoredReason == "" {
 			return nil
 		}
 		return w.WriteFile(f)

@@ -124,6 +124,16 @@ type SARIFRegion struct {
 // SARIFInvocation says whether the run completed.
 type SARIFInvocation struct {
 	ExecutionSuccessful bool `json:"executionSuccessful"`
+	// ToolExecutionNotifications name the files not checked because they
+	// are not certificate files, each with what it is instead.
+	ToolExecutionNotifications []SARIFNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+// SARIFNotification is a note about the run, here a file left unchecked.
+type SARIFNotification struct {
+	Level     string          `json:"level"`
+	Message   SARIFMessage    `json:"message"`
+	Locations []SARIFLocation `json:"locations,omitempty"`
 }
 
 // sarifWriter streams the results, then writes the rules seen, the tool
@@ -137,6 +147,7 @@ type sarifWriter struct {
 	results int
 	rules   []SARIFRule
 	index   map[string]int
+	ignored []SARIFNotification
 }
 
 func newSARIFWriter(w io.Writer, o WriterOptions) *sarifWriter {
@@ -157,6 +168,14 @@ func (s *sarifWriter) start() {
 func (s *sarifWriter) WriteFile(f *File) error {
 	s.buf.Reset()
 	uri, base := sarifURI(f.Path)
+	if f.IgnoredReason != "" {
+		s.ignored = append(s.ignored, SARIFNotification{Level: "note",
+			Message: SARIFMessage{Text: cleanKeep("ignored: "+f.IgnoredReason, "\n")},
+			Locations: []SARIFLocation{{PhysicalLocation: SARIFPhysical{
+				ArtifactLocation: SARIFArtifact{URI: uri, URIBaseID: base},
+				Region:           SARIFRegion{StartLine: 1},
+			}}}})
+	}
 	for _, x := range f.Findings {
 		s.start()
 		if s.results > 0 {
@@ -202,7 +221,7 @@ func (s *sarifWriter) Close(sum *Summary) error {
 		Tool: SARIFTool{Driver: SARIFDriver{
 			Name: "exchcert", InformationURI: toolURI, Version: s.version, Rules: s.rules,
 		}},
-		Invocations: []SARIFInvocation{{ExecutionSuccessful: true}},
+		Invocations: []SARIFInvocation{{ExecutionSuccessful: true, ToolExecutionNotifications: s.ignored}},
 	}
 	var t bytes.Buffer
 	enc := json.NewEncoder(&t)

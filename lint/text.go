@@ -28,7 +28,7 @@ func (t *textWriter) line(b *bufio.Writer, head, text string, indent int) {
 }
 
 func (t *textWriter) WriteFile(f *File) error {
-	if len(f.Findings) == 0 {
+	if len(f.Findings) == 0 && f.IgnoredReason == "" {
 		return nil
 	}
 	b := bufio.NewWriter(t.w)
@@ -36,6 +36,10 @@ func (t *textWriter) WriteFile(f *File) error {
 		b.WriteString("\n")
 	}
 	t.wrote = true
+	if f.IgnoredReason != "" {
+		fmt.Fprintf(b, "%s: ignored, %s\n", clean(f.Path), clean(f.IgnoredReason))
+		return b.Flush()
+	}
 	fmt.Fprintf(b, "%s%s\n", clean(f.Path), describeContents(f))
 	for _, x := range f.Findings {
 		what := x.Code

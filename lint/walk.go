@@ -34,6 +34,7 @@ type job struct {
 	err    error       // for entryError
 	target string      // for entryOutside: where the link points
 	key    string      // the .key file next to it, or ""
+	paired bool        // a .key file with a certificate file of its name next to it
 }
 
 // walkOptions say what a walk covers.
@@ -125,7 +126,11 @@ func (w *walker) dir(root, d string) {
 		w.send(job{path: d, kind: entryError, err: describe(err)})
 	}
 	keys := map[string]string{}
+	stems := map[string]bool{} // of the other files, to tell a key file paired
 	for _, e := range ents {
+		if name := e.Name(); !e.IsDir() && !isKeyName(name) {
+			stems[strings.TrimSuffix(name, filepath.Ext(name))] = true
+		}
 		if name := e.Name(); !e.IsDir() && isKeyName(name) {
 			// A key file that links outside the roots is never read to
 			// pair it with its certificate.
@@ -147,9 +152,11 @@ func (w *walker) dir(root, d string) {
 			continue
 		}
 		withKey := func(j job) job {
-			if k, ok := keys[strings.TrimSuffix(name, filepath.Ext(name))]; ok && !isKeyName(name) {
+			stem := strings.TrimSuffix(name, filepath.Ext(name))
+			if k, ok := keys[stem]; ok && !isKeyName(name) {
 				j.key = filepath.Join(d, k)
 			}
+			j.paired = isKeyName(name) && stems[stem]
 			return j
 		}
 		switch t := e.Type(); {

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,6 +71,9 @@ func checkFormat(t *testing.T, f lint.Format, out []byte, sum *lint.Summary, tre
 				t.Errorf("text report lacks %q:\n%s", want, s)
 			}
 		}
+		if !strings.Contains(s, "revoked.crl: ignored, a certificate revocation list (CRL), not a certificate\n") {
+			t.Errorf("text report does not say what revoked.crl is:\n%s", s)
+		}
 		if strings.Contains(s, "good.pem") {
 			t.Error("text report lists a file without findings")
 		}
@@ -77,15 +82,24 @@ func checkFormat(t *testing.T, f lint.Format, out []byte, sum *lint.Summary, tre
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
+		n, ignored := 0, 0
 		for _, f := range r.Files {
 			n += len(f.Findings)
+			if f.IgnoredReason != "" {
+				ignored++
+				if len(f.Findings) != 0 || f.Format != "" {
+					t.Errorf("%s: ignored, yet %d findings, format %q", f.Path, len(f.Findings), f.Format)
+				}
+			}
 			if filepath.Base(f.Path) == "fullchain.pem" && (len(f.Certificates) != 2 || len(f.Certificates[0].Thumbprint) != 40 || f.Format == "") {
 				t.Errorf("fullchain.pem: %+v", f)
 			}
 		}
 		if n != findings || int(r.Summary["errors"].(float64)) != sum.Errors || r.Summary["fail_on"] != sum.FailOn.String() {
 			t.Errorf("JSON has %d findings and summary %v; want %d and %+v", n, r.Summary, findings, sum)
+		}
+		if tree && (ignored != 2 || !bytes.Contains(out, []byte(`"ignored": "a private key, not a certificate"`))) {
+			t.Errorf("JSON lists %d files ignored with a reason, want 2 with theirs", ignored)
 		}
 		if !json.Valid(out) {
 			t.Error("invalid JSON")
@@ -96,8 +110,11 @@ func checkFormat(t *testing.T, f lint.Format, out []byte, sum *lint.Summary, tre
 			t.Fatalf("%v\n%s", err, out)
 		}
 		s := r.Suites[0]
-		if s.Tests != sum.Files-sum.Ignored {
-			t.Errorf("%d test cases, want one per reported file (%d)", s.Tests, sum.Files-sum.Ignored)
+		if s.Tests-s.Skipped != sum.Files-sum.Ignored {
+			t.Errorf("%d test cases (%d skipped), want one per reported file (%d) and one per file ignored with a reason", s.Tests, s.Skipped, sum.Files-sum.Ignored)
+		}
+		if tree && s.Skipped != 2 {
+			t.Errorf("%d skipped test cases, want 2 (revoked.crl, loose.key)", s.Skipped)
 		}
 		if s.Failures+s.Errors != sum.Failed {
 			t.Errorf("%d failing + %d erroring cases, want %d failed files", s.Failures, s.Errors, sum.Failed)
@@ -135,6 +152,16 @@ func checkFormat(t *testing.T, f lint.Format, out []byte, sum *lint.Summary, tre
 		if !tree {
 			return
 		}
+		var notes []string
+		for _, inv := range run.Invocations {
+			for _, n := range inv.ToolExecutionNotifications {
+				notes = append(notes, path.Base(n.Locations[0].PhysicalLocation.ArtifactLocation.URI)+" "+n.Message.Text)
+			}
+		}
+		slices.Sort(notes)
+		if w := []string{"loose.key ignored: a private key, not a certificate", "revoked.crl ignored: a certificate revocation list (CRL), not a certificate"}; !slices.Equal(notes, w) {
+			t.Errorf("SARIF notifications %q, want %q", notes, w)
+		}
 		var weak *lint.SARIFRule
 		for i, r := range run.Tool.Driver.Rules {
 			if r.ID == "e_rsa_mod_less_than_2048_bits" {
@@ -148,16 +175,23 @@ func checkFormat(t *testing.T, f lint.Format, out []byte, sum *lint.Summary, tre
 	case lint.GitHub:
 		sc := bufio.NewScanner(bytes.NewReader(out))
 		line := regexp.MustCompile(`^::(error|warning|notice) file=([^,:]+),line=([0-9]+),title=([^,:]+)::(.+)$`)
-		n := 0
+		n, notices := 0, 0
 		var last string
 		for sc.Scan() {
 			last = sc.Text()
+			if strings.Contains(last, ",title=ignored::ignored: ") {
+				notices++ // a file ignored with a reason, not a finding
+				continue
+			}
 			if strings.HasPrefix(last, "::") {
 				if !line.MatchString(last) {
 					t.Errorf("bad workflow command %q", last)
 				}
 				n++
 			}
+		}
+		if tree && notices != 2 {
+			t.Errorf("%d notices of ignored files, want 2", notices)
 		}
 		if n != findings || last != "exchcert lint: "+sum.String() {
 			t.Errorf("%d annotations, last line %q; want %d and the summary", n, last, findings)

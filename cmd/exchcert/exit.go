@@ -61,9 +61,15 @@ func oneLine(s string) string {
 type fileError struct {
 	name string
 	err  error
+	is   bool // err is a phrase to follow "NAME is": "NAME is a CRL, not a certificate"
 }
 
-func (e *fileError) Error() string { return safetext.Escape(e.name) + ": " + e.err.Error() }
+func (e *fileError) Error() string {
+	if e.is {
+		return safetext.Escape(e.name) + " is " + e.err.Error()
+	}
+	return safetext.Escape(e.name) + ": " + e.err.Error()
+}
 func (e *fileError) Unwrap() error { return e.err }
 
 // inFile wraps err with the file name unless it already names one.

@@ -122,7 +122,12 @@ func noRoom(err error) bool {
 // loadHint adds the next step to a loader error. The result still matches
 // the loader's sentinel with errors.Is.
 func loadHint(err error) error {
+	var k *inspect.KindError
 	switch {
+	case errors.As(err, &k):
+		// A file of another kind (a CRL, a key, a keystore) already says
+		// what it is; "get the file again" would be wrong advice.
+		return err
 	case errors.Is(err, inspect.ErrWrongPassword):
 		return &hintError{wording.WrongPFXPassword + " (" + wording.GivePassword + ")", err}
 	case errors.Is(err, inspect.ErrNeedPassword):

@@ -114,7 +114,7 @@ func (o *inspectOptions) check(a *app, cmd *cobra.Command, files []string) (*ins
 	if o.keyFile != "" {
 		b, err := load(o.keyFile)
 		if err != nil {
-			return nil, err
+			return nil, notA(o.keyFile, "a private key", err)
 		}
 		switch len(b.Keys) {
 		case 0:
@@ -129,9 +129,12 @@ func (o *inspectOptions) check(a *app, cmd *cobra.Command, files []string) (*ins
 	for _, f := range files {
 		b, err := load(f)
 		if err != nil {
-			return nil, err
+			return nil, notA(f, "a certificate", err)
 		}
 		bundles = append(bundles, b)
+	}
+	if err := keyOnly(bundles); err != nil {
+		return nil, err
 	}
 	return inspect.Check(bundles, opt), nil
 }

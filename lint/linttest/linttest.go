@@ -120,8 +120,14 @@ func CheckJUnit(data []byte) (*lint.JUnitSuites, error) {
 		return nil, fmt.Errorf("%d test suites, want 1", len(r.Suites))
 	}
 	s := r.Suites[0]
-	fails, errs := 0, 0
+	fails, errs, skipped := 0, 0, 0
 	for _, c := range s.Cases {
+		if c.Skipped != nil {
+			if c.Skipped.Message == "" || len(c.Failures)+len(c.Errors) > 0 {
+				return nil, fmt.Errorf("%s: skipped without a reason, or with failures", c.Name)
+			}
+			skipped++
+		}
 		if c.Name == "" || c.ClassName == "" {
 			return nil, fmt.Errorf("test case without name or classname: %+v", c)
 		}
@@ -137,9 +143,9 @@ func CheckJUnit(data []byte) (*lint.JUnitSuites, error) {
 			fails++
 		}
 	}
-	if s.Tests != len(s.Cases) || s.Failures != fails || s.Errors != errs {
-		return nil, fmt.Errorf("suite counts tests=%d failures=%d errors=%d, but has %d cases, %d failing, %d erroring",
-			s.Tests, s.Failures, s.Errors, len(s.Cases), fails, errs)
+	if s.Tests != len(s.Cases) || s.Failures != fails || s.Errors != errs || s.Skipped != skipped {
+		return nil, fmt.Errorf("suite counts tests=%d failures=%d errors=%d skipped=%d, but has %d cases, %d failing, %d erroring, %d skipped",
+			s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases), fails, errs, skipped)
 	}
 	if r.Tests != s.Tests || r.Failures != s.Failures || r.Errors != s.Errors {
 		return nil, errors.New("testsuites counts differ from the testsuite's")
@@ -150,7 +156,7 @@ func CheckJUnit(data []byte) (*lint.JUnitSuites, error) {
 // junitParents says which element each JUnit element may appear in.
 var junitParents = map[string]string{
 	"testsuites": "", "testsuite": "testsuites", "properties": "testsuite", "property": "properties",
-	"testcase": "testsuite", "failure": "testcase", "error": "testcase", "system-out": "testcase",
+	"testcase": "testsuite", "failure": "testcase", "error": "testcase", "system-out": "testcase", "skipped": "testcase",
 }
 
 // checkElements walks the XML tokens and rejects an unknown element or one
