@@ -1,0 +1,621 @@
+package inspect
+
+import (
+	"bytes"
+	"crypto/dsa" //nolint:staticcheck // DSA keys are read to be reported, never used
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"math/big"
+	"strings"
+	"time"
+
+	zx509 "github.com/zmap/zcrypto/x509"
+	zpkix "github.com/zmap/zcrypto/x509/pkix"
+)
+
+// Refusal is a certificate or request that Go's crypto/x509 refuses and
+// the lenient reader read. The certificate (or request) as read is also in
+// Bundle.Certs (Bundle.CSRs), so every check that needs only what could be
+// read (coverage, dates, key match, chain, zlint) runs on it; the refusal
+// itself becomes a finding with Code.
+type Refusal struct {
+	Cert   *x509.Certificate        // the certificate as read; nil for a request
+	CSR    *x509.CertificateRequest // the request as read; nil for a certificate
+	Code   string                   // the finding code, one of the Code… constants of refusals.go
+	Reason string                   // crypto/x509's own words, without its "x509: " prefix
+	Where  string                   // where in the file: "PEM block 2 (line 14)", "certificate 3 of the PKCS#7"
+	Unread []string                 // OIDs of extensions no parser here could read, left out of the checks
+}
+
+// readCertificate parses der as one certificate: with crypto/x509 first,
+// and when it refuses, with zcrypto's parser (the one zlint's lints use),
+// which accepts most of what crypto/x509 refuses. It returns the
+// certificate, a *Refusal when only the lenient reader read it, or an
+// ErrDamaged error that names what broke and where (where prefixes it).
+func readCertificate(der []byte, where string) (*x509.Certificate, *Refusal, error) {
+	c, err := x509.ParseCertificate(der)
+	if err == nil {
+		return c, nil, nil
+	}
+	zc, dropped, zerr := ParseZcrypto(der)
+	if zerr != nil {
+		return nil, nil, failure(ErrDamaged, where+": "+describeDamage(der, "certificate", err, zerr))
+	}
+	c = fromZcrypto(zc, der)
+	return c, &Refusal{Cert: c, Code: refusalCode(err, der), Reason: trimX509(err), Where: where, Unread: dropped}, nil
+}
+
+// readRequest is readCertificate for a certificate request (PKCS #10).
+func readRequest(der []byte, where string) (*x509.CertificateRequest, *Refusal, error) {
+	r, err := x509.ParseCertificateRequest(der)
+	if err == nil {
+		return r, nil, nil
+	}
+	zr, zerr := zx509.ParseCertificateRequest(explicitCurveToNamed(der))
+	if zerr != nil {
+		what := "certificate request"
+		if strings.Contains(where, "certificate or request") {
+			what = "certificate or request"
+		}
+		return nil, nil, failure(ErrDamaged, where+": "+describeDamage(der, what, err, zerr))
+	}
+	r = requestFromZcrypto(zr, der)
+	return r, &Refusal{CSR: r, Code: refusalCode(err, der), Reason: trimX509(err), Where: where}, nil
+}
+
+// signed splits a signed structure (certificate or request) into its
+// to-be-signed part and signature value, from the bytes as they are.
+func signed(der []byte) (tbs, spki, sig []byte) {
+	e, _, err := readElement(der)
+	if err != nil {
+		return nil, nil, nil
+	}
+	k, err := e.children()
+	if err != nil || len(k) != 3 {
+		return nil, nil, nil
+	}
+	var bits asn1.BitString
+	if _, err := asn1.Unmarshal(k[2].full, &bits); err == nil {
+		sig = bits.RightAlign()
+	}
+	return k[0].full, findSPKI(k[0]), sig
+}
+
+// findSPKI returns the SubjectPublicKeyInfo of a to-be-signed part: its
+// first child SEQUENCE whose own first child is an AlgorithmIdentifier
+// followed by a BIT STRING.
+func findSPKI(tbs element) []byte {
+	kids, err := tbs.children()
+	if err != nil {
+		return nil
+	}
+	for _, k := range kids {
+		if !k.isSequence() {
+			continue
+		}
+		kk, err := k.children()
+		if err == nil && len(kk) == 2 && kk[0].isSequence() && kk[1].is(asn1.ClassUniversal, asn1.TagBitString) {
+			if a, err := kk[0].children(); err == nil && len(a) >= 1 && a[0].oid().Equal(oidECPublicKey) {
+				return k.full
+			}
+			if a, err := kk[0].children(); err == nil && len(a) >= 1 && a[0].oid() != nil {
+				return k.full
+			}
+		}
+	}
+	return nil
+}
+
+// fromZcrypto builds the crypto/x509 form of a certificate zcrypto read, so
+// that inspect's checks run on it. der is the certificate as it is in the
+// file: Raw and the signed parts come from it, not from what zcrypto saw
+// (explicitCurveToNamed may have rewritten the key's parameters).
+func fromZcrypto(z *zx509.Certificate, der []byte) *x509.Certificate {
+	tbs, spki, sig := signed(der)
+	c := &x509.Certificate{
+		Raw:                     der,
+		RawTBSCertificate:       tbs,
+		RawSubjectPublicKeyInfo: spki,
+		RawSubject:              z.RawSubject,
+		RawIssuer:               z.RawIssuer,
+		Signature:               sig,
+		SignatureAlgorithm:      signatureAlgorithm(der),
+		PublicKey:               publicKey(z.PublicKey),
+		Version:                 z.Version,
+		SerialNumber:            z.SerialNumber,
+		Subject:                 name(z.RawSubject, z.Subject),
+		Issuer:                  name(z.RawIssuer, z.Issuer),
+		NotBefore:               z.NotBefore,
+		NotAfter:                z.NotAfter,
+		KeyUsage:                x509.KeyUsage(z.KeyUsage),
+		BasicConstraintsValid:   z.BasicConstraintsValid,
+		IsCA:                    z.IsCA,
+		MaxPathLen:              z.MaxPathLen,
+		MaxPathLenZero:          z.MaxPathLenZero,
+		SubjectKeyId:            z.SubjectKeyId,
+		AuthorityKeyId:          z.AuthorityKeyId,
+		DNSNames:                z.DNSNames,
+		EmailAddresses:          z.EmailAddresses,
+		IPAddresses:             z.IPAddresses,
+		OCSPServer:              z.OCSPServer,
+		IssuingCertificateURL:   z.IssuingCertificateURL,
+		CRLDistributionPoints:   z.CRLDistributionPoints,
+	}
+	if c.SerialNumber == nil {
+		c.SerialNumber = new(big.Int)
+	}
+	c.PublicKeyAlgorithm = publicKeyAlgorithm(c.PublicKey)
+	for _, e := range z.Extensions {
+		c.Extensions = append(c.Extensions, pkix.Extension{Id: asn1.ObjectIdentifier(e.Id), Critical: e.Critical, Value: e.Value})
+		if asn1.ObjectIdentifier(e.Id).Equal(oidExtKeyUsage) {
+			c.ExtKeyUsage, c.UnknownExtKeyUsage = extKeyUsage(e.Value)
+		}
+	}
+	return c
+}
+
+// requestFromZcrypto is fromZcrypto for a certificate request.
+func requestFromZcrypto(z *zx509.CertificateRequest, der []byte) *x509.CertificateRequest {
+	tbs, spki, sig := signed(der)
+	r := &x509.CertificateRequest{
+		Raw:                      der,
+		RawTBSCertificateRequest: tbs,
+		RawSubjectPublicKeyInfo:  spki,
+		RawSubject:               z.RawSubject,
+		Version:                  z.Version,
+		Signature:                sig,
+		SignatureAlgorithm:       signatureAlgorithm(der),
+		PublicKey:                publicKey(z.PublicKey),
+		Subject:                  name(z.RawSubject, z.Subject),
+		DNSNames:                 z.DNSNames,
+		EmailAddresses:           z.EmailAddresses,
+		IPAddresses:              z.IPAddresses,
+	}
+	r.PublicKeyAlgorithm = publicKeyAlgorithm(r.PublicKey)
+	for _, e := range z.Extensions {
+		r.Extensions = append(r.Extensions, pkix.Extension{Id: asn1.ObjectIdentifier(e.Id), Critical: e.Critical, Value: e.Value})
+	}
+	return r
+}
+
+// name is the crypto/x509 form of a distinguished name: parsed from raw by
+// encoding/asn1 when it can, else copied from zcrypto's reading of it
+// (zcrypto reads string types encoding/asn1 does not, such as
+// UniversalString and BIT STRING values).
+func name(raw []byte, z zpkix.Name) pkix.Name {
+	var rdn pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(raw, &rdn); err == nil && len(rest) == 0 {
+		var n pkix.Name
+		n.FillFromRDNSequence(&rdn)
+		return n
+	}
+	n := pkix.Name{
+		Country:            z.Country,
+		Organization:       z.Organization,
+		OrganizationalUnit: z.OrganizationalUnit,
+		Locality:           z.Locality,
+		Province:           z.Province,
+		StreetAddress:      z.StreetAddress,
+		PostalCode:         z.PostalCode,
+		SerialNumber:       z.SerialNumber,
+		CommonName:         z.CommonName,
+	}
+	for _, a := range z.Names {
+		n.Names = append(n.Names, pkix.AttributeTypeAndValue{Type: asn1.ObjectIdentifier(a.Type), Value: a.Value})
+	}
+	return n
+}
+
+// publicKey returns a key zcrypto parsed as the crypto type crypto/x509
+// uses, or nil for a key of another kind.
+func publicKey(k any) any {
+	switch k := k.(type) {
+	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, *dsa.PublicKey:
+		return k
+	case *zx509.AugmentedECDSA:
+		return k.Pub
+	}
+	return nil
+}
+
+func publicKeyAlgorithm(k any) x509.PublicKeyAlgorithm {
+	switch k.(type) {
+	case *rsa.PublicKey:
+		return x509.RSA
+	case *ecdsa.PublicKey:
+		return x509.ECDSA
+	case ed25519.PublicKey:
+		return x509.Ed25519
+	case *dsa.PublicKey:
+		return x509.DSA
+	}
+	return x509.UnknownPublicKeyAlgorithm
+}
+
+var (
+	oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
+	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	oidRSAPSS      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
+	oidHashSHA256  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+	oidHashSHA384  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
+	oidHashSHA512  = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+	signatureByOID = map[string]x509.SignatureAlgorithm{
+		"1.2.840.113549.1.1.2":   x509.MD2WithRSA,
+		"1.2.840.113549.1.1.4":   x509.MD5WithRSA,
+		"1.2.840.113549.1.1.5":   x509.SHA1WithRSA,
+		"1.3.14.3.2.29":          x509.SHA1WithRSA,
+		"1.2.840.113549.1.1.11":  x509.SHA256WithRSA,
+		"1.2.840.113549.1.1.12":  x509.SHA384WithRSA,
+		"1.2.840.113549.1.1.13":  x509.SHA512WithRSA,
+		"1.2.840.10040.4.3":      x509.DSAWithSHA1,
+		"2.16.840.1.101.3.4.3.2": x509.DSAWithSHA256,
+		"1.2.840.10045.4.1":      x509.ECDSAWithSHA1,
+		"1.2.840.10045.4.3.2":    x509.ECDSAWithSHA256,
+		"1.2.840.10045.4.3.3":    x509.ECDSAWithSHA384,
+		"1.2.840.10045.4.3.4":    x509.ECDSAWithSHA512,
+		"1.3.101.112":            x509.PureEd25519,
+	}
+	extKeyUsageByOID = map[string]x509.ExtKeyUsage{
+		"2.5.29.37.0":       x509.ExtKeyUsageAny,
+		"1.3.6.1.5.5.7.3.1": x509.ExtKeyUsageServerAuth,
+		"1.3.6.1.5.5.7.3.2": x509.ExtKeyUsageClientAuth,
+		"1.3.6.1.5.5.7.3.3": x509.ExtKeyUsageCodeSigning,
+		"1.3.6.1.5.5.7.3.4": x509.ExtKeyUsageEmailProtection,
+		"1.3.6.1.5.5.7.3.8": x509.ExtKeyUsageTimeStamping,
+		"1.3.6.1.5.5.7.3.9": x509.ExtKeyUsageOCSPSigning,
+	}
+)
+
+// signatureAlgorithm returns the algorithm of the outer signature of a
+// signed structure, the one its signature value was made with.
+func signatureAlgorithm(der []byte) x509.SignatureAlgorithm {
+	e, _, err := readElement(der)
+	if err != nil {
+		return x509.UnknownSignatureAlgorithm
+	}
+	k, err := e.children()
+	if err != nil || len(k) != 3 {
+		return x509.UnknownSignatureAlgorithm
+	}
+	a, err := k[1].children()
+	if err != nil || len(a) == 0 || a[0].oid() == nil {
+		return x509.UnknownSignatureAlgorithm
+	}
+	oid := a[0].oid()
+	if oid.Equal(oidRSAPSS) {
+		// The hash is in the parameters; the first OID that names one.
+		switch {
+		case bytes.Contains(k[1].full, oidBytes(oidHashSHA256)):
+			return x509.SHA256WithRSAPSS
+		case bytes.Contains(k[1].full, oidBytes(oidHashSHA384)):
+			return x509.SHA384WithRSAPSS
+		case bytes.Contains(k[1].full, oidBytes(oidHashSHA512)):
+			return x509.SHA512WithRSAPSS
+		}
+		return x509.UnknownSignatureAlgorithm
+	}
+	return signatureByOID[oid.String()]
+}
+
+func oidBytes(o asn1.ObjectIdentifier) []byte {
+	b, _ := asn1.Marshal(o)
+	return b
+}
+
+// extKeyUsage reads an extended key usage extension value.
+func extKeyUsage(v []byte) (known []x509.ExtKeyUsage, unknown []asn1.ObjectIdentifier) {
+	var oids []asn1.ObjectIdentifier
+	if _, err := asn1.Unmarshal(v, &oids); err != nil {
+		return nil, nil
+	}
+	for _, o := range oids {
+		if u, ok := extKeyUsageByOID[o.String()]; ok {
+			known = append(known, u)
+		} else {
+			unknown = append(unknown, o)
+		}
+	}
+	return known, unknown
+}
+
+// namedCurves are the curves an explicitly encoded EC key is matched
+// against, by their field prime, as OpenSSL does when it prints one.
+var namedCurves = []struct {
+	oid   asn1.ObjectIdentifier
+	curve elliptic.Curve
+}{
+	{asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}, elliptic.P256()},
+	{asn1.ObjectIdentifier{1, 3, 132, 0, 34}, elliptic.P384()},
+	{asn1.ObjectIdentifier{1, 3, 132, 0, 35}, elliptic.P521()},
+	{asn1.ObjectIdentifier{1, 3, 132, 0, 33}, elliptic.P224()},
+}
+
+// explicitCurveToNamed returns der with the explicit curve parameters of
+// its EC public key (RFC 3279 §2.3.5 specifiedCurve) replaced by the OID of
+// the named curve they describe, so that zcrypto, which reads only named
+// curves, can read the rest. It returns der itself when there is nothing to
+// replace or the curve is none of the named ones. The result is only
+// parsed: Raw, the signed part and the signature are taken from der.
+func explicitCurveToNamed(der []byte) []byte {
+	e, _, err := readElement(der)
+	if err != nil {
+		return der
+	}
+	k, err := e.children()
+	if err != nil || len(k) != 3 {
+		return der
+	}
+	spki := findSPKI(k[0])
+	if spki == nil {
+		return der
+	}
+	se, _, _ := readElement(spki)
+	sk, err := se.children()
+	if err != nil {
+		return der
+	}
+	alg, err := sk[0].children()
+	if err != nil || len(alg) != 2 || !alg[0].oid().Equal(oidECPublicKey) || !alg[1].isSequence() {
+		return der
+	}
+	oid := curveOfParams(alg[1])
+	if oid == nil {
+		return der
+	}
+	named, _ := asn1.Marshal(oid)
+	// Rebuild the SEQUENCEs from the parameters outwards: the algorithm
+	// identifier, the SPKI, the to-be-signed part, the whole.
+	newAlg := seq(alg[0].full, named)
+	newSPKI := seq(append(append([]byte(nil), newAlg...), sk[1].full...))
+	tbsKids, _ := k[0].children()
+	var tbs []byte
+	for _, t := range tbsKids {
+		if bytes.Equal(t.full, spki) {
+			tbs = append(tbs, newSPKI...)
+		} else {
+			tbs = append(tbs, t.full...)
+		}
+	}
+	return seq(seq(tbs), k[1].full, k[2].full)
+}
+
+// curveOfParams returns the OID of the named curve whose prime is that of
+// explicit ECParameters (RFC 3279 §2.3.5), or nil.
+func curveOfParams(p element) asn1.ObjectIdentifier {
+	kids, err := p.children()
+	if err != nil || len(kids) < 2 {
+		return nil
+	}
+	field, err := kids[1].children() // FieldID { fieldType, prime }
+	if err != nil || len(field) != 2 {
+		return nil
+	}
+	prime := field[1].integer()
+	if prime == nil {
+		return nil
+	}
+	for _, c := range namedCurves {
+		if c.curve.Params().P.Cmp(prime) == 0 {
+			return c.oid
+		}
+	}
+	return nil
+}
+
+// seq encodes a DER SEQUENCE of the given encoded elements.
+func seq(parts ...[]byte) []byte {
+	var body []byte
+	for _, p := range parts {
+		body = append(body, p...)
+	}
+	out, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: body})
+	return out
+}
+
+// isExplicitCurve reports whether der's EC public key has explicit
+// curve parameters.
+func isExplicitCurve(der []byte) bool {
+	spki := spkiOf(der)
+	return spki != nil && isExplicitCurveSPKI(spki)
+}
+
+// ParseZcrypto parses a certificate with zcrypto's parser, the one zlint's
+// lints are written against. When zcrypto refuses der as it is, it parses
+// a repaired copy: an explicitly encoded EC curve named, validity dates
+// without seconds or with fractions re-encoded, and extensions zcrypto
+// cannot read left out (dropped lists their OIDs). The certificate
+// returned keeps der as Raw and der's own to-be-signed bytes, so lints
+// that read the encoding see the file as it is.
+func ParseZcrypto(der []byte) (c *zx509.Certificate, dropped []string, err error) {
+	c, err = zx509.ParseCertificate(der)
+	if err == nil {
+		return c, nil, nil
+	}
+	fixed := fixTimes(explicitCurveToNamed(der))
+	if c, err2 := zx509.ParseCertificate(fixed); err2 == nil {
+		return restoreRaw(c, der), nil, nil
+	}
+	fixed, dropped = dropUnreadableExtensions(fixed)
+	if dropped == nil {
+		return nil, nil, err
+	}
+	c, err2 := zx509.ParseCertificate(fixed)
+	if err2 != nil {
+		return nil, nil, err
+	}
+	return restoreRaw(c, der), dropped, nil
+}
+
+func restoreRaw(c *zx509.Certificate, der []byte) *zx509.Certificate {
+	tbs, _, sig := signed(der)
+	c.Raw, c.RawTBSCertificate, c.Signature = der, tbs, sig
+	return c
+}
+
+// rebuild returns the certificate der with its to-be-signed fields
+// replaced by what edit makes of them, or nil when der is not the shape
+// of a certificate.
+func rebuild(der []byte, edit func(fields []element) [][]byte) []byte {
+	e, _, err := readElement(der)
+	if err != nil {
+		return nil
+	}
+	k, err := e.children()
+	if err != nil || len(k) != 3 {
+		return nil
+	}
+	fields, err := k[0].children()
+	if err != nil {
+		return nil
+	}
+	return seq(seq(edit(fields)...), k[1].full, k[2].full)
+}
+
+// fixTimes re-encodes validity dates zcrypto cannot read (a UTCTime or
+// GeneralizedTime without seconds, with fractions or an offset) as the
+// same instant in the form RFC 5280 §4.1.2.5 requires; it returns der
+// unchanged when there is nothing to fix.
+func fixTimes(der []byte) []byte {
+	changed := false
+	out := rebuild(der, func(fields []element) [][]byte {
+		var parts [][]byte
+		for _, f := range fields {
+			kids, err := f.children()
+			if f.isSequence() && err == nil && len(kids) == 2 && isTime(kids[0]) && isTime(kids[1]) {
+				a, ca := canonicalTime(kids[0])
+				b, cb := canonicalTime(kids[1])
+				if ca || cb {
+					changed = true
+					parts = append(parts, seq(a, b))
+					continue
+				}
+			}
+			parts = append(parts, f.full)
+		}
+		return parts
+	})
+	if !changed || out == nil {
+		return der
+	}
+	return out
+}
+
+func isTime(e element) bool {
+	return e.class == asn1.ClassUniversal && (e.tag == asn1.TagUTCTime || e.tag == asn1.TagGeneralizedTime)
+}
+
+// canonicalTime returns t encoded as RFC 5280 requires and whether that
+// differs from its encoding in the file. A value that is no time at all
+// is left as it is.
+func canonicalTime(t element) ([]byte, bool) {
+	s := string(t.content)
+	layouts := []string{"20060102150405Z0700", "200601021504Z0700", "20060102150405.999999999Z0700", "2006010215Z0700"}
+	if t.tag == asn1.TagUTCTime {
+		layouts = []string{"060102150405Z0700", "0601021504Z0700"}
+	}
+	for _, l := range layouts {
+		v, err := time.Parse(l, s)
+		if err != nil {
+			continue
+		}
+		v = v.UTC()
+		var enc []byte
+		if t.tag == asn1.TagUTCTime {
+			enc, _ = asn1.MarshalWithParams(v, "utc")
+		} else {
+			enc, _ = asn1.MarshalWithParams(v, "generalized")
+		}
+		return enc, !bytes.Equal(enc, t.full)
+	}
+	return t.full, false
+}
+
+// dropUnreadableExtensions leaves out of der each extension that keeps
+// zcrypto from reading a certificate that it reads without extensions.
+// It returns the result and the OIDs left out, nil when there are none.
+func dropUnreadableExtensions(der []byte) ([]byte, []string) {
+	var exts []element
+	with := func(keep func(i int) bool) []byte {
+		return rebuild(der, func(fields []element) [][]byte {
+			var parts [][]byte
+			for _, f := range fields {
+				if !f.is(asn1.ClassContextSpecific, 3) {
+					parts = append(parts, f.full)
+					continue
+				}
+				var kept [][]byte
+				for i, x := range exts {
+					if keep(i) {
+						kept = append(kept, x.full)
+					}
+				}
+				if len(kept) > 0 {
+					w, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: seq(kept...)})
+					parts = append(parts, w)
+				}
+			}
+			return parts
+		})
+	}
+	for _, v := range extensionElements(der) {
+		exts = append(exts, v)
+	}
+	if len(exts) == 0 {
+		return der, nil
+	}
+	if _, err := zx509.ParseCertificate(with(func(int) bool { return false })); err != nil {
+		return der, nil // something else is wrong
+	}
+	bad := map[int]bool{}
+	var dropped []string
+	for i := range exts {
+		if _, err := zx509.ParseCertificate(with(func(j int) bool { return j == i })); err != nil {
+			bad[i] = true
+			name := "unknown"
+			if f, err := exts[i].children(); err == nil && len(f) > 0 && f[0].oid() != nil {
+				name = f[0].oid().String()
+			}
+			dropped = append(dropped, name)
+		}
+	}
+	if len(dropped) == 0 {
+		return der, nil
+	}
+	return with(func(i int) bool { return !bad[i] }), dropped
+}
+
+// extensionElements returns the Extension elements of a certificate.
+func extensionElements(der []byte) []element {
+	e, _, err := readElement(der)
+	if err != nil {
+		return nil
+	}
+	k, err := e.children()
+	if err != nil || len(k) != 3 {
+		return nil
+	}
+	tbs, err := k[0].children()
+	if err != nil {
+		return nil
+	}
+	for _, t := range tbs {
+		if !t.is(asn1.ClassContextSpecific, 3) {
+			continue
+		}
+		inner, err := t.children()
+		if err != nil || len(inner) != 1 {
+			return nil
+		}
+		exts, err := inner[0].children()
+		if err != nil {
+			return nil
+		}
+		return exts
+	}
+	return nil
+}
