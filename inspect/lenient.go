@@ -10,10 +10,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/hex"
 	"math/big"
 	"strings"
 	"time"
+	"unicode/utf16"
 
+	zdsa "github.com/zmap/zcrypto/dsa"
+	zrsa "github.com/zmap/zcrypto/rsa"
 	zx509 "github.com/zmap/zcrypto/x509"
 	zpkix "github.com/zmap/zcrypto/x509/pkix"
 )
@@ -183,13 +187,13 @@ func requestFromZcrypto(z *zx509.CertificateRequest, der []byte) *x509.Certifica
 	return r
 }
 
-// name is the crypto/x509 form of a distinguished name: parsed from raw by
-// encoding/asn1 when it can, else copied from zcrypto's reading of it
-// (zcrypto reads string types encoding/asn1 does not, such as
-// UniversalString and BIT STRING values).
+// name is the crypto/x509 form of a distinguished name, read attribute by
+// attribute from raw (string types encoding/asn1 does not read, such as
+// UniversalString, are decoded; other values are shown as # and their DER
+// in hex, as RFC 4514 §2.4 writes them), else copied from zcrypto's
+// reading of it.
 func name(raw []byte, z zpkix.Name) pkix.Name {
-	var rdn pkix.RDNSequence
-	if rest, err := asn1.Unmarshal(raw, &rdn); err == nil && len(rest) == 0 {
+	if rdn, ok := readRDNs(raw); ok {
 		var n pkix.Name
 		n.FillFromRDNSequence(&rdn)
 		return n
@@ -211,6 +215,59 @@ func name(raw []byte, z zpkix.Name) pkix.Name {
 	return n
 }
 
+// readRDNs reads a Name whose values encoding/asn1 refuses.
+func readRDNs(raw []byte) (pkix.RDNSequence, bool) {
+	e, _, err := readElement(raw)
+	if err != nil || !e.isSequence() {
+		return nil, false
+	}
+	sets, err := e.children()
+	if err != nil {
+		return nil, false
+	}
+	var out pkix.RDNSequence
+	for _, set := range sets {
+		atvs, err := set.children()
+		if err != nil {
+			return nil, false
+		}
+		var rdn pkix.RelativeDistinguishedNameSET
+		for _, atv := range atvs {
+			k, err := atv.children()
+			if err != nil || len(k) != 2 || k[0].oid() == nil {
+				return nil, false
+			}
+			rdn = append(rdn, pkix.AttributeTypeAndValue{Type: k[0].oid(), Value: attributeString(k[1])})
+		}
+		out = append(out, rdn)
+	}
+	return out, true
+}
+
+// attributeString is the text of a name attribute's value.
+func attributeString(v element) string {
+	if v.class != asn1.ClassUniversal || v.constructed {
+		return "#" + hex.EncodeToString(v.full)
+	}
+	switch v.tag {
+	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagIA5String, asn1.TagT61String, asn1.TagNumericString, 26: // 26: VisibleString
+		return string(v.content)
+	case 28: // UniversalString: UTF-32BE
+		var b strings.Builder
+		for i := 0; i+4 <= len(v.content); i += 4 {
+			b.WriteRune(rune(uint32(v.content[i])<<24 | uint32(v.content[i+1])<<16 | uint32(v.content[i+2])<<8 | uint32(v.content[i+3])))
+		}
+		return b.String()
+	case asn1.TagBMPString: // UTF-16BE
+		u := make([]uint16, 0, len(v.content)/2)
+		for i := 0; i+2 <= len(v.content); i += 2 {
+			u = append(u, uint16(v.content[i])<<8|uint16(v.content[i+1]))
+		}
+		return string(utf16.Decode(u))
+	}
+	return "#" + hex.EncodeToString(v.full)
+}
+
 // publicKey returns a key zcrypto parsed as the crypto type crypto/x509
 // uses, or nil for a key of another kind.
 func publicKey(k any) any {
@@ -219,6 +276,17 @@ func publicKey(k any) any {
 		return k
 	case *zx509.AugmentedECDSA:
 		return k.Pub
+	case *zrsa.PublicKey:
+		if k.N == nil || k.E == nil || !k.E.IsInt64() || k.E.Int64() > 1<<31-1 {
+			return nil
+		}
+		return &rsa.PublicKey{N: k.N, E: int(k.E.Int64())}
+	case *zdsa.PublicKey:
+		return &dsa.PublicKey{Parameters: dsa.Parameters{P: k.P, Q: k.Q, G: k.G}, Y: k.Y}
+	case []byte:
+		if len(k) == ed25519.PublicKeySize {
+			return ed25519.PublicKey(k)
+		}
 	}
 	return nil
 }
