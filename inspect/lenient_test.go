@@ -443,6 +443,8 @@ func TestDamagedSaysWhere(t *testing.T) {
 		{"PEM, second block", append(testpki.PEM(&x509.Certificate{Raw: good}), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: wrongInner})...),
 			[]string{`PEM block 2 "CERTIFICATE" (line 12)`, "damaged at byte"}},
 		{"DER", wrongInner, []string{"DER certificate", "damaged at byte"}},
+		{"PEM, broken base64", append(testpki.PEM(&x509.Certificate{Raw: good}), "-----BEGIN CERTIFICATE-----\nMIIB!!\n-----END CERTIFICATE-----\n"...),
+			[]string{`PEM block "CERTIFICATE" (line 12) is damaged: bad base64`}},
 		{"P7B", testpki.P7B(&x509.Certificate{Raw: good}, &x509.Certificate{Raw: wrongInner}), []string{"PKCS#7 certificate 2", "damaged at byte"}},
 		{"whole but wrong", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: seq(seq(mustMarshal(t, 1)), seq(mustMarshal(t, oidECPublicKey)), mustMarshal(t, asn1.BitString{Bytes: []byte{1}, BitLength: 8}))}),
 			[]string{`PEM block 1 "CERTIFICATE" (line 1)`, "whole as ASN.1", "crypto/x509:", "zcrypto:"}},

@@ -471,7 +471,7 @@ func checkPEMLabels(text []byte, seen []string) error {
 	for _, l := range seen {
 		decoded[l]++
 	}
-	for _, line := range strings.Split(string(text), "\n") {
+	for n, line := range strings.Split(string(text), "\n") {
 		line = strings.TrimRight(line, " \t\r")
 		label, ok := strings.CutPrefix(line, "-----BEGIN ")
 		if !ok {
@@ -482,7 +482,7 @@ func checkPEMLabels(text []byte, seen []string) error {
 			continue
 		}
 		if decoded[label] == 0 {
-			return failure(ErrDamaged, fmt.Sprintf("PEM block %q is damaged: bad base64 or no matching END line", label))
+			return failure(ErrDamaged, fmt.Sprintf("PEM block %q (line %d) is damaged: bad base64 or no matching END line", label, n+1))
 		}
 		decoded[label]--
 	}
