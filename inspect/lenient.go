@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
+	"fmt"
 	"math/big"
 	"strings"
 	"time"
@@ -60,7 +61,7 @@ func readRequest(der []byte, where string) (*x509.CertificateRequest, *Refusal, 
 	if err == nil {
 		return r, nil, nil
 	}
-	zr, zerr := zx509.ParseCertificateRequest(explicitCurveToNamed(der))
+	zr, zerr := zParseCertificateRequest(explicitCurveToNamed(der))
 	if zerr != nil {
 		what := "certificate request"
 		if strings.Contains(where, "certificate or request") {
@@ -500,19 +501,19 @@ func isExplicitCurve(der []byte) bool {
 // returned keeps der as Raw and der's own to-be-signed bytes, so lints
 // that read the encoding see the file as it is.
 func ParseZcrypto(der []byte) (c *zx509.Certificate, dropped []string, err error) {
-	c, err = zx509.ParseCertificate(der)
+	c, err = zParseCertificate(der)
 	if err == nil {
 		return c, nil, nil
 	}
 	fixed := fixTimes(explicitCurveToNamed(der))
-	if c, err2 := zx509.ParseCertificate(fixed); err2 == nil {
+	if c, err2 := zParseCertificate(fixed); err2 == nil {
 		return restoreRaw(c, der), nil, nil
 	}
 	fixed, dropped = dropUnreadableExtensions(fixed)
 	if dropped == nil {
 		return nil, nil, err
 	}
-	c, err2 := zx509.ParseCertificate(fixed)
+	c, err2 := zParseCertificate(fixed)
 	if err2 != nil {
 		return nil, nil, err
 	}
@@ -636,13 +637,13 @@ func dropUnreadableExtensions(der []byte) ([]byte, []string) {
 	if len(exts) == 0 {
 		return der, nil
 	}
-	if _, err := zx509.ParseCertificate(with(func(int) bool { return false })); err != nil {
+	if _, err := zParseCertificate(with(func(int) bool { return false })); err != nil {
 		return der, nil // something else is wrong
 	}
 	bad := map[int]bool{}
 	var dropped []string
 	for i := range exts {
-		if _, err := zx509.ParseCertificate(with(func(j int) bool { return j == i })); err != nil {
+		if _, err := zParseCertificate(with(func(j int) bool { return j == i })); err != nil {
 			bad[i] = true
 			name := "unknown"
 			if f, err := exts[i].children(); err == nil && len(f) > 0 && f[0].oid() != nil {
@@ -686,4 +687,26 @@ func extensionElements(der []byte) []element {
 		return exts
 	}
 	return nil
+}
+
+// zParseCertificate is zcrypto's ParseCertificate, with a panic in it (on
+// input crafted against it) turned into an error: its parser is a fork of
+// an older crypto/x509 and has not been hardened like the original.
+func zParseCertificate(der []byte) (c *zx509.Certificate, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, fmt.Errorf("zcrypto's parser failed: %v", r)
+		}
+	}()
+	return zx509.ParseCertificate(der)
+}
+
+// zParseCertificateRequest is zParseCertificate for a request.
+func zParseCertificateRequest(der []byte) (r *zx509.CertificateRequest, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("zcrypto's parser failed: %v", p)
+		}
+	}()
+	return zx509.ParseCertificateRequest(der)
 }

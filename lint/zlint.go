@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	zx509 "github.com/zmap/zcrypto/x509"
 	// The zlint package registers every lint of every source in its init.
 	_ "github.com/zmap/zlint/v3"
 	zl "github.com/zmap/zlint/v3/lint"
@@ -117,10 +116,7 @@ func (l *Linter) Len() int { return len(l.lints) }
 // way (inspect.ParseZcrypto), so the lints run on what can be read; one
 // that cannot be read at all is one error finding.
 func (l *Linter) Lint(der []byte, subject string) []Finding {
-	c, err := zx509.ParseCertificate(der)
-	if err != nil {
-		c, _, err = inspect.ParseZcrypto(der)
-	}
+	c, _, err := inspect.ParseZcrypto(der)
 	if err != nil {
 		return []Finding{{
 			Finding: plan.Finding{
