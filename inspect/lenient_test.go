@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -485,6 +486,50 @@ func TestPEMWithText(t *testing.T) {
 		b, err := Load(name, data, LoadOptions{})
 		if err != nil || len(b.Certs) == 0 {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestRefusalCodesDocumented: every refusal code has its explanation,
+// rule and fix, and a row in docs/formats.md.
+func TestRefusalCodesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/formats.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range RefusalCodes() {
+		info := refusals[code]
+		if info.what == "" || info.effect == "" || info.rule == "" || info.fix == "" {
+			t.Errorf("%s: incomplete %+v", code, info)
+		}
+		if !strings.Contains(string(doc), "| `"+code+"` |") {
+			t.Errorf("%s has no row in docs/formats.md", code)
+		}
+	}
+	for _, p := range refusalPatterns {
+		if _, ok := refusals[p.code]; !ok {
+			t.Errorf("pattern %q maps to unknown code %s", p.substr, p.code)
+		}
+	}
+}
+
+// TestRefusalCode: crypto/x509's words map to codes; a reason not
+// classified keeps the generic code and is quoted.
+func TestRefusalCode(t *testing.T) {
+	for msg, want := range map[string]string{
+		"x509: invalid basic constraints":                                   CodeBadBasicConstraints,
+		"x509: RSA modulus is not a positive number":                        CodeBadPublicKey,
+		"x509: invalid CRL distribution points":                             CodeMalformedExtension,
+		"x509: invalid extended key usages":                                 CodeMalformedExtension,
+		"x509: invalid authority info access":                               CodeMalformedExtension,
+		"x509: IP constraint contained invalid mask 01020304":               CodeBadNameConstraints,
+		`x509: failed to parse dnsName constraint "a..b"`:                   CodeBadNameConstraints,
+		"x509: certificate request contains duplicate requested extensions": CodeDuplicateExtension,
+		"x509: malformed UTCTime":                                           CodeBadTimeEncoding,
+		"x509: something new":                                               CodeRefusedByCryptoX509,
+	} {
+		if got := refusalCode(errors.New(msg), nil); got != want {
+			t.Errorf("%q: %s, want %s", msg, got, want)
 		}
 	}
 }

@@ -87,6 +87,11 @@ type Bundle struct {
 //   - base64 without PEM headers, as Exchange 2010 prints a request and
 //     Export-ExchangeCertificate without -BinaryEncoded writes a PFX.
 //
+// A certificate or request that crypto/x509 refuses is read with zcrypto's
+// parser (see Refusal and docs/formats.md): it is in Certs or CSRs like the
+// others, and listed in Refused with why. Text around PEM blocks is
+// ignored.
+//
 // Text may be UTF-8 with or without a byte-order mark or UTF-16 (as Windows
 // PowerShell writes it), with LF or CRLF line ends. name is only stored in
 // the Bundle; errors do not repeat it.
