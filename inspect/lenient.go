@@ -38,22 +38,23 @@ type Refusal struct {
 // and when it refuses, with zcrypto's parser (the one zlint's lints use),
 // which accepts most of what crypto/x509 refuses. It returns the
 // certificate, a *Refusal when only the lenient reader read it, or an
-// ErrDamaged error that names what broke and where (where prefixes it).
-func readCertificate(der []byte, where string) (*x509.Certificate, *Refusal, error) {
+// ErrDamaged error that names what broke and where (where() prefixes it;
+// it is called only then, so the happy path formats nothing).
+func readCertificate(der []byte, where func() string) (*x509.Certificate, *Refusal, error) {
 	c, err := x509.ParseCertificate(der)
 	if err == nil {
 		return c, nil, nil
 	}
 	zc, dropped, zerr := ParseZcrypto(der)
 	if zerr != nil {
-		return nil, nil, failure(ErrDamaged, where+": "+describeDamage(der, "certificate", err, zerr))
+		return nil, nil, failure(ErrDamaged, where()+": "+describeDamage(der, "certificate", err, zerr))
 	}
 	c = fromZcrypto(zc, der)
-	return c, &Refusal{Cert: c, Code: refusalCode(err, der), Reason: trimX509(err), Where: where, Unread: dropped}, nil
+	return c, &Refusal{Cert: c, Code: refusalCode(err, der), Reason: trimX509(err), Where: where(), Unread: dropped}, nil
 }
 
 // readRequest is readCertificate for a certificate request (PKCS #10).
-func readRequest(der []byte, where string) (*x509.CertificateRequest, *Refusal, error) {
+func readRequest(der []byte, where func() string) (*x509.CertificateRequest, *Refusal, error) {
 	r, err := x509.ParseCertificateRequest(der)
 	if err == nil {
 		return r, nil, nil
@@ -61,13 +62,13 @@ func readRequest(der []byte, where string) (*x509.CertificateRequest, *Refusal, 
 	zr, zerr := zParseCertificateRequest(explicitCurveToNamed(der))
 	if zerr != nil {
 		what := "certificate request"
-		if strings.Contains(where, "certificate or request") {
+		if strings.Contains(where(), "certificate or request") {
 			what = "certificate or request"
 		}
-		return nil, nil, failure(ErrDamaged, where+": "+describeDamage(der, what, err, zerr))
+		return nil, nil, failure(ErrDamaged, where()+": "+describeDamage(der, what, err, zerr))
 	}
 	r = requestFromZcrypto(zr, der)
-	return r, &Refusal{CSR: r, Code: refusalCode(err, der), Reason: trimX509(err), Where: where}, nil
+	return r, &Refusal{CSR: r, Code: refusalCode(err, der), Reason: trimX509(err), Where: where()}, nil
 }
 
 // signed splits a signed structure (certificate or request) into its

@@ -249,9 +249,9 @@ func loadDER(b *Bundle, der []byte, opt LoadOptions, f Format) error {
 // or more concatenated certificates, each through the lenient reader.
 func loadDERLenient(b *Bundle, der []byte, kind string) error {
 	if kind != "certificate" {
-		r, ref, err := readRequest(der, "DER "+kind)
+		r, ref, err := readRequest(der, func() string { return "DER " + kind })
 		if err != nil && kind == "certificate or request" {
-			if c, cref, cerr := readCertificate(der, "DER "+kind); cerr == nil {
+			if c, cref, cerr := readCertificate(der, func() string { return "DER " + kind }); cerr == nil {
 				b.Certs = append(b.Certs, c)
 				b.Refused = append(b.Refused, cref)
 				return nil
@@ -275,9 +275,11 @@ func loadDERLenient(b *Bundle, der []byte, kind string) error {
 			}
 			return failure(ErrDamaged, fmt.Sprintf("DER certificate %d is damaged at byte %d of %d: %s", n, off, len(der), why))
 		}
-		where := "DER certificate"
-		if n > 1 || len(r) > 0 {
-			where = fmt.Sprintf("DER certificate %d (at byte %d)", n, len(der)-len(rest))
+		where := func() string {
+			if n > 1 || len(r) > 0 {
+				return fmt.Sprintf("DER certificate %d (at byte %d)", n, len(der)-len(rest))
+			}
+			return "DER certificate"
 		}
 		c, ref, err := readCertificate(e.full, where)
 		if err != nil {
@@ -365,17 +367,20 @@ func loadPEM(b *Bundle, text []byte, opt LoadOptions) error {
 		if blk == nil {
 			break
 		}
-		// where names the block by its number and the line of its BEGIN.
+		// where names the block by its number and the line of its BEGIN;
+		// it is worked out only for a message.
 		consumed := before[:len(before)-len(rest)]
-		line := 1 + bytes.Count(text[:len(text)-len(before)+bytes.LastIndex(consumed, []byte("-----BEGIN"))], []byte("\n"))
-		where := fmt.Sprintf("PEM block %d %q (line %d)", n, blk.Type, line)
+		where := func() string {
+			line := 1 + bytes.Count(text[:len(text)-len(before)+bytes.LastIndex(consumed, []byte("-----BEGIN"))], []byte("\n"))
+			return fmt.Sprintf("PEM block %d %q (line %d)", n, blk.Type, line)
+		}
 		seen = append(seen, blk.Type)
 		what := pemLabels[blk.Type]
 		if what != "" && what != "pkcs7" {
 			onlyPKCS7 = false
 		}
 		damaged := func(why string) error {
-			return failure(ErrDamaged, where+": "+why)
+			return failure(ErrDamaged, where()+": "+why)
 		}
 		keep := func(r *Refusal) {
 			if r != nil {
@@ -388,7 +393,7 @@ func loadPEM(b *Bundle, text []byte, opt LoadOptions) error {
 			if isPKCS7(blk.Bytes) {
 				certs, refused, err := parsePKCS7(blk.Bytes)
 				if err != nil {
-					return fmt.Errorf("%s: %w", where, err)
+					return fmt.Errorf("%s: %w", where(), err)
 				}
 				b.Certs = append(b.Certs, certs...)
 				b.Refused = append(b.Refused, refused...)
@@ -427,7 +432,7 @@ func loadPEM(b *Bundle, text []byte, opt LoadOptions) error {
 		case "pkcs7":
 			certs, refused, err := parsePKCS7(blk.Bytes)
 			if err != nil {
-				return fmt.Errorf("%s: %w", where, err)
+				return fmt.Errorf("%s: %w", where(), err)
 			}
 			b.Certs = append(b.Certs, certs...)
 			b.Refused = append(b.Refused, refused...)

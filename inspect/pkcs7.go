@@ -67,7 +67,7 @@ func parsePKCS7(der []byte) ([]*x509.Certificate, []*Refusal, error) {
 			if !it.isSequence() {
 				continue // an extended or attribute certificate: not X.509
 			}
-			c, r, err := readCertificate(it.full, fmt.Sprintf("PKCS#7 certificate %d", i+1))
+			c, r, err := readCertificate(it.full, func() string { return fmt.Sprintf("PKCS#7 certificate %d", i+1) })
 			if err != nil {
 				return nil, nil, err
 			}
