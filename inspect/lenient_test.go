@@ -533,3 +533,28 @@ func TestRefusalCode(t *testing.T) {
 		}
 	}
 }
+
+// TestLenientBounded: a certificate of thousands of extensions that
+// zcrypto cannot read costs a few parses, not one per extension.
+func TestLenientBounded(t *testing.T) {
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := makeCert(t, ecKey, nil)
+	bad := seq(mustMarshal(t, oidAIA), mustMarshal(t, true), mustMarshal(t, seq(seq(mustMarshal(t, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 2})))))
+	many := editExtensions(t, base, func(e [][]byte) [][]byte {
+		for i := 0; i < 20000; i++ {
+			e = append(e, bad)
+		}
+		return e
+	})
+	start := time.Now()
+	_, err = Load("many.der", many, LoadOptions{})
+	if !errors.Is(err, ErrDamaged) {
+		t.Errorf("err %v, want ErrDamaged", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
