@@ -130,6 +130,17 @@ func Check(bundles []*Bundle, opt Options) *Report {
 			}
 		}
 	}
+	// What crypto/x509 refused and the lenient reader read.
+	refused := map[any]*Refusal{}
+	for _, b := range bundles {
+		for _, x := range b.Refused {
+			if x.Cert != nil {
+				refused[x.Cert] = x
+			} else {
+				refused[x.CSR] = x
+			}
+		}
+	}
 	var all []*x509.Certificate
 	issuers := map[string]bool{} // the issuer names of the certificates, as a set
 	for _, it := range items {
@@ -198,7 +209,11 @@ func Check(bundles []*Bundle, opt Options) *Report {
 			s.HasPrivateKey = matchKey(it.cert.PublicKey)
 		}
 		r.Certificates = append(r.Certificates, s)
-		r.Findings = append(r.Findings, checkCertificate(it.cert, label(it.file, it.cert.Subject.CommonName, it.cert.Subject.String()), s.Role, opt)...)
+		subject := label(it.file, it.cert.Subject.CommonName, it.cert.Subject.String())
+		if x := refused[it.cert]; x != nil {
+			r.Findings = append(r.Findings, refusalFinding(x, subject))
+		}
+		r.Findings = append(r.Findings, checkCertificate(it.cert, subject, s.Role, opt)...)
 		if s.Role == RoleLeaf {
 			r.Findings = append(r.Findings, checkChain(it, cc, opt)...)
 			if opt.Plan != nil {
@@ -215,6 +230,9 @@ func Check(bundles []*Bundle, opt Options) *Report {
 			r.CSRs = append(r.CSRs, s)
 			csrs = append(csrs, req)
 			subject := label(b.Name, req.Subject.CommonName, req.Subject.String())
+			if x := refused[req]; x != nil {
+				r.Findings = append(r.Findings, refusalFinding(x, subject))
+			}
 			r.Findings = append(r.Findings, CheckCSR(req, subject, opt)...)
 			if opt.Plan != nil {
 				rows := CoverPlan(opt.Plan, CSRNames(req))

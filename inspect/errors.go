@@ -27,8 +27,10 @@ var (
 	ErrWrongPassword = errors.New(wording.WrongPFXPassword)
 
 	// ErrDamaged means the data is recognisably a certificate file (a PEM
-	// block, a DER certificate, a PKCS#7 or PFX structure) but does not
-	// parse: truncated, edited, or bad base64.
+	// block, a DER certificate, a PKCS#7 or PFX structure) but no parser
+	// reads it: truncated, edited, or bad base64. The message says where:
+	// the PEM block and its line, the certificate's position, the byte
+	// offset at which the structure breaks.
 	ErrDamaged = errors.New("the file is damaged")
 
 	// ErrTooManyIterations means a PFX asks for more key-derivation

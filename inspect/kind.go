@@ -229,7 +229,7 @@ func identifyDER(der []byte) *KindError {
 	if o := kids[0].oid(); o != nil && len(kids) <= 2 {
 		switch {
 		case o.Equal(oidSignedData):
-			if certs, err := parsePKCS7(der); err == nil && len(certs) == 0 {
+			if certs, _, err := parsePKCS7(der); err == nil && len(certs) == 0 {
 				return kindOf("an empty PKCS #7 file (SignedData holding no certificates)", hintEmptyP7)
 			}
 			return nil

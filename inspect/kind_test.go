@@ -28,15 +28,15 @@ func mustDER(t *testing.T, v any, params ...string) []byte {
 	return b
 }
 
-func seq(parts ...[]byte) []byte {
+func kindSeq(parts ...[]byte) []byte {
 	var body []byte
 	for _, p := range parts {
 		body = append(body, p...)
 	}
-	return tlv(0x30, body)
+	return kindTLV(0x30, body)
 }
 
-func tlv(tag byte, body []byte) []byte {
+func kindTLV(tag byte, body []byte) []byte {
 	n := len(body)
 	switch {
 	case n < 0x80:
@@ -77,20 +77,20 @@ func kindFixtures(t *testing.T) []kindCase {
 		t.Fatal(err)
 	}
 	oidPBES2 := mustDER(t, oidPBES2)
-	encPKCS8 := seq(seq(oidPBES2, seq(seq(mustDER(t, oidPBKDF2), seq(mustDER(t, []byte("salt")), mustDER(t, 2048))))), mustDER(t, []byte("ciphertext")))
+	encPKCS8 := kindSeq(kindSeq(oidPBES2, kindSeq(kindSeq(mustDER(t, oidPBKDF2), kindSeq(mustDER(t, []byte("salt")), mustDER(t, 2048))))), mustDER(t, []byte("ciphertext")))
 	// ECPrivateKey with specifiedCurve parameters (RFC 5915, RFC 3279 §2.3.5),
 	// as openssl ecparam -param_enc explicit writes it.
-	explicitParams := seq(mustDER(t, 1), seq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 10045, 1, 1}), mustDER(t, big.NewInt(97))),
-		seq(mustDER(t, []byte{1}), mustDER(t, []byte{2})), mustDER(t, []byte{4, 1, 2}), mustDER(t, big.NewInt(89)))
-	explicitSEC1 := seq(mustDER(t, 1), mustDER(t, make([]byte, 32)), tlv(0xa0, explicitParams))
-	explicitPKCS8 := seq(mustDER(t, 0), seq(mustDER(t, oidKeyEC), explicitParams), mustDER(t, explicitSEC1))
-	dsaParams := seq(mustDER(t, big.NewInt(23)), mustDER(t, big.NewInt(11)), mustDER(t, big.NewInt(4)))
-	dsaPKCS8 := seq(mustDER(t, 0), seq(mustDER(t, oidKeyDSA), dsaParams), mustDER(t, mustDER(t, big.NewInt(3))))
-	dsaOpenSSL := seq(mustDER(t, 0), mustDER(t, 23), mustDER(t, 11), mustDER(t, 4), mustDER(t, 18), mustDER(t, 3))
-	ed448 := seq(mustDER(t, 0), seq(mustDER(t, oidKeyEd448)), mustDER(t, mustDER(t, make([]byte, 57))))
-	enveloped := seq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 3}), tlv(0xa0, seq(mustDER(t, 0), tlv(0x31, nil),
-		seq(mustDER(t, oidData), seq(mustDER(t, oidAES256CBC), mustDER(t, make([]byte, 16))), tlv(0x80, []byte("ciphertext"))))))
-	authEnveloped := seq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 23}), tlv(0xa0, seq(mustDER(t, 0))))
+	explicitParams := kindSeq(mustDER(t, 1), kindSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 10045, 1, 1}), mustDER(t, big.NewInt(97))),
+		kindSeq(mustDER(t, []byte{1}), mustDER(t, []byte{2})), mustDER(t, []byte{4, 1, 2}), mustDER(t, big.NewInt(89)))
+	explicitSEC1 := kindSeq(mustDER(t, 1), mustDER(t, make([]byte, 32)), kindTLV(0xa0, explicitParams))
+	explicitPKCS8 := kindSeq(mustDER(t, 0), kindSeq(mustDER(t, oidKeyEC), explicitParams), mustDER(t, explicitSEC1))
+	dsaParams := kindSeq(mustDER(t, big.NewInt(23)), mustDER(t, big.NewInt(11)), mustDER(t, big.NewInt(4)))
+	dsaPKCS8 := kindSeq(mustDER(t, 0), kindSeq(mustDER(t, oidKeyDSA), dsaParams), mustDER(t, mustDER(t, big.NewInt(3))))
+	dsaOpenSSL := kindSeq(mustDER(t, 0), mustDER(t, 23), mustDER(t, 11), mustDER(t, 4), mustDER(t, 18), mustDER(t, 3))
+	ed448 := kindSeq(mustDER(t, 0), kindSeq(mustDER(t, oidKeyEd448)), mustDER(t, mustDER(t, make([]byte, 57))))
+	enveloped := kindSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 3}), kindTLV(0xa0, kindSeq(mustDER(t, 0), kindTLV(0x31, nil),
+		kindSeq(mustDER(t, oidData), kindSeq(mustDER(t, oidAES256CBC), mustDER(t, make([]byte, 16))), kindTLV(0x80, []byte("ciphertext"))))))
+	authEnveloped := kindSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 23}), kindTLV(0xa0, kindSeq(mustDER(t, 0))))
 	return []kindCase{
 		{"revoked.crl", crl, "a certificate revocation list (CRL)", false},
 		{"revoked-pem.crl", pemBlock("X509 CRL", crl), "a certificate revocation list (CRL)", false},

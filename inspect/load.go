@@ -77,6 +77,9 @@ type Bundle struct {
 	// refuses, as DER (a PFX certificate bag with a negative serial, say):
 	// not in Certs, each named by a finding.
 	RefusedCerts [][]byte
+	// Refused lists the certificates and requests of Certs and CSRs that
+	// Go's crypto/x509 refuses and the lenient reader read, with why.
+	Refused []*Refusal
 }
 
 // Load recognises data by its content, not its name, and returns the
@@ -94,6 +97,11 @@ type Bundle struct {
 //     certificate, several keys) with a finding in Bundle.Findings;
 //   - base64 without PEM headers, as Exchange 2010 prints a request and
 //     Export-ExchangeCertificate without -BinaryEncoded writes a PFX.
+//
+// A certificate or request that crypto/x509 refuses is read with zcrypto's
+// parser (see Refusal and docs/formats.md): it is in Certs or CSRs like the
+// others, and listed in Refused with why. Text around PEM blocks is
+// ignored.
 //
 // Text may be UTF-8 with or without a byte-order mark or UTF-16 (as Windows
 // PowerShell writes it), with LF or CRLF line ends. name is only stored in
@@ -226,7 +234,7 @@ func loadDER(b *Bundle, der []byte, opt LoadOptions, f Format) error {
 		return loadPFX(b, der, opt)
 	case isPKCS7(der):
 		b.Format = FormatPKCS7
-		certs, err := parsePKCS7(der)
+		certs, refused, err := parsePKCS7(der)
 		if err != nil {
 			return err
 		}
@@ -234,6 +242,7 @@ func loadDER(b *Bundle, der []byte, opt LoadOptions, f Format) error {
 			return failure(ErrNotRecognised, "the PKCS#7 file holds no certificates")
 		}
 		b.Certs = append(b.Certs, certs...)
+		b.Refused = append(b.Refused, refused...)
 		return nil
 	}
 	if certs, err := x509.ParseCertificates(der); err == nil && len(certs) > 0 {
@@ -250,16 +259,61 @@ func loadDER(b *Bundle, der []byte, opt LoadOptions, f Format) error {
 	}
 	if kind := signedShape(der); kind != "" {
 		// SEQUENCE { SEQUENCE, AlgorithmIdentifier, BIT STRING }: the
-		// shape of a certificate or request that does not parse.
-		var err error
-		if kind == "certificate request" {
-			_, err = x509.ParseCertificateRequest(der)
-		} else {
-			_, err = x509.ParseCertificates(der)
-		}
-		return failure(ErrDamaged, fmt.Sprintf("DER %s does not parse: %s", kind, trimX509(err)))
+		// shape of a certificate or request crypto/x509 refuses.
+		return loadDERLenient(b, der, kind)
 	}
 	return errUnknownDER
+}
+
+// loadDERLenient reads DER that crypto/x509 refused: one request, or one
+// or more concatenated certificates, each through the lenient reader.
+func loadDERLenient(b *Bundle, der []byte, kind string) error {
+	if kind != "certificate" {
+		r, ref, err := readRequest(der, func() string { return "DER " + kind })
+		if err != nil && kind == "certificate or request" {
+			if c, cref, cerr := readCertificate(der, func() string { return "DER " + kind }); cerr == nil {
+				b.Certs = append(b.Certs, c)
+				b.Refused = append(b.Refused, cref)
+				return nil
+			}
+		}
+		if err != nil {
+			return err
+		}
+		b.CSRs = append(b.CSRs, r)
+		b.Refused = append(b.Refused, ref)
+		return nil
+	}
+	var certs []*x509.Certificate
+	var refused []*Refusal
+	for n, rest := 1, der; len(rest) > 0; n++ {
+		e, r, err := readElement(rest)
+		if err != nil || e.nonDER {
+			off, why := derDamage(rest, len(der)-len(rest), 0)
+			if off < 0 {
+				off, why = len(der)-len(rest), "not a DER element"
+			}
+			return failure(ErrDamaged, fmt.Sprintf("DER certificate %d is damaged at byte %d of %d: %s", n, off, len(der), why))
+		}
+		where := func() string {
+			if n > 1 || len(r) > 0 {
+				return fmt.Sprintf("DER certificate %d (at byte %d)", n, len(der)-len(rest))
+			}
+			return "DER certificate"
+		}
+		c, ref, err := readCertificate(e.full, where)
+		if err != nil {
+			return err
+		}
+		certs = append(certs, c)
+		if ref != nil {
+			refused = append(refused, ref)
+		}
+		rest = r
+	}
+	b.Certs = append(b.Certs, certs...)
+	b.Refused = append(b.Refused, refused...)
+	return nil
 }
 
 // signedShape reports whether der looks like a signed X.509 structure and
@@ -326,11 +380,19 @@ func loadPEM(b *Bundle, text []byte, opt LoadOptions) error {
 	var seen []string // labels of decoded blocks, for the damage check
 	onlyPKCS7 := true
 	rest := text
-	for {
+	for n := 1; ; n++ {
 		var blk *pem.Block
+		before := rest
 		blk, rest = pem.Decode(rest)
 		if blk == nil {
 			break
+		}
+		// where names the block by its number and the line of its BEGIN;
+		// it is worked out only for a message.
+		consumed := before[:len(before)-len(rest)]
+		where := func() string {
+			line := 1 + bytes.Count(text[:len(text)-len(before)+bytes.LastIndex(consumed, []byte("-----BEGIN"))], []byte("\n"))
+			return fmt.Sprintf("PEM block %d %q (line %d)", n, blk.Type, line)
 		}
 		seen = append(seen, blk.Type)
 		what := pemLabels[blk.Type]
@@ -338,49 +400,62 @@ func loadPEM(b *Bundle, text []byte, opt LoadOptions) error {
 			onlyPKCS7 = false
 		}
 		damaged := func(why string) error {
-			return failure(ErrDamaged, fmt.Sprintf("PEM block %q: %s", blk.Type, why))
+			return failure(ErrDamaged, where()+": "+why)
+		}
+		keep := func(r *Refusal) {
+			if r != nil {
+				b.Refused = append(b.Refused, r)
+			}
 		}
 		switch what {
 		case "cert":
-			c, err := x509.ParseCertificate(blk.Bytes)
-			if err == nil {
-				b.Certs = append(b.Certs, c)
-				continue
-			}
 			// Windows writes .p7b files with CERTIFICATE labels.
 			if isPKCS7(blk.Bytes) {
-				certs, err := parsePKCS7(blk.Bytes)
+				certs, refused, err := parsePKCS7(blk.Bytes)
 				if err != nil {
-					return err
+					return fmt.Errorf("%s: %w", where(), err)
 				}
 				b.Certs = append(b.Certs, certs...)
+				b.Refused = append(b.Refused, refused...)
 				continue
 			}
-			return damaged("certificate does not parse: " + trimX509(err))
+			c, r, err := readCertificate(blk.Bytes, where)
+			if err != nil {
+				return err
+			}
+			b.Certs = append(b.Certs, c)
+			keep(r)
 		case "trusted":
 			// OpenSSL's TRUSTED CERTIFICATE is a certificate followed by
 			// its trust settings.
 			e, _, err := readElement(blk.Bytes)
 			if err != nil {
-				return damaged("certificate does not parse")
+				off, why := derDamage(blk.Bytes, 0, 0)
+				if off < 0 {
+					off, why = 0, "not a DER element"
+				}
+				return damaged(fmt.Sprintf("certificate is damaged at byte %d of %d: %s", off, len(blk.Bytes), why))
 			}
-			c, err := x509.ParseCertificate(e.full)
-			if err != nil {
-				return damaged("certificate does not parse: " + trimX509(err))
-			}
-			b.Certs = append(b.Certs, c)
-		case "csr":
-			csr, err := x509.ParseCertificateRequest(blk.Bytes)
-			if err != nil {
-				return damaged("certificate request does not parse: " + trimX509(err))
-			}
-			b.CSRs = append(b.CSRs, csr)
-		case "pkcs7":
-			certs, err := parsePKCS7(blk.Bytes)
+			c, r, err := readCertificate(e.full, where)
 			if err != nil {
 				return err
 			}
+			b.Certs = append(b.Certs, c)
+			keep(r)
+		case "csr":
+			csr, r, err := readRequest(blk.Bytes, where)
+			if err != nil {
+				return err
+			}
+			b.CSRs = append(b.CSRs, csr)
+			keep(r)
+		case "pkcs7":
+			certs, refused, err := parsePKCS7(blk.Bytes)
+			if err != nil {
+				return fmt.Errorf("%s: %w", where(), err)
+			}
 			b.Certs = append(b.Certs, certs...)
+			b.Refused = append(b.Refused, refused...)
 		case "pkcs12":
 			if !isPFX(blk.Bytes) {
 				return damaged("not a PFX structure")
@@ -426,7 +501,7 @@ func checkPEMLabels(text []byte, seen []string) error {
 	for _, l := range seen {
 		decoded[l]++
 	}
-	for _, line := range strings.Split(string(text), "\n") {
+	for n, line := range strings.Split(string(text), "\n") {
 		line = strings.TrimRight(line, " \t\r")
 		label, ok := strings.CutPrefix(line, "-----BEGIN ")
 		if !ok {
@@ -437,7 +512,7 @@ func checkPEMLabels(text []byte, seen []string) error {
 			continue
 		}
 		if decoded[label] == 0 {
-			return failure(ErrDamaged, fmt.Sprintf("PEM block %q is damaged: bad base64 or no matching END line", label))
+			return failure(ErrDamaged, fmt.Sprintf("PEM block %q (line %d) is damaged: bad base64 or no matching END line", label, n+1))
 		}
 		decoded[label]--
 	}

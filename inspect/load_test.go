@@ -284,7 +284,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "base64 words", data: []byte("Mary had a little lamb whose fleece was white as snow and everywhere that Mary went"), want: ErrNotRecognised},
 		{name: "PEM broken base64", data: []byte(brokenPEM), want: ErrDamaged, text: `"CERTIFICATE"`},
 		{name: "PEM no END line", data: []byte(noEnd), want: ErrDamaged, text: "END"},
-		{name: "PEM certificate garbage", data: pemBlock("CERTIFICATE", []byte("not DER at all")), want: ErrDamaged, text: "does not parse"},
+		{name: "PEM certificate garbage", data: pemBlock("CERTIFICATE", []byte("not DER at all")), want: ErrDamaged, text: "PEM block 1 \"CERTIFICATE\" (line 1): certificate is damaged at byte 0 of 14: an element claims 111 bytes but only 12 follow"},
 		{name: "PEM CSR garbage", data: pemBlock("NEW CERTIFICATE REQUEST", []byte{0x30, 0x00}), want: ErrDamaged, text: "request"},
 		{name: "PEM key garbage", data: pemBlock("PRIVATE KEY", []byte{0x30, 0x00}), want: ErrDamaged, text: "private key"},
 		{name: "DER certificate truncated", data: leaf.Raw[:len(leaf.Raw)-10], want: ErrDamaged},

@@ -267,10 +267,26 @@ func fromChain(key any, leaf *x509.Certificate, cas []*x509.Certificate) (*pfxCo
 func (c *pfxContents) add(b *Bundle, trailing int, ber bool) {
 	b.Certs = append(b.Certs, c.certs...)
 	b.Keys = append(b.Keys, c.keys...)
-	b.RefusedCerts = append(b.RefusedCerts, c.refused...)
 	add := func(code string, sev plan.Severity, msg, fix string) {
 		b.Findings = append(b.Findings, plan.Finding{Code: code, Severity: sev, Subject: b.Name, Message: msg, Fix: fix, Citation: citePFX})
 	}
+	// A certificate crypto/x509 refuses is read leniently, as in any other
+	// file: it is shown and checked, and its refusal is a finding with its
+	// own code. Only what no parser reads stays unreadable.
+	var refused [][]byte
+	var reasons []string
+	for i, der := range c.refused {
+		n := i + 1
+		cert, r, err := readCertificate(der, func() string { return fmt.Sprintf("certificate bag %d of the refused ones", n) })
+		if err != nil || r == nil {
+			refused, reasons = append(refused, der), append(reasons, c.reasons[i])
+			continue
+		}
+		b.Certs = append(b.Certs, cert)
+		b.Refused = append(b.Refused, r)
+	}
+	c.refused, c.reasons = refused, reasons
+	b.RefusedCerts = append(b.RefusedCerts, c.refused...)
 	if trailing > 0 {
 		add(CodePFXTrailingData, plan.Warning,
 			fmt.Sprintf("%d bytes follow the end of the PFX structure; they were ignored and the PFX was read, but strict readers (Go, Java, some load balancers) refuse such a file", trailing),

@@ -22,11 +22,11 @@ import (
 
 // Bags for hand-built PFX files (RFC 7292 §4.2).
 func certBagOf(t *testing.T, der []byte) []byte {
-	return seq(mustDER(t, oidCertBag), tlv(0xa0, seq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 22, 1}), tlv(0xa0, mustDER(t, der)))))
+	return kindSeq(mustDER(t, oidCertBag), kindTLV(0xa0, kindSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 22, 1}), kindTLV(0xa0, mustDER(t, der)))))
 }
 
 func keyBagOf(t *testing.T, pkcs8 []byte) []byte {
-	return seq(mustDER(t, oidKeyBag), tlv(0xa0, pkcs8))
+	return kindSeq(mustDER(t, oidKeyBag), kindTLV(0xa0, pkcs8))
 }
 
 // pfxMAC is the HMAC-SHA-256 MacData (RFC 7292 Appendix B) of msg.
@@ -35,16 +35,16 @@ func pfxMAC(t *testing.T, msg []byte, pw string, salt []byte, iter int) []byte {
 	key := pkcs12KDFHash(sha256.New, 64, 3, bmp, salt, iter, 32)
 	m := hmac.New(sha256.New, key)
 	m.Write(msg)
-	return seq(seq(seq(mustDER(t, oidSHA256), []byte{0x05, 0x00}), mustDER(t, m.Sum(nil))), mustDER(t, salt), mustDER(t, iter))
+	return kindSeq(kindSeq(kindSeq(mustDER(t, oidSHA256), []byte{0x05, 0x00}), mustDER(t, m.Sum(nil))), mustDER(t, salt), mustDER(t, iter))
 }
 
 // buildPFX makes a PFX of one unencrypted safe holding bags, with an
 // HMAC-SHA-256 MAC for pw: what Windows exports without encryption,
 // readable by go-pkcs12 when it holds one key and its certificate.
 func buildPFX(t *testing.T, pw string, bags ...[]byte) []byte {
-	safe := seq(bags...)
-	authSafe := seq(seq(mustDER(t, oidData), tlv(0xa0, mustDER(t, safe))))
-	return seq(mustDER(t, 3), seq(mustDER(t, oidData), tlv(0xa0, mustDER(t, authSafe))), pfxMAC(t, authSafe, pw, []byte("saltsalt"), 2048))
+	safe := kindSeq(bags...)
+	authSafe := kindSeq(kindSeq(mustDER(t, oidData), kindTLV(0xa0, mustDER(t, safe))))
+	return kindSeq(mustDER(t, 3), kindSeq(mustDER(t, oidData), kindTLV(0xa0, mustDER(t, authSafe))), pfxMAC(t, authSafe, pw, []byte("saltsalt"), 2048))
 }
 
 // berOf re-encodes DER as BER the way Java's and older tools' writers do:
@@ -63,7 +63,7 @@ func berOf(t *testing.T, der []byte) []byte {
 		case e.is(asn1.ClassUniversal, asn1.TagOctetString) && !e.constructed && len(e.content) > 16:
 			out := []byte{0x24, 0x80}
 			for c := e.content; len(c) > 0; c = c[min(16, len(c)):] {
-				out = append(out, tlv(0x04, c[:min(16, len(c))])...)
+				out = append(out, kindTLV(0x04, c[:min(16, len(c))])...)
 			}
 			return append(out, 0, 0)
 		case !e.constructed:
@@ -109,7 +109,7 @@ func berPFX(t *testing.T, der []byte, pw string, wrongMAC bool) []byte {
 		if parts[0].oid().Equal(oidData) {
 			inner, _ := parts[1].children()
 			v, _ := inner[0].octets()
-			s2 := seq(parts[0].full, tlv(0xa0, mustDER(t, berOf(t, v))))
+			s2 := kindSeq(parts[0].full, kindTLV(0xa0, mustDER(t, berOf(t, v))))
 			body = append(body, berOf(t, s2)...)
 			continue
 		}
@@ -129,7 +129,7 @@ func berPFX(t *testing.T, der []byte, pw string, wrongMAC bool) []byte {
 	mac := pfxMAC(t, macOver, pw, salt, iter)
 	out := []byte{0x30, 0x80}
 	out = append(out, kids[0].full...)
-	out = append(out, berOf(t, seq(ci[0].full, tlv(0xa0, mustDER(t, berAS))))...)
+	out = append(out, berOf(t, kindSeq(ci[0].full, kindTLV(0xa0, mustDER(t, berAS))))...)
 	out = append(out, berOf(t, mac)...)
 	return append(out, 0, 0)
 }
@@ -188,7 +188,7 @@ func TestLoadPFXAsWindowsReadsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dsaKey := seq(mustDER(t, 0), seq(mustDER(t, oidKeyDSA), seq(mustDER(t, big.NewInt(23)), mustDER(t, big.NewInt(11)), mustDER(t, big.NewInt(4)))),
+	dsaKey := kindSeq(mustDER(t, 0), kindSeq(mustDER(t, oidKeyDSA), kindSeq(mustDER(t, big.NewInt(23)), mustDER(t, big.NewInt(11)), mustDER(t, big.NewInt(4)))),
 		mustDER(t, mustDER(t, big.NewInt(3))))
 	outer, _, _ := readElement(legacy)
 	open, err := testpki.PFX(testpki.PFXPasswordless, f.leaf.Key, f.leaf.Cert, nil, "")
@@ -207,6 +207,7 @@ func TestLoadPFXAsWindowsReadsIt(t *testing.T) {
 		refused      int
 		codes        []string
 		keyMatchLeaf bool
+		lenient      string // the refusal code of a certificate read leniently
 	}{
 		{name: "control: DER, go-pkcs12 reads it", data: legacy, certs: 2, keys: 1, keyMatchLeaf: true},
 		{name: "hand-built, HMAC-SHA-256", data: buildPFX(t, "pw", certBagOf(t, f.leaf.Cert.Raw), keyBagOf(t, leafKey)), certs: 1, keys: 1, keyMatchLeaf: true},
@@ -229,7 +230,11 @@ func TestLoadPFXAsWindowsReadsIt(t *testing.T) {
 		{name: "two keys", data: buildPFX(t, "pw", keyBagOf(t, leafKey), certBagOf(t, f.leaf.Cert.Raw), keyBagOf(t, otherKey)), certs: 1, keys: 2,
 			codes: []string{"pfx-several-keys:warning"}, keyMatchLeaf: true},
 		{name: "negative serial", data: buildPFX(t, "pw", keyBagOf(t, leafKey), certBagOf(t, negativeSerial(t, f.leaf.Cert.Raw)), certBagOf(t, f.inter.Cert.Cert.Raw)),
-			certs: 1, keys: 1, refused: 1, codes: []string{"pfx-certificate-unreadable:error"}},
+			// Read leniently like a certificate in any other file: shown,
+			// checked, and its refusal reported with its own code.
+			certs: 2, keys: 1, lenient: CodeNegativeSerial},
+		{name: "certificate bag no parser reads", data: buildPFX(t, "pw", keyBagOf(t, leafKey), certBagOf(t, f.leaf.Cert.Raw), certBagOf(t, []byte{0x30, 0x03, 0x02, 0x01, 0x05})),
+			certs: 1, keys: 1, refused: 1, codes: []string{"pfx-certificate-unreadable:error"}, keyMatchLeaf: true},
 		{name: "DSA key", data: buildPFX(t, "pw", certBagOf(t, f.leaf.Cert.Raw), keyBagOf(t, dsaKey)), certs: 1,
 			codes: []string{"pfx-key-unusable:error"}},
 		{name: "nested SafeContents bags", data: nested, certs: 1, keys: 1, keyMatchLeaf: true},
@@ -249,6 +254,9 @@ func TestLoadPFXAsWindowsReadsIt(t *testing.T) {
 			if len(b.Certs) != tc.certs || len(b.Keys) != tc.keys || len(b.RefusedCerts) != tc.refused {
 				t.Errorf("%d certificates, %d keys, %d refused; want %d, %d, %d", len(b.Certs), len(b.Keys), len(b.RefusedCerts), tc.certs, tc.keys, tc.refused)
 			}
+			if tc.lenient != "" && (len(b.Refused) != 1 || b.Refused[0].Code != tc.lenient) {
+				t.Errorf("refusals %+v, want one %s", b.Refused, tc.lenient)
+			}
 			if got := codesOf(b.Findings); !slices.Equal(got, tc.codes) {
 				t.Errorf("findings %v, want %v", got, tc.codes)
 			}
@@ -263,6 +271,9 @@ func TestLoadPFXAsWindowsReadsIt(t *testing.T) {
 			// inspect's report carries the findings, and an error among
 			// them makes it fail (exit 1), not the load (exit 2).
 			r := Check([]*Bundle{b}, Options{Roots: rootPool(f)})
+			if tc.lenient != "" && !slices.ContainsFunc(r.Findings, func(x plan.Finding) bool { return x.Code == tc.lenient && x.Severity == plan.Error }) {
+				t.Errorf("report lacks the %s error: %+v", tc.lenient, r.Findings)
+			}
 			for _, c := range tc.codes {
 				code := c[:strings.Index(c, ":")]
 				if !slices.ContainsFunc(r.Findings, func(x plan.Finding) bool { return x.Code == code }) {

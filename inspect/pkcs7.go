@@ -27,51 +27,57 @@ func isPKCS7(der []byte) bool {
 // RFC 5652 §5.1), in file order. A .p7b is a "degenerate" SignedData: no
 // content, no signers, only certificates (RFC 5652 §5.2). BER is accepted,
 // as Windows and Java write it; signatures and CRLs are ignored. It returns
-// ErrDamaged when the structure does not parse.
-func parsePKCS7(der []byte) ([]*x509.Certificate, error) {
+// ErrDamaged when the structure does not parse. A certificate that
+// crypto/x509 refuses is read leniently (readCertificate) and comes with
+// its Refusal.
+func parsePKCS7(der []byte) ([]*x509.Certificate, []*Refusal, error) {
 	damaged := func(why string) error {
 		return failure(ErrDamaged, "PKCS#7 structure is damaged: "+why)
 	}
 	ci, rest, err := readElement(der)
 	if err != nil || !ci.isSequence() {
-		return nil, damaged("the outer ContentInfo does not parse")
+		return nil, nil, damaged("the outer ContentInfo does not parse")
 	}
 	if len(trimZeros(rest)) != 0 {
-		return nil, damaged("data after the end of the structure")
+		return nil, nil, damaged("data after the end of the structure")
 	}
 	kids, err := ci.children()
 	if err != nil || len(kids) != 2 || !kids[0].oid().Equal(oidSignedData) || !kids[1].is(asn1.ClassContextSpecific, 0) || !kids[1].constructed {
-		return nil, damaged("ContentInfo is not SignedData")
+		return nil, nil, damaged("ContentInfo is not SignedData")
 	}
 	inner, err := kids[1].children()
 	if err != nil || len(inner) != 1 || !inner[0].isSequence() {
-		return nil, damaged("SignedData does not parse")
+		return nil, nil, damaged("SignedData does not parse")
 	}
 	fields, err := inner[0].children()
 	if err != nil || len(fields) < 3 || fields[0].integer() == nil {
-		return nil, damaged("SignedData does not parse")
+		return nil, nil, damaged("SignedData does not parse")
 	}
 	var certs []*x509.Certificate
+	var refused []*Refusal
 	for _, f := range fields[3:] {
 		if !f.is(asn1.ClassContextSpecific, 0) {
 			continue // [1] CRLs, then the SignerInfos SET
 		}
 		items, err := f.children()
 		if err != nil {
-			return nil, damaged("the certificate list does not parse")
+			return nil, nil, damaged("the certificate list does not parse")
 		}
 		for i, it := range items {
 			if !it.isSequence() {
 				continue // an extended or attribute certificate: not X.509
 			}
-			c, err := x509.ParseCertificate(it.full)
+			c, r, err := readCertificate(it.full, func() string { return fmt.Sprintf("PKCS#7 certificate %d", i+1) })
 			if err != nil {
-				return nil, damaged(fmt.Sprintf("certificate %d does not parse: %v", i+1, err))
+				return nil, nil, err
 			}
 			certs = append(certs, c)
+			if r != nil {
+				refused = append(refused, r)
+			}
 		}
 	}
-	return certs, nil
+	return certs, refused, nil
 }
 
 // trimZeros drops trailing zero bytes, which some tools pad files with.

@@ -254,7 +254,7 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 // reason than a missing issuer) it returns false and the caller runs
 // Check. TestCheckSingleAsCheck holds the two ways to the same findings.
 func (c *checker) checkSingle(b *inspect.Bundle, withKey bool) (plan.Findings, bool) {
-	if len(b.Certs) != 1 || len(b.CSRs) > 0 || len(b.Keys) > 0 || len(b.Findings) > 0 || withKey || c.opt.Plan != nil || b.Format == inspect.FormatPKCS12 {
+	if len(b.Certs) != 1 || len(b.CSRs) > 0 || len(b.Refused) > 0 || len(b.Keys) > 0 || len(b.Findings) > 0 || withKey || c.opt.Plan != nil || b.Format == inspect.FormatPKCS12 {
 		return nil, false
 	}
 	cert := b.Certs[0]

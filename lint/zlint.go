@@ -6,11 +6,11 @@ import (
 	"sort"
 	"strings"
 
-	zx509 "github.com/zmap/zcrypto/x509"
 	// The zlint package registers every lint of every source in its init.
 	_ "github.com/zmap/zlint/v3"
 	zl "github.com/zmap/zlint/v3/lint"
 
+	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -155,9 +155,11 @@ func (l *Linter) Len() int { return len(l.lints) }
 // written against, and runs every lint of l on it. Lints that pass, do not
 // apply, or are not yet effective report nothing; the others become
 // findings with the lint's name as Code, its citation, and subject as
-// Subject. A certificate zcrypto cannot parse is one error finding.
+// Subject. A certificate zcrypto refuses as it is is parsed the lenient
+// way (inspect.ParseZcrypto), so the lints run on what can be read; one
+// that cannot be read at all is one error finding.
 func (l *Linter) Lint(der []byte, subject string) []Finding {
-	c, err := zx509.ParseCertificate(der)
+	c, _, err := inspect.ParseZcrypto(der)
 	if err != nil {
 		return []Finding{{
 			Finding: plan.Finding{

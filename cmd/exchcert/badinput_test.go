@@ -765,9 +765,9 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "pfx/cert-truncated-der", setup: files(file("cert.cer", derOf(fx.leafPEM)[:300]), file("exch2.key", fx.keyPEM)),
 			args: pfxArgs("cert.cer", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.cer", problem: `^DER certificate or request is truncated: \d+ of \d+ bytes$`},
 		{name: "pfx/cert-truncated-pem", setup: files(file("cert.pem", fx.leafPEM[:len(fx.leafPEM)-40]), file("exch2.key", fx.keyPEM)),
-			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^PEM block "CERTIFICATE" is damaged: bad base64 or no matching END line$`},
+			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^PEM block "CERTIFICATE" \(line 1\) is damaged: bad base64 or no matching END line$`},
 		{name: "pfx/cert-bad-base64", setup: files(file("cert.pem", pemWithBadBase64("CERTIFICATE")), file("exch2.key", fx.keyPEM)),
-			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^PEM block "CERTIFICATE" is damaged`},
+			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^PEM block "CERTIFICATE" \(line 1\) is damaged`},
 		{name: "pfx/cert-directory", setup: files(folder("cert.pem"), file("exch2.key", fx.keyPEM)),
 			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^is a directory, not a file$`},
 		{name: "pfx/cert-100MB", setup: then(sparse("cert.pem", hundredMB), files(file("exch2.key", fx.keyPEM))),
@@ -775,7 +775,7 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 		{name: "pfx/cert-is-a-pfx", setup: files(file("cert.pfx", fx.pfx), file("exch2.key", fx.keyPEM)),
 			args: pfxArgs("cert.pfx", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pfx", problem: `^is a PFX already`},
 		{name: "pfx/cert-raw-utf8-name", setup: files(file("cert.pem", fx.utf8PEM), file("exch2.key", fx.keyPEM)),
-			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^PEM block "CERTIFICATE": certificate does not parse: .*SAN dNSName is malformed$`},
+			args: pfxArgs("cert.pem", "exch2.key", "exch2.pfx"), env: pw, exit: 2, subject: "cert.pem", problem: `^PEM block 1 "CERTIFICATE" \(line 1\): the certificate is malformed \(malformed-san: SAN dNSName is malformed\); 'exchcert inspect' explains$`},
 		{name: "pfx/cert-with-bag-attributes-text", setup: files(
 			file("cert.pem", append([]byte("Bag Attributes\n    localKeyID: 01 00 00 00\nsubject=CN = exch2.acme.com\nissuer=CN = exchcert Bad Input Intermediate\n"), fx.chainPEM...)), file("exch2.key", fx.keyPEM)),
 			// openssl pkcs12 -nokeys writes text around the PEM blocks: read, not refused.

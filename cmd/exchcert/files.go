@@ -71,6 +71,11 @@ func loadCerts(name string) ([]*x509.Certificate, error) {
 	if b.Format == inspect.FormatPKCS12 {
 		return nil, inFile(name, errors.New("is a PFX already; give the certificate as PEM, DER or PKCS #7"))
 	}
+	if len(b.Refused) > 0 {
+		// Read only leniently: not something to package or renew from.
+		r := b.Refused[0]
+		return nil, inFile(name, fmt.Errorf("%s: the certificate is malformed (%s: %s); 'exchcert inspect' explains", r.Where, r.Code, r.Reason))
+	}
 	return b.Certs, nil
 }
 
