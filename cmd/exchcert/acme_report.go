@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -10,75 +9,9 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/acme"
-	"github.com/exchcert/exchcert/exchange"
-	"github.com/exchcert/exchcert/inspect"
-	"github.com/exchcert/exchcert/plan"
 )
 
-// acmeFile is one file acme wrote.
-type acmeFile struct {
-	Kind string `json:"kind"` // key, certificate, pfx, bind-script, summary
-	Path string `json:"path"`
-}
-
-// acmeReport is the JSON document of exchcert acme and acme renew.
-type acmeReport struct {
-	Schema      string                 `json:"schema"`
-	Action      string                 `json:"action"` // issued, renewed, not-due
-	Renewal     *acme.Renewal          `json:"renewal,omitempty"`
-	Server      string                 `json:"server"`
-	Account     string                 `json:"account,omitempty"`
-	CommonName  string                 `json:"common_name"`
-	Names       []string               `json:"names"`
-	Serial      string                 `json:"serial"`
-	Thumbprint  string                 `json:"thumbprint"`
-	Issuer      string                 `json:"issuer"`
-	NotBefore   time.Time              `json:"not_before"`
-	NotAfter    time.Time              `json:"not_after"`
-	RenewFrom   time.Time              `json:"renew_from"`
-	Covers      bool                   `json:"covers_plan"`
-	Missing     []string               `json:"missing"`
-	Coverage    []inspect.NameCoverage `json:"coverage"`
-	PFXEncoding string                 `json:"pfx_encoding,omitempty"`
-	Files       []acmeFile             `json:"files"`
-	Archived    string                 `json:"archived,omitempty"`
-	Findings    plan.Findings          `json:"findings"`
-	Warnings    []exchange.BindWarning `json:"bind_warnings,omitempty"`
-	Deployed    bool                   `json:"deployed,omitempty"`
-	DeployLog   string                 `json:"deploy_log,omitempty"`
-}
-
-// fillCert puts the certificate's facts and how it covers the plan into rep.
-func fillCert(rep *acmeReport, p *plan.Plan, leaf *x509.Certificate) {
-	rep.Names = append([]string{}, leaf.DNSNames...)
-	rep.Serial = fmt.Sprintf("%X", leaf.SerialNumber)
-	rep.Thumbprint = inspect.Thumbprint(leaf)
-	rep.Issuer = leaf.Issuer.CommonName
-	rep.NotBefore, rep.NotAfter = leaf.NotBefore.UTC(), leaf.NotAfter.UTC()
-	rep.Coverage = inspect.CoverPlan(p, inspect.CertNames(leaf))
-	rep.Missing = []string{}
-	for _, c := range rep.Coverage {
-		if !c.Covered {
-			rep.Missing = append(rep.Missing, c.Name)
-		}
-	}
-	rep.Covers = len(rep.Missing) == 0
-}
-
-// checkIssued runs inspect's checks on the issued chain as written to
-// name: coverage of the plan, the key, the chain up to a trusted root,
-// validity and what the target Exchange version can use.
-func checkIssued(rep *acmeReport, p *plan.Plan, name string, certPEM []byte, key crypto.Signer, roots *x509.CertPool, now time.Time) error {
-	b, err := inspect.Load(name, certPEM, inspect.LoadOptions{})
-	if err != nil {
-		return inFile(name, err)
-	}
-	r := inspect.Check([]*inspect.Bundle{b}, inspect.Options{Plan: p, Key: key, Roots: roots, Now: now})
-	rep.Findings = append(rep.Findings, r.Findings...)
-	return nil
-}
-
-func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
+func writeAcmeSummary(w io.Writer, rep *acme.Report) error {
 	var b strings.Builder
 	switch rep.Action {
 	case "renewed":

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto"
 	"errors"
 	"fmt"
 	"io"
@@ -107,8 +106,8 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	// A key type the target version cannot use is refused before anything
 	// is made or written (exchange.KeySupport cites Microsoft's page).
 	if o.keyFile == "" {
-		if err := refuseKeyType(p.Exchange, o.keyType.v.Algorithm(), "--key-type "+o.keyType.v.String()); err != nil {
-			return err
+		if err := csr.CheckExchangeKey(p.Exchange, o.keyType.v.Info()); err != nil {
+			return keyError(err, o.keyType.v, "")
 		}
 	}
 	// Check the cheap things before making a key, which can take seconds.
@@ -141,19 +140,12 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 		}
 	}
 
-	var key crypto.Signer
+	key, err := exchangeKey(p.Exchange, o.keyType.v, o.keyFile)
+	if err != nil {
+		return err
+	}
 	if o.keyFile != "" {
-		if key, err = readKeyFile(o.keyFile); err != nil {
-			return err
-		}
-		if info, err := csr.DescribeKey(key.Public()); err == nil {
-			if err := refuseKeyType(p.Exchange, info.Algorithm, o.keyFile+" ("+info.String()+")"); err != nil {
-				return err
-			}
-		}
 		keyPath = o.keyFile
-	} else if key, err = csr.GenerateKey(o.keyType.v); err != nil {
-		return fmt.Errorf("making the key: %w", err)
 	}
 
 	req, err := csr.Build(csr.Request{Plan: p, Key: key, Subject: o.subject})
@@ -209,25 +201,6 @@ func checkOutDir(dir string) error {
 	return nil
 }
 
-// readKeyFile reads and parses --key, with errors that say what to do.
-func readKeyFile(name string) (crypto.Signer, error) {
-	data, err := readInput(name, csr.MaxKeyFileSize)
-	if err != nil {
-		return nil, err
-	}
-	key, err := csr.ParsePrivateKeyPEM(data)
-	var nk *csr.NotKeyError
-	switch {
-	case err == nil:
-		return key, nil
-	case errors.Is(err, csr.ErrEncryptedKey):
-		return nil, inFile(name, fmt.Errorf("%w (write a decrypted copy with mode 0600, e.g. openssl pkey -in %s -out plain.key, and give --key plain.key)", err, name))
-	case errors.As(err, &nk):
-		return nil, inFile(name, fmt.Errorf("%w (--key wants a PKCS#1, PKCS#8 or SEC1 PEM private key)", err))
-	}
-	return nil, inFile(name, err)
-}
-
 // subjectFlagError names the flag of a bad subject field.
 func subjectFlagError(err error) error {
 	var se *csr.SubjectError
@@ -252,13 +225,4 @@ func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, n
 		Names: req.SANs, KeyAlgorithm: req.Key.Algorithm, KeyBits: req.Key.Bits, SecurityBits: req.Key.SecurityBits(),
 		RequestPath: requestPath, FileName: fileBase(p.CommonName) + ".req",
 	})
-}
-
-// refuseKeyType is a usage error (exit 2) for a key algorithm the target
-// Exchange version cannot use at all, naming the version and the fix.
-func refuseKeyType(v exchange.Version, alg exchange.KeyAlgorithm, what string) error {
-	if ok, note := exchange.KeySupport(v, alg); !ok {
-		return &usageError{fmt.Errorf("%s: %s (--key-type rsa2048, or --exchange 2016 or later for ECC)", what, note)}
-	}
-	return nil
 }
