@@ -18,7 +18,7 @@ func ruleLine(r acme.Renewal) string {
 	}[r.Rule]
 	line := fmt.Sprintf("rule: %s (%s)", r.Rule, what)
 	if r.ARIError != "" {
-		line += "; renewal information: " + r.ARIError
+		line += "; renewal information: " + esc(r.ARIError)
 	}
 	if !r.Due && !r.NextCheck.IsZero() {
 		line += "; next check: " + r.NextCheck.UTC().Format(time.RFC3339)

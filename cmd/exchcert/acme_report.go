@@ -15,31 +15,31 @@ func writeAcmeSummary(w io.Writer, rep *acme.Report) error {
 	var b strings.Builder
 	switch rep.Action {
 	case "renewed":
-		fmt.Fprintf(&b, "renewed: %s\n%s\n", rep.Renewal.Reason, ruleLine(*rep.Renewal))
+		fmt.Fprintf(&b, "renewed: %s\n%s\n", esc(rep.Renewal.Reason), ruleLine(*rep.Renewal))
 	case "issued":
-		fmt.Fprintf(&b, "issued: %s\n", rep.CommonName)
+		fmt.Fprintf(&b, "issued: %s\n", esc(rep.CommonName))
 	}
-	fmt.Fprintf(&b, "\nCA:          %s\n", rep.Server)
+	fmt.Fprintf(&b, "\nCA:          %s\n", esc(rep.Server))
 	if rep.Account != "" {
-		fmt.Fprintf(&b, "Account:     %s\n", rep.Account)
+		fmt.Fprintf(&b, "Account:     %s\n", esc(rep.Account))
 	}
-	fmt.Fprintf(&b, "Issuer:      %s\n", rep.Issuer)
-	fmt.Fprintf(&b, "Serial:      %s\n", rep.Serial)
-	fmt.Fprintf(&b, "Thumbprint:  %s\n", rep.Thumbprint)
+	fmt.Fprintf(&b, "Issuer:      %s\n", esc(rep.Issuer))
+	fmt.Fprintf(&b, "Serial:      %s\n", esc(rep.Serial))
+	fmt.Fprintf(&b, "Thumbprint:  %s\n", esc(rep.Thumbprint))
 	fmt.Fprintf(&b, "Valid:       %s to %s (renew from %s)\n", rep.NotBefore.Format(time.RFC3339), rep.NotAfter.Format(time.RFC3339), rep.RenewFrom.Format(time.DateOnly))
 	if rep.Covers {
 		fmt.Fprintf(&b, "Plan:        covered (every planned name is on the certificate)\n")
 	} else {
-		fmt.Fprintf(&b, "Plan:        NOT covered, missing %s\n", strings.Join(rep.Missing, ", "))
+		fmt.Fprintf(&b, "Plan:        NOT covered, missing %s\n", strings.Join(escList(rep.Missing), ", "))
 	}
 	if rep.PFXEncoding != "" {
-		fmt.Fprintf(&b, "PFX:         %s encoding\n", rep.PFXEncoding)
+		fmt.Fprintf(&b, "PFX:         %s encoding\n", esc(rep.PFXEncoding))
 	}
 	if rep.Archived != "" {
-		fmt.Fprintf(&b, "Previous:    archived in %s\n", rep.Archived)
+		fmt.Fprintf(&b, "Previous:    archived in %s\n", esc(rep.Archived))
 	}
 	if rep.DeployLog != "" {
-		fmt.Fprintf(&b, "Deployed:    %v (log %s)\n", rep.Deployed, rep.DeployLog)
+		fmt.Fprintf(&b, "Deployed:    %v (log %s)\n", rep.Deployed, esc(rep.DeployLog))
 	}
 	if _, err := io.WriteString(w, b.String()+"\n"); err != nil {
 		return err
@@ -62,7 +62,7 @@ func writeAcmeSummary(w io.Writer, rep *acme.Report) error {
 			return err
 		}
 		for _, f := range rep.Files {
-			if _, err := fmt.Fprintf(w, "  %-12s %s\n", f.Kind, f.Path); err != nil {
+			if _, err := fmt.Fprintf(w, "  %-12s %s\n", esc(f.Kind), esc(f.Path)); err != nil {
 				return err
 			}
 		}

@@ -17,7 +17,6 @@ import (
 	"github.com/exchcert/exchcert/acme"
 	"github.com/exchcert/exchcert/csr"
 	"github.com/exchcert/exchcert/exchange"
-	"github.com/exchcert/exchcert/internal/safetext"
 	"github.com/exchcert/exchcert/plan"
 	"github.com/spf13/cobra"
 )
@@ -182,7 +181,7 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	}
 	if rep.Action == acme.ActionNotDue {
 		return a.report(o.output, rep, func(w io.Writer) error {
-			_, err := fmt.Fprintf(w, "not due: %s (%s)\n%s\n", safetext.Escape(rep.Renewal.Reason), safetext.Escape(set.Cert), ruleLine(*rep.Renewal))
+			_, err := fmt.Fprintf(w, "not due: %s (%s)\n%s\n", esc(rep.Renewal.Reason), esc(set.Cert), ruleLine(*rep.Renewal))
 			return err
 		})
 	}
