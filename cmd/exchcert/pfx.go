@@ -113,9 +113,9 @@ import (exchcert bind --friendly-name).`,
 func (o *pfxOptions) chooseEncoding(rep *pfxReport) error {
 	switch {
 	case o.windows != "" && o.encoding != "":
-		return &usageError{errors.New("flag '--windows' is incompatible with '--encoding'")}
+		return incompatible("windows", "encoding")
 	case o.exchange != "" && o.planFile != "":
-		return &usageError{errors.New("flag '--plan' is incompatible with '--exchange'")}
+		return incompatible("plan", "exchange")
 	case o.windows != "":
 		w, err := exchange.ParseWindows(o.windows)
 		if err != nil {
