@@ -33,9 +33,9 @@ func issueRequest(t *testing.T, c *acmetest.CA, state string, secrets *int) acme
 			return newKey(t), []byte("s3cret"), nil
 		},
 		Encoding: exchange.PFXLegacy, LegacyWarning: "legacy encoding",
-		Bind:     acme.BindOptions{ImportPath: `C:\certs\exch2.acme.com.pfx`},
-		Roots:    c.Roots(),
-		Options:  dnsOptions(c, state, &recorder{}),
+		Bind:    acme.BindOptions{ImportPath: `C:\certs\exch2.acme.com.pfx`},
+		Roots:   c.Roots(),
+		Options: dnsOptions(c, state, &recorder{}),
 		Summary: func(w io.Writer, r *acme.Report) error {
 			_, err := fmt.Fprintf(w, "%s %s\n", r.Action, r.Serial)
 			return err
