@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -129,15 +127,8 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if o.keyFile == "" {
 		targets = []string{keyPath, csrPath}
 	}
-	// Finish an interrupted earlier run first (its key and request come
-	// back, or its leftovers go), so the check below sees what is there.
-	safefile.Recover(a.notify, targets...)
-	if !o.force {
-		for _, t := range targets {
-			if _, err := os.Lstat(t); err == nil {
-				return writeFilesError(&fs.PathError{Op: "write", Path: t, Err: fs.ErrExist})
-			}
-		}
+	if err := refuseExisting(a, o.force, targets...); err != nil {
+		return err
 	}
 
 	key, err := exchangeKey(p.Exchange, o.keyType.v, o.keyFile)
@@ -184,21 +175,6 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 // too: a wildcard's "*" becomes "wildcard".
 func fileBase(cn string) string {
 	return strings.Replace(cn, "*", "wildcard", 1)
-}
-
-// checkOutDir accepts an existing folder. It does not create one: a typo
-// in --out-dir should not scatter keys in a new folder.
-func checkOutDir(dir string) error {
-	st, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return inFile(dir, errors.New("no such folder (create it first, or give another --out-dir)"))
-	case err != nil:
-		return inFile(dir, describeOSError(err))
-	case !st.IsDir():
-		return inFile(dir, errors.New("not a folder (--out-dir names the folder for the key and request)"))
-	}
-	return nil
 }
 
 // subjectFlagError names the flag of a bad subject field.

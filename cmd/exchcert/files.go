@@ -43,11 +43,46 @@ func loadFile(name string, opt inspect.LoadOptions) (*inspect.Bundle, error) {
 	return b, nil
 }
 
+// checkOutDir accepts an existing folder. It does not create one: a typo
+// in --out-dir should not scatter keys in a new folder.
+func checkOutDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return inFile(dir, errors.New("no such folder (create it first, or give another --out-dir)"))
+	case err != nil:
+		return inFile(dir, describeOSError(err))
+	case !st.IsDir():
+		return inFile(dir, errors.New("not a folder (--out-dir names the folder for the key and request)"))
+	}
+	return nil
+}
+
+// refuseExisting finishes an interrupted earlier write of the output
+// files first (safefile.Recover: a key comes back, leftovers go), then
+// refuses one that exists unless force, before anything is asked for or
+// made.
+func refuseExisting(a *app, force bool, names ...string) error {
+	safefile.Recover(a.notify, names...)
+	if force {
+		return nil
+	}
+	for _, n := range names {
+		if _, err := os.Lstat(n); err == nil {
+			return outputError(n, fs.ErrExist)
+		}
+	}
+	return nil
+}
+
+// existsText is the one wording of an output file that is there already.
+const existsText = "already exists (use --force to replace it)"
+
 // outputError words a failure to write an output file.
 func outputError(name string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return inFile(name, errors.New("already exists (use --force to replace it)"))
+		return inFile(name, errors.New(existsText))
 	case errors.Is(err, fs.ErrNotExist):
 		return inFile(name, errors.New("cannot be created: its folder does not exist"))
 	case noRoom(err):
@@ -99,7 +134,7 @@ func writeFilesError(err error) error {
 	}
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return inFile(pe.Path, errors.New("file exists (use --force to replace it)"))
+		return inFile(pe.Path, errors.New(existsText))
 	case errors.Is(err, fs.ErrPermission):
 		return inFile(pe.Path, errors.New("permission denied (choose a folder you can write to with --out-dir)"))
 	case errors.Is(err, fs.ErrNotExist):
