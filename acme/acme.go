@@ -11,7 +11,10 @@
 // a certificate should be renewed, from the CA's renewal information (RFC
 // 9773, FetchWindow) or a fixed third of its lifetime. Deploy writes the
 // PowerShell wrapper that runs the bind script unattended, and Task the
-// commands for a daily scheduled task. Progress goes to a callback, never to a terminal; the
+// commands for a daily scheduled task. Issue puts it together: the
+// workflow of exchcert acme and acme renew from the renewal decision to
+// the written files, with the clock and the secrets from the caller.
+// Progress goes to a callback, never to a terminal; the
 // package reads no environment variables itself (lego's DNS providers,
 // which the caller constructs, read their documented ones).
 //

@@ -357,3 +357,65 @@ func looksBinary(b []byte) bool {
 	}
 	return !utf8.Valid(head)
 }
+
+// Info describes the keys GenerateKey makes of type t.
+func (t KeyType) Info() KeyInfo {
+	switch t {
+	case ECDSAP256:
+		return KeyInfo{Algorithm: exchange.ECDSA, Bits: 256, Curve: "P-256"}
+	case ECDSAP384:
+		return KeyInfo{Algorithm: exchange.ECDSA, Bits: 384, Curve: "P-384"}
+	case RSA3072:
+		return KeyInfo{Algorithm: exchange.RSA, Bits: 3072}
+	case RSA4096:
+		return KeyInfo{Algorithm: exchange.RSA, Bits: 4096}
+	}
+	return KeyInfo{Algorithm: exchange.RSA, Bits: 2048}
+}
+
+// ExchangeKeyError means the target Exchange version cannot use a key of
+// this algorithm at all (exchange.KeySupport).
+type ExchangeKeyError struct {
+	Version exchange.Version
+	Key     KeyInfo
+	Note    string // why, and what to use instead
+}
+
+func (e *ExchangeKeyError) Error() string { return e.Note }
+
+// CheckExchangeKey returns an *ExchangeKeyError when Exchange version v
+// cannot use a key like k.
+func CheckExchangeKey(v exchange.Version, k KeyInfo) error {
+	if ok, note := exchange.KeySupport(v, k.Algorithm); !ok {
+		return &ExchangeKeyError{Version: v, Key: k, Note: note}
+	}
+	return nil
+}
+
+// ExchangeKey returns the private key of a certificate for Exchange
+// version v: the PEM key when keyPEM is not nil, else a new key of type
+// t, made only once the type has passed CheckExchangeKey. A key the
+// version cannot use is an *ExchangeKeyError; a key no CA signs is an
+// *UnsupportedKeyError.
+func ExchangeKey(v exchange.Version, t KeyType, keyPEM []byte) (crypto.Signer, KeyInfo, error) {
+	if keyPEM == nil {
+		info := t.Info()
+		if err := CheckExchangeKey(v, info); err != nil {
+			return nil, info, err
+		}
+		key, err := GenerateKey(t)
+		return key, info, err
+	}
+	key, err := ParsePrivateKeyPEM(keyPEM)
+	if err != nil {
+		return nil, KeyInfo{}, err
+	}
+	info, err := DescribeKey(key.Public())
+	if err != nil {
+		return nil, info, err
+	}
+	if err := CheckExchangeKey(v, info); err != nil {
+		return nil, info, err
+	}
+	return key, info, nil
+}

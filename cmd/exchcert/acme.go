@@ -9,9 +9,6 @@ import (
 	"github.com/exchcert/exchcert/exchange"
 )
 
-// acmeSchema identifies the JSON report of exchcert acme and acme renew.
-const acmeSchema = "exchcert.acme/v1"
-
 // acmeOptions are the flags of exchcert acme and exchcert acme renew.
 type acmeOptions struct {
 	plan planFlags

@@ -72,7 +72,7 @@ func deployServices(names []string) []string {
 // run writes NAME.deploy.ps1 next to the bind script and runs it in
 // Windows PowerShell, its output appended to NAME.deploy.log. It returns
 // the log's path and an error when a step failed.
-func (f *deployFlags) run(ctx context.Context, a *app, p *plan.Plan, set acme.Files, rep *acmeReport, oldThumbprint string, password []byte) (string, error) {
+func (f *deployFlags) run(ctx context.Context, a *app, p *plan.Plan, set acme.Files, rep *acme.Report, oldThumbprint string, password []byte) (string, error) {
 	base := strings.TrimSuffix(set.Bind, ".bind.ps1")
 	wrapper, logName := base+".deploy.ps1", base+".deploy.log"
 	bind, err := filepath.Abs(set.Bind)

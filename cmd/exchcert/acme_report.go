@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -10,103 +9,37 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/acme"
-	"github.com/exchcert/exchcert/exchange"
-	"github.com/exchcert/exchcert/inspect"
-	"github.com/exchcert/exchcert/plan"
 )
 
-// acmeFile is one file acme wrote.
-type acmeFile struct {
-	Kind string `json:"kind"` // key, certificate, pfx, bind-script, summary
-	Path string `json:"path"`
-}
-
-// acmeReport is the JSON document of exchcert acme and acme renew.
-type acmeReport struct {
-	Schema      string                 `json:"schema"`
-	Action      string                 `json:"action"` // issued, renewed, not-due
-	Renewal     *acme.Renewal          `json:"renewal,omitempty"`
-	Server      string                 `json:"server"`
-	Account     string                 `json:"account,omitempty"`
-	CommonName  string                 `json:"common_name"`
-	Names       []string               `json:"names"`
-	Serial      string                 `json:"serial"`
-	Thumbprint  string                 `json:"thumbprint"`
-	Issuer      string                 `json:"issuer"`
-	NotBefore   time.Time              `json:"not_before"`
-	NotAfter    time.Time              `json:"not_after"`
-	RenewFrom   time.Time              `json:"renew_from"`
-	Covers      bool                   `json:"covers_plan"`
-	Missing     []string               `json:"missing"`
-	Coverage    []inspect.NameCoverage `json:"coverage"`
-	PFXEncoding string                 `json:"pfx_encoding,omitempty"`
-	Files       []acmeFile             `json:"files"`
-	Archived    string                 `json:"archived,omitempty"`
-	Findings    plan.Findings          `json:"findings"`
-	Warnings    []exchange.BindWarning `json:"bind_warnings,omitempty"`
-	Deployed    bool                   `json:"deployed,omitempty"`
-	DeployLog   string                 `json:"deploy_log,omitempty"`
-}
-
-// fillCert puts the certificate's facts and how it covers the plan into rep.
-func fillCert(rep *acmeReport, p *plan.Plan, leaf *x509.Certificate) {
-	rep.Names = append([]string{}, leaf.DNSNames...)
-	rep.Serial = fmt.Sprintf("%X", leaf.SerialNumber)
-	rep.Thumbprint = inspect.Thumbprint(leaf)
-	rep.Issuer = leaf.Issuer.CommonName
-	rep.NotBefore, rep.NotAfter = leaf.NotBefore.UTC(), leaf.NotAfter.UTC()
-	rep.Coverage = inspect.CoverPlan(p, inspect.CertNames(leaf))
-	rep.Missing = []string{}
-	for _, c := range rep.Coverage {
-		if !c.Covered {
-			rep.Missing = append(rep.Missing, c.Name)
-		}
-	}
-	rep.Covers = len(rep.Missing) == 0
-}
-
-// checkIssued runs inspect's checks on the issued chain as written to
-// name: coverage of the plan, the key, the chain up to a trusted root,
-// validity and what the target Exchange version can use.
-func checkIssued(rep *acmeReport, p *plan.Plan, name string, certPEM []byte, key crypto.Signer, roots *x509.CertPool, now time.Time) error {
-	b, err := inspect.Load(name, certPEM, inspect.LoadOptions{})
-	if err != nil {
-		return inFile(name, err)
-	}
-	r := inspect.Check([]*inspect.Bundle{b}, inspect.Options{Plan: p, Key: key, Roots: roots, Now: now})
-	rep.Findings = append(rep.Findings, r.Findings...)
-	return nil
-}
-
-func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
+func writeAcmeSummary(w io.Writer, rep *acme.Report) error {
 	var b strings.Builder
 	switch rep.Action {
 	case "renewed":
-		fmt.Fprintf(&b, "renewed: %s\n%s\n", rep.Renewal.Reason, ruleLine(*rep.Renewal))
+		fmt.Fprintf(&b, "renewed: %s\n%s\n", esc(rep.Renewal.Reason), ruleLine(*rep.Renewal))
 	case "issued":
-		fmt.Fprintf(&b, "issued: %s\n", rep.CommonName)
+		fmt.Fprintf(&b, "issued: %s\n", esc(rep.CommonName))
 	}
-	fmt.Fprintf(&b, "\nCA:          %s\n", rep.Server)
+	fmt.Fprintf(&b, "\nCA:          %s\n", esc(rep.Server))
 	if rep.Account != "" {
-		fmt.Fprintf(&b, "Account:     %s\n", rep.Account)
+		fmt.Fprintf(&b, "Account:     %s\n", esc(rep.Account))
 	}
-	fmt.Fprintf(&b, "Issuer:      %s\n", rep.Issuer)
-	fmt.Fprintf(&b, "Serial:      %s\n", rep.Serial)
-	fmt.Fprintf(&b, "Thumbprint:  %s\n", rep.Thumbprint)
+	fmt.Fprintf(&b, "Issuer:      %s\n", esc(rep.Issuer))
+	fmt.Fprintf(&b, "Serial:      %s\n", esc(rep.Serial))
+	fmt.Fprintf(&b, "Thumbprint:  %s\n", esc(rep.Thumbprint))
 	fmt.Fprintf(&b, "Valid:       %s to %s (renew from %s)\n", rep.NotBefore.Format(time.RFC3339), rep.NotAfter.Format(time.RFC3339), rep.RenewFrom.Format(time.DateOnly))
 	if rep.Covers {
 		fmt.Fprintf(&b, "Plan:        covered (every planned name is on the certificate)\n")
 	} else {
-		fmt.Fprintf(&b, "Plan:        NOT covered, missing %s\n", strings.Join(rep.Missing, ", "))
+		fmt.Fprintf(&b, "Plan:        NOT covered, missing %s\n", strings.Join(escList(rep.Missing), ", "))
 	}
 	if rep.PFXEncoding != "" {
-		fmt.Fprintf(&b, "PFX:         %s encoding\n", rep.PFXEncoding)
+		fmt.Fprintf(&b, "PFX:         %s encoding\n", esc(rep.PFXEncoding))
 	}
 	if rep.Archived != "" {
-		fmt.Fprintf(&b, "Previous:    archived in %s\n", rep.Archived)
+		fmt.Fprintf(&b, "Previous:    archived in %s\n", esc(rep.Archived))
 	}
 	if rep.DeployLog != "" {
-		fmt.Fprintf(&b, "Deployed:    %v (log %s)\n", rep.Deployed, rep.DeployLog)
+		fmt.Fprintf(&b, "Deployed:    %v (log %s)\n", rep.Deployed, esc(rep.DeployLog))
 	}
 	if _, err := io.WriteString(w, b.String()+"\n"); err != nil {
 		return err
@@ -129,7 +62,7 @@ func writeAcmeSummary(w io.Writer, rep *acmeReport) error {
 			return err
 		}
 		for _, f := range rep.Files {
-			if _, err := fmt.Fprintf(w, "  %-12s %s\n", f.Kind, f.Path); err != nil {
+			if _, err := fmt.Fprintf(w, "  %-12s %s\n", esc(f.Kind), esc(f.Path)); err != nil {
 				return err
 			}
 		}

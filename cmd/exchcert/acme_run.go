@@ -1,7 +1,8 @@
 package main
 
 import (
-	"bytes"
+	"context"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -14,9 +15,8 @@ import (
 	"strings"
 
 	"github.com/exchcert/exchcert/acme"
+	"github.com/exchcert/exchcert/csr"
 	"github.com/exchcert/exchcert/exchange"
-	"github.com/exchcert/exchcert/inspect"
-	"github.com/exchcert/exchcert/internal/safefile"
 	"github.com/exchcert/exchcert/plan"
 	"github.com/spf13/cobra"
 )
@@ -61,6 +61,11 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	if err := o.deploy.check(p); err != nil {
 		return err
 	}
+	if o.keyFile == "" {
+		if err := csr.CheckExchangeKey(p.Exchange, o.keyType.v.Info()); err != nil {
+			return keyError(err, o.keyType.v, "")
+		}
+	}
 	if o.deploy.deploy && !cmd.Flags().Changed("import-path") {
 		// The wrapper imports the PFX where it was written.
 		if abs, err := filepath.Abs(o.files(p).PFX); err == nil {
@@ -97,61 +102,11 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 	}
 	set := o.files(p)
 
-	rep := &acmeReport{Schema: acmeSchema, Server: o.server, CommonName: p.CommonName, Files: []acmeFile{}, Missing: []string{}, Findings: plan.Findings{}}
-
 	// What is there now decides whether anything is to be done.
 	var current *x509.Certificate
 	if o.renew {
-		current, err = readCurrentCert(set.Cert)
-		if err != nil {
+		if current, err = readCurrentCert(set.Cert); err != nil {
 			return err
-		}
-		r, err := o.decide(cmd.Context(), a, current, p)
-		if err != nil {
-			return err
-		}
-		rep.Renewal = &r
-		if !r.Due && !o.force {
-			rep.Action = "not-due"
-			fillCert(rep, p, current)
-			rep.RenewFrom = r.RenewFrom
-			return a.report(o.output, rep, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "not due: %s (%s)\n%s\n", r.Reason, set.Cert, ruleLine(r))
-				return err
-			})
-		}
-		if !r.Due {
-			r.Reason = "--force: " + r.Reason
-			rep.Renewal = &r
-		}
-	} else if !o.force {
-		for _, f := range set.All() {
-			if _, err := os.Lstat(f); err == nil {
-				return inFile(f, errors.New("already exists (use 'exchcert acme renew', or --force to replace the files)"))
-			}
-		}
-	}
-	if st, err := os.Stat(o.outDir); err != nil || !st.IsDir() {
-		return inFile(o.outDir, errors.New("is not a folder (create it first)"))
-	}
-	// The files are archived and replaced as plain files: a link among
-	// them would copy whatever it points to into the archive.
-	for _, f := range set.All() {
-		if st, err := os.Lstat(f); err == nil && !st.Mode().IsRegular() {
-			return inFile(f, errors.New("is not a plain file (a symbolic link or a folder); exchcert writes plain files there: remove it"))
-		}
-	}
-	safefile.Recover(a.notify, set.All()...)
-
-	// Everything that can be wrong locally is checked before the CA is asked.
-	if o.http != "" || webroot != nil {
-		fs := acme.HTTP01Findings(p)
-		for _, f := range fs {
-			fmt.Fprintf(a.stderr, "exchcert: %s: %s: %s (%s)\n", f.Severity, f.Subject, f.Message, f.Fix)
-		}
-		rep.Findings = append(rep.Findings, fs...)
-		if fs.HasErrors() {
-			return &usageError{errors.New("HTTP-01 cannot validate every planned name (use --dns PROVIDER)")}
 		}
 	}
 	var dnsProvider acmeProvider
@@ -171,104 +126,64 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 			return err
 		}
 	}
-	key, err := o.loadKey(p)
-	if err != nil {
-		return err
+	req := acme.IssueRequest{
+		Plan: p, OutDir: o.outDir, Files: set,
+		Renew: o.renew, Current: current, Days: o.days, Force: o.force,
+		Secrets: func() (crypto.Signer, []byte, error) {
+			key, err := exchangeKey(p.Exchange, o.keyType.v, o.keyFile)
+			if err != nil {
+				return nil, nil, err
+			}
+			password, err := o.pw.read(a, "PFX password: ", true)
+			return key, password, err
+		},
+		Encoding: enc, LegacyWarning: legacyWarning(encReason), Roots: roots,
+		Bind: acme.BindOptions{
+			ImportPath: o.importPath, FriendlyName: o.friendlyName,
+			// With --deploy nobody answers the bind script's questions.
+			ReplaceSMTP: o.deploy.replaceSMTP, TestMailbox: o.deploy.testMailbox,
+		},
+		Options: acme.Options{
+			Server:          o.server,
+			Email:           o.email,
+			StateDir:        o.stateDir,
+			AcceptTOS:       o.acceptTOS,
+			Roots:           serverRoots,
+			DNS:             dnsProvider,
+			Resolvers:       o.dnsResolvers,
+			RecursiveOnly:   o.dnsRecursive,
+			PropagationWait: o.dnsWait,
+			HTTP:            o.http,
+			Webroot:         webroot,
+			Profile:         o.profile,
+			Progress:        progressPrinter(a.stderr, o.verbose),
+		},
+		Summary: writeAcmeSummary,
+		Now:     a.now,
+		Notify:  a.notify,
 	}
-	password, err := o.pw.read(a, "PFX password: ", true)
-	if err != nil {
-		return err
+	if o.deploy.deploy {
+		req.Deploy = func(ctx context.Context, rep *acme.Report, old string, password []byte) (string, error) {
+			return o.deploy.run(ctx, a, p, set, rep, old, password)
+		}
 	}
-
 	// Ctrl-C cancels the CA's requests, so lego still removes the TXT
 	// records and stops its HTTP-01 server before exchcert exits.
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
-	res, err := acme.Obtain(ctx, acme.Request{Plan: p, Key: key, Replaces: acme.ReplacesID(current)}, acme.Options{
-		Server:          o.server,
-		Email:           o.email,
-		StateDir:        o.stateDir,
-		AcceptTOS:       o.acceptTOS,
-		Roots:           serverRoots,
-		DNS:             dnsProvider,
-		Resolvers:       o.dnsResolvers,
-		RecursiveOnly:   o.dnsRecursive,
-		PropagationWait: o.dnsWait,
-		HTTP:            o.http,
-		Webroot:         webroot,
-		Profile:         o.profile,
-		Progress:        progressPrinter(a.stderr, o.verbose),
-	})
+	rep, err := acme.Issue(ctx, req)
 	if err != nil {
-		var se *acme.SelfCheckError
-		if errors.As(err, &se) {
-			return selfCheckError(a.stderr, se)
-		}
-		return acmeError(err, o.renew)
-	}
-	rep.Account = res.Account.URL
-	if o.renew {
-		rep.Action = "renewed"
-	} else {
-		rep.Action = "issued"
-	}
-	fillCert(rep, p, res.Chain[0])
-	rep.RenewFrom = acme.RenewDue(res.Chain[0], p, o.days, a.now()).RenewFrom
-	if err := checkIssued(rep, p, set.Cert, res.PEM, key, roots, a.now()); err != nil {
-		return err
-	}
-
-	files, warnings, err := acme.Deliverables(p, set, key, res.Chain, res.PEM, password, enc, acme.BindOptions{
-		ImportPath: o.importPath, FriendlyName: o.friendlyName,
-		// With --deploy nobody answers the bind script's questions.
-		ReplaceSMTP: o.deploy.replaceSMTP, TestMailbox: o.deploy.testMailbox,
-	})
-	if err != nil {
-		return fmt.Errorf("the certificate was issued but cannot be written: %w", err)
-	}
-	rep.PFXEncoding = enc.String()
-	rep.Warnings = warnings
-	for _, f := range []struct{ kind, path string }{{"key", set.Key}, {"certificate", set.Cert}, {"pfx", set.PFX}, {"bind-script", set.Bind}, {"summary", set.Summary}} {
-		rep.Files = append(rep.Files, acmeFile{Kind: f.kind, Path: f.path})
-	}
-	var summary bytes.Buffer
-	if err := writeAcmeSummary(&summary, rep); err != nil {
-		return err
-	}
-	files = append(files, safefile.File{Name: set.Summary, Data: summary.Bytes(), Perm: 0o644})
-
-	replace := o.renew || o.force
-	if replace {
-		if rep.Archived, err = acme.Archive(o.outDir, set, current, a.now()); err != nil {
-			var ae *acme.ArchiveError
-			if errors.As(err, &ae) {
-				err = inFile(ae.Path, ae.Err)
-			}
-			return fmt.Errorf("the certificate was issued but the current files cannot be archived: %w", err)
-		}
-	}
-	if err := safefile.Write(safefile.Options{Force: replace, Notify: a.notify}, files...); err != nil {
-		return fmt.Errorf("the certificate was issued but cannot be written: %w", err)
-	}
-	for _, w := range warnings {
-		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", w.Message)
-	}
-	if enc == exchange.PFXLegacy {
-		fmt.Fprintf(a.stderr, "exchcert: warning: %s\n", legacyWarning(encReason))
-	}
-	if o.deploy.deploy && rep.Findings.HasErrors() {
-		fmt.Fprintf(a.stderr, "exchcert: not deployed: the new certificate fails inspect's checks (see the notes); the server keeps the old one\n")
-	} else if o.deploy.deploy {
-		old := ""
-		if current != nil {
-			old = inspect.Thumbprint(current)
-		}
-		rep.DeployLog, err = o.deploy.run(ctx, a, p, set, rep, old, password)
-		if err != nil {
+		if rep != nil { // written, but the deploy failed
 			_ = a.report(o.output, rep, func(w io.Writer) error { return writeAcmeSummary(w, rep) })
 			return err
 		}
-		rep.Deployed = true
+		return issueError(a.stderr, err, o.renew)
+	}
+	if rep.Action == acme.ActionNotDue {
+		return a.report(o.output, rep, func(w io.Writer) error {
+			_, err := fmt.Fprintf(w, "not due: %s (%s)\n%s\n", esc(rep.Renewal.Reason), esc(set.Cert), ruleLine(*rep.Renewal))
+			return err
+		})
 	}
 	if err := a.report(o.output, rep, func(w io.Writer) error { return writeAcmeSummary(w, rep) }); err != nil {
 		return err
@@ -277,6 +192,22 @@ func (o *acmeOptions) run(a *app, cmd *cobra.Command) error {
 		return errFindings
 	}
 	return nil
+}
+
+// issueError words Issue's errors for the command line (see acmeError for
+// those of the order itself).
+func issueError(stderr io.Writer, err error, renew bool) error {
+	var ie *acme.InputError
+	var se *acme.SelfCheckError
+	switch {
+	case errors.As(err, &ie):
+		return inFile(ie.Path, ie.Err)
+	case errors.Is(err, acme.ErrHTTP01Names):
+		return &usageError{err}
+	case errors.As(err, &se):
+		return selfCheckError(stderr, se)
+	}
+	return acmeError(err, renew)
 }
 
 // acmeProvider is a lego challenge provider (kept as an alias so this file

@@ -747,7 +747,7 @@ func badCases(t *testing.T, fx *badFixture) []badCase {
 			// sysfs refuses new files to everyone, root included.
 			args: []string{"csr", "--fqdn", "exch2.acme.com", "--out-dir", "/sys"}, exit: 2, subject: "/sys/exch2.acme.com.key", problem: `^permission denied \(choose a folder you can write to with --out-dir\)$`},
 		{name: "csr/key-exists", setup: files(file("exch2.acme.com.key", existingKey)),
-			args: []string{"csr", "--fqdn", "exch2.acme.com"}, exit: 2, subject: "exch2.acme.com.key", problem: `^file exists \(use --force to replace it\)$`},
+			args: []string{"csr", "--fqdn", "exch2.acme.com"}, exit: 2, subject: "exch2.acme.com.key", problem: `^already exists \(use --force to replace it\)$`},
 		{name: "csr/disk-full-writing-key", fsize: 512,
 			args: []string{"csr", "--fqdn", "exch2.acme.com"}, exit: 2, subject: "exch2.acme.com.key", problem: `^no room to write it \(file too large\); nothing was written \(free some space, or choose another --out-dir\)$`},
 		{name: "csr/disk-full-replacing-key", fsize: 512, setup: files(file("exch2.acme.com.key", existingKey), file("exch2.acme.com.csr", existingCSR)),

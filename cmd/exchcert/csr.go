@@ -1,12 +1,9 @@
 package main
 
 import (
-	"crypto"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -107,8 +104,8 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	// A key type the target version cannot use is refused before anything
 	// is made or written (exchange.KeySupport cites Microsoft's page).
 	if o.keyFile == "" {
-		if err := refuseKeyType(p.Exchange, o.keyType.v.Algorithm(), "--key-type "+o.keyType.v.String()); err != nil {
-			return err
+		if err := csr.CheckExchangeKey(p.Exchange, o.keyType.v.Info()); err != nil {
+			return keyError(err, o.keyType.v, "")
 		}
 	}
 	// Check the cheap things before making a key, which can take seconds.
@@ -130,30 +127,16 @@ func runCSR(a *app, cmd *cobra.Command, o *csrOptions) error {
 	if o.keyFile == "" {
 		targets = []string{keyPath, csrPath}
 	}
-	// Finish an interrupted earlier run first (its key and request come
-	// back, or its leftovers go), so the check below sees what is there.
-	safefile.Recover(a.notify, targets...)
-	if !o.force {
-		for _, t := range targets {
-			if _, err := os.Lstat(t); err == nil {
-				return writeFilesError(&fs.PathError{Op: "write", Path: t, Err: fs.ErrExist})
-			}
-		}
+	if err := refuseExisting(a, o.force, targets...); err != nil {
+		return err
 	}
 
-	var key crypto.Signer
+	key, err := exchangeKey(p.Exchange, o.keyType.v, o.keyFile)
+	if err != nil {
+		return err
+	}
 	if o.keyFile != "" {
-		if key, err = readKeyFile(o.keyFile); err != nil {
-			return err
-		}
-		if info, err := csr.DescribeKey(key.Public()); err == nil {
-			if err := refuseKeyType(p.Exchange, info.Algorithm, o.keyFile+" ("+info.String()+")"); err != nil {
-				return err
-			}
-		}
 		keyPath = o.keyFile
-	} else if key, err = csr.GenerateKey(o.keyType.v); err != nil {
-		return fmt.Errorf("making the key: %w", err)
 	}
 
 	req, err := csr.Build(csr.Request{Plan: p, Key: key, Subject: o.subject})
@@ -194,40 +177,6 @@ func fileBase(cn string) string {
 	return strings.Replace(cn, "*", "wildcard", 1)
 }
 
-// checkOutDir accepts an existing folder. It does not create one: a typo
-// in --out-dir should not scatter keys in a new folder.
-func checkOutDir(dir string) error {
-	st, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return inFile(dir, errors.New("no such folder (create it first, or give another --out-dir)"))
-	case err != nil:
-		return inFile(dir, describeOSError(err))
-	case !st.IsDir():
-		return inFile(dir, errors.New("not a folder (--out-dir names the folder for the key and request)"))
-	}
-	return nil
-}
-
-// readKeyFile reads and parses --key, with errors that say what to do.
-func readKeyFile(name string) (crypto.Signer, error) {
-	data, err := readInput(name, csr.MaxKeyFileSize)
-	if err != nil {
-		return nil, err
-	}
-	key, err := csr.ParsePrivateKeyPEM(data)
-	var nk *csr.NotKeyError
-	switch {
-	case err == nil:
-		return key, nil
-	case errors.Is(err, csr.ErrEncryptedKey):
-		return nil, inFile(name, fmt.Errorf("%w (write a decrypted copy with mode 0600, e.g. openssl pkey -in %s -out plain.key, and give --key plain.key)", err, name))
-	case errors.As(err, &nk):
-		return nil, inFile(name, fmt.Errorf("%w (--key wants a PKCS#1, PKCS#8 or SEC1 PEM private key)", err))
-	}
-	return nil, inFile(name, err)
-}
-
 // subjectFlagError names the flag of a bad subject field.
 func subjectFlagError(err error) error {
 	var se *csr.SubjectError
@@ -252,13 +201,4 @@ func exchangeRequest(p *plan.Plan, req *csr.CSR, requestPath string) (command, n
 		Names: req.SANs, KeyAlgorithm: req.Key.Algorithm, KeyBits: req.Key.Bits, SecurityBits: req.Key.SecurityBits(),
 		RequestPath: requestPath, FileName: fileBase(p.CommonName) + ".req",
 	})
-}
-
-// refuseKeyType is a usage error (exit 2) for a key algorithm the target
-// Exchange version cannot use at all, naming the version and the fix.
-func refuseKeyType(v exchange.Version, alg exchange.KeyAlgorithm, what string) error {
-	if ok, note := exchange.KeySupport(v, alg); !ok {
-		return &usageError{fmt.Errorf("%s: %s (--key-type rsa2048, or --exchange 2016 or later for ECC)", what, note)}
-	}
-	return nil
 }

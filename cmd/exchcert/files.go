@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/exchcert/exchcert/csr"
@@ -16,7 +15,6 @@ import (
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/safefile"
 	"github.com/exchcert/exchcert/internal/wording"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // readBack reads a file this run wrote, refusing a symbolic link (which
@@ -45,11 +43,46 @@ func loadFile(name string, opt inspect.LoadOptions) (*inspect.Bundle, error) {
 	return b, nil
 }
 
+// checkOutDir accepts an existing folder. It does not create one: a typo
+// in --out-dir should not scatter keys in a new folder.
+func checkOutDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return inFile(dir, errors.New("no such folder (create it first, or give another --out-dir)"))
+	case err != nil:
+		return inFile(dir, describeOSError(err))
+	case !st.IsDir():
+		return inFile(dir, errors.New("not a folder (--out-dir names the folder for the key and request)"))
+	}
+	return nil
+}
+
+// refuseExisting finishes an interrupted earlier write of the output
+// files first (safefile.Recover: a key comes back, leftovers go), then
+// refuses one that exists unless force, before anything is asked for or
+// made.
+func refuseExisting(a *app, force bool, names ...string) error {
+	safefile.Recover(a.notify, names...)
+	if force {
+		return nil
+	}
+	for _, n := range names {
+		if _, err := os.Lstat(n); err == nil {
+			return outputError(n, fs.ErrExist)
+		}
+	}
+	return nil
+}
+
+// existsText is the one wording of an output file that is there already.
+const existsText = "already exists (use --force to replace it)"
+
 // outputError words a failure to write an output file.
 func outputError(name string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return inFile(name, errors.New("already exists (use --force to replace it)"))
+		return inFile(name, errors.New(existsText))
 	case errors.Is(err, fs.ErrNotExist):
 		return inFile(name, errors.New("cannot be created: its folder does not exist"))
 	case noRoom(err):
@@ -106,7 +139,7 @@ func writeFilesError(err error) error {
 	}
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return inFile(pe.Path, errors.New("file exists (use --force to replace it)"))
+		return inFile(pe.Path, errors.New(existsText))
 	case errors.Is(err, fs.ErrPermission):
 		return inFile(pe.Path, errors.New("permission denied (choose a folder you can write to with --out-dir)"))
 	case errors.Is(err, fs.ErrNotExist):
@@ -176,32 +209,44 @@ func loadRoots(flag, name string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-// loadKey reads --key or makes a key of --key-type, and refuses a key the
-// target Exchange version cannot use.
-func (o *acmeOptions) loadKey(p *plan.Plan) (crypto.Signer, error) {
-	var (
-		key crypto.Signer
-		err error
-	)
-	if o.keyFile != "" {
-		data, err := readInput(o.keyFile, csr.MaxKeyFileSize)
-		if err != nil {
+// exchangeKey reads --key, or makes a key of --key-type, for Exchange
+// version v (csr.ExchangeKey), with errors that name the file or the flag.
+func exchangeKey(v exchange.Version, t csr.KeyType, keyFile string) (crypto.Signer, error) {
+	var data []byte // nil: make a key
+	if keyFile != "" {
+		var err error
+		if data, err = readInput(keyFile, csr.MaxKeyFileSize); err != nil {
 			return nil, err
 		}
-		if key, err = csr.ParsePrivateKeyPEM(data); err != nil {
-			return nil, inFile(o.keyFile, err)
-		}
-	} else if key, err = csr.GenerateKey(o.keyType.v); err != nil {
-		return nil, err
+		data = append([]byte{}, data...) // an empty file is not nil
 	}
-	info, err := csr.DescribeKey(key.Public())
+	key, _, err := csr.ExchangeKey(v, t, data)
 	if err != nil {
-		return nil, err
-	}
-	if ok, note := exchange.KeySupport(p.Exchange, info.Algorithm); !ok {
-		return nil, &usageError{fmt.Errorf("%s cannot use an %s key: %s (use --key-type rsa2048)", p.Exchange.Title(), strings.ToUpper(string(info.Algorithm)), note)}
+		return nil, keyError(err, t, keyFile)
 	}
 	return key, nil
+}
+
+// keyError says what to do about a key that cannot be used: the --key
+// file's or the --key-type's.
+func keyError(err error, t csr.KeyType, keyFile string) error {
+	var ke *csr.ExchangeKeyError
+	var nk *csr.NotKeyError
+	switch {
+	case errors.As(err, &ke):
+		what := "--key-type " + t.String()
+		if keyFile != "" {
+			what = keyFile + " (" + ke.Key.String() + ")"
+		}
+		return &usageError{fmt.Errorf("%s: %s (--key-type rsa2048, or --exchange 2016 or later for ECC)", what, ke.Note)}
+	case keyFile == "":
+		return fmt.Errorf("making the key: %w", err)
+	case errors.Is(err, csr.ErrEncryptedKey):
+		return inFile(keyFile, fmt.Errorf("%w (write a decrypted copy with mode 0600, e.g. openssl pkey -in %s -out plain.key, and give --key plain.key)", err, keyFile))
+	case errors.As(err, &nk):
+		return inFile(keyFile, fmt.Errorf("%w (--key wants a PKCS#1, PKCS#8 or SEC1 PEM private key)", err))
+	}
+	return inFile(keyFile, err)
 }
 
 // readCurrentCert reads the certificate renew looks at.

@@ -113,9 +113,9 @@ import (exchcert bind --friendly-name).`,
 func (o *pfxOptions) chooseEncoding(rep *pfxReport) error {
 	switch {
 	case o.windows != "" && o.encoding != "":
-		return &usageError{errors.New("flag '--windows' is incompatible with '--encoding'")}
+		return incompatible("windows", "encoding")
 	case o.exchange != "" && o.planFile != "":
-		return &usageError{errors.New("flag '--plan' is incompatible with '--exchange'")}
+		return incompatible("plan", "exchange")
 	case o.windows != "":
 		w, err := exchange.ParseWindows(o.windows)
 		if err != nil {
@@ -168,13 +168,10 @@ func (o *pfxOptions) run(a *app) error {
 		return err
 	}
 
-	// An interrupted earlier run is finished first, so the check below
-	// sees the file that is really there.
-	safefile.Recover(a.notify, o.out)
 	// Fail on an existing output, or a folder that is not there, before
 	// asking for a password.
-	if _, err := os.Lstat(o.out); err == nil && !o.force {
-		return inFile(o.out, errors.New("already exists (use --force to replace it)"))
+	if err := refuseExisting(a, o.force, o.out); err != nil {
+		return err
 	}
 	if st, err := os.Stat(filepath.Dir(o.out)); err != nil || !st.IsDir() {
 		return inFile(o.out, errors.New("cannot be created: its folder does not exist"))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -66,34 +67,15 @@ to the last byte. Exit status 1 when a check fails (an error-level finding).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			host, err := plan.Normalize(args[0])
-			if err != nil || strings.HasPrefix(host, "*.") {
-				if err == nil {
-					err = errors.New("a wildcard is no host to connect to")
-				}
-				return &usageError{fmt.Errorf("HOST: %w", err)}
-			}
-			if timeout <= 0 {
-				return &usageError{fmt.Errorf("--timeout: must be positive, got %s", timeout)}
-			}
-			o := probe.Options{Host: host, Timeout: timeout, Now: a.now}
+			o := probe.Options{Timeout: timeout, Now: a.now}
 			if pf.given(cmd) {
+				var err error
 				if o.Plan, err = pf.load(a, cmd); err != nil {
 					return err
 				}
 			}
-			if o.Addrs, o.HostAddrs, err = parseAddrs(addrs); err != nil {
-				return err
-			}
-			if o.Roots, err = checks.pool(); err != nil {
-				return err
-			}
-			rep, err := probe.Run(cmd.Context(), o)
+			rep, err := runProbe(cmd.Context(), "HOST", args[0], addrs, &checks, o)
 			if err != nil {
-				var oe *probe.OptionsError
-				if errors.As(err, &oe) {
-					return &usageError{fmt.Errorf("--%s %w", oe.Field, oe.Err)}
-				}
 				return err
 			}
 			if err := a.report(output, rep, func(w io.Writer) error { return writeProbeTables(w, rep) }); err != nil {
@@ -221,4 +203,32 @@ func certState(t *probe.TLS) string {
 		return "ok"
 	}
 	return strings.Join(s, ", ")
+}
+
+// runProbe runs probe's checks against host (what names it in errors)
+// with the --addr and --roots flags: for exchcert probe and report --probe.
+func runProbe(ctx context.Context, what, host string, addrs []string, checks *checkFlags, o probe.Options) (*probe.Report, error) {
+	h, err := plan.Normalize(host)
+	if err != nil || strings.HasPrefix(h, "*.") {
+		if err == nil {
+			err = errors.New("a wildcard is no host to connect to")
+		}
+		return nil, &usageError{fmt.Errorf("%s: %w", what, err)}
+	}
+	if o.Timeout <= 0 {
+		return nil, &usageError{fmt.Errorf("--timeout: must be positive, got %s", o.Timeout)}
+	}
+	o.Host = h
+	if o.Addrs, o.HostAddrs, err = parseAddrs(addrs); err != nil {
+		return nil, err
+	}
+	if o.Roots, err = checks.pool(); err != nil {
+		return nil, err
+	}
+	rep, err := probe.Run(ctx, o)
+	var oe *probe.OptionsError
+	if errors.As(err, &oe) {
+		return nil, &usageError{fmt.Errorf("--%s %w", oe.Field, oe.Err)}
+	}
+	return rep, err
 }

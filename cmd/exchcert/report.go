@@ -22,12 +22,10 @@ const (
 )
 
 // reportFormat is report's -o: table and json as everywhere, plus html and md.
-type reportFormat string
+type reportFormat struct{ outputFlag }
 
-func (f *reportFormat) String() string { return string(*f) }
-func (f *reportFormat) Type() string   { return "format" }
 func (f *reportFormat) Set(s string) error {
-	return setFormat((*string)(f), s, formatTable, formatJSON, formatHTML, formatMarkdown)
+	return setFormat((*string)(&f.outputFlag), s, formatTable, formatJSON, formatHTML, formatMarkdown)
 }
 
 // reportOptions are the flags of exchcert report: inspect's, where to probe,
@@ -42,7 +40,7 @@ type reportOptions struct {
 }
 
 func newReportCmd(a *app) *cobra.Command {
-	o := reportOptions{output: formatTable}
+	o := reportOptions{output: reportFormat{formatTable}}
 	cmd := &cobra.Command{
 		Use:   "report FILE...",
 		Short: "Write the change-ticket report: plan, certificate and live services in one page",
@@ -108,7 +106,7 @@ func (o *reportOptions) run(a *app, cmd *cobra.Command, files []string) error {
 	if err != nil {
 		return err
 	}
-	switch o.output {
+	switch o.output.outputFlag {
 	case formatJSON:
 		err = writeJSON(a.stdout, rep)
 	case formatHTML:
@@ -129,33 +127,12 @@ func (o *reportOptions) run(a *app, cmd *cobra.Command, files []string) error {
 
 // probe runs exchcert probe's checks against --probe HOST.
 func (o *reportOptions) probe(a *app, cmd *cobra.Command, p *plan.Plan) (*probe.Report, error) {
-	host, err := plan.Normalize(o.host)
-	if err != nil || strings.HasPrefix(host, "*.") {
-		if err == nil {
-			err = errors.New("a wildcard is no host to connect to")
-		}
-		return nil, &usageError{fmt.Errorf("--probe: %w", err)}
-	}
-	if o.timeout <= 0 {
-		return nil, &usageError{fmt.Errorf("--timeout: must be positive, got %s", o.timeout)}
-	}
-	po := probe.Options{Host: host, Plan: p, Timeout: o.timeout, Now: a.now}
+	po := probe.Options{Plan: p, Timeout: o.timeout, Now: a.now}
 	if o.cert.checks.at != "" {
 		at, _ := parseAt(o.cert.checks.at) // check already refused a bad --at
 		po.Now = func() time.Time { return at }
 	}
-	if po.Addrs, po.HostAddrs, err = parseAddrs(o.addrs); err != nil {
-		return nil, err
-	}
-	if po.Roots, err = o.cert.checks.pool(); err != nil {
-		return nil, err
-	}
-	rep, err := probe.Run(cmd.Context(), po)
-	var oe *probe.OptionsError
-	if errors.As(err, &oe) {
-		return nil, &usageError{fmt.Errorf("--%s %w", oe.Field, oe.Err)}
-	}
-	return rep, err
+	return runProbe(cmd.Context(), "--probe", o.host, o.addrs, &o.cert.checks, po)
 }
 
 // writeReportTables renders the report for the terminal: the verdict, the
