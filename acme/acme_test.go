@@ -19,6 +19,7 @@ import (
 	"github.com/exchcert/exchcert/acme/acmetest"
 	"github.com/exchcert/exchcert/csr"
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/plan"
 )
@@ -108,7 +109,7 @@ func verify(t *testing.T, c *acmetest.CA, p *plan.Plan, res *acme.Result, key cr
 	}
 	rep := inspect.Check([]*inspect.Bundle{b}, inspect.Options{Plan: p, Key: key, Roots: c.Roots()})
 	for _, f := range rep.Findings {
-		if f.Severity >= plan.Warning {
+		if f.Severity >= finding.Warning {
 			t.Errorf("inspect: %s %s: %s", f.Severity, f.Code, f.Message)
 		}
 	}

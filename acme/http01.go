@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -13,33 +14,33 @@ import (
 // http://<name>/.well-known/acme-challenge/<token> on port 80 from the
 // public internet (RFC 8555 §8.3), so it needs every name to resolve
 // publicly to the machine answering the challenge.
-func HTTP01Findings(p *plan.Plan) plan.Findings {
-	var fs plan.Findings
+func HTTP01Findings(p *plan.Plan) finding.Findings {
+	var fs finding.Findings
 	for _, n := range p.Names {
 		switch {
 		case strings.HasPrefix(n.Name, "*."):
-			fs = append(fs, plan.Finding{
-				Code: "http01-wildcard", Severity: plan.Error, Subject: n.Name,
+			fs = append(fs, finding.Finding{
+				Code: "http01-wildcard", Severity: finding.Error, Subject: n.Name,
 				Message:  "a wildcard name can only be validated with DNS-01",
 				Fix:      "use --dns PROVIDER",
 				Citation: "RFC 8555 §7.1.3; https://letsencrypt.org/docs/challenge-types/",
 			})
 		case plan.IsIP(n.Name) || plan.InternalReason(n.Name) != "":
-			fs = append(fs, plan.Finding{
-				Code: "http01-internal", Severity: plan.Error, Subject: n.Name,
+			fs = append(fs, finding.Finding{
+				Code: "http01-internal", Severity: finding.Error, Subject: n.Name,
 				Message:  "an internal name cannot be reached from the CA",
 				Fix:      "leave it off the plan, or use an internal ACME CA that can reach it",
 				Citation: "CA/Browser Forum BR §7.1.2.7.12",
 			})
 		case hasRole(n, plan.RoleRootDomain):
-			fs = append(fs, plan.Finding{
-				Code: "http01-root-domain", Severity: plan.Warning, Subject: n.Name,
+			fs = append(fs, finding.Finding{
+				Code: "http01-root-domain", Severity: finding.Warning, Subject: n.Name,
 				Message: fmt.Sprintf("%s usually points at the company web site, not at Exchange; HTTP-01 succeeds only if that web server answers the challenge", n.Name),
 				Fix:     "use --dns PROVIDER, or leave the root domain off with --no-root",
 			})
 		case hasRole(n, plan.RoleLegacy):
-			fs = append(fs, plan.Finding{
-				Code: "http01-legacy", Severity: plan.Warning, Subject: n.Name,
+			fs = append(fs, finding.Finding{
+				Code: "http01-legacy", Severity: finding.Warning, Subject: n.Name,
 				Message: fmt.Sprintf("%s points at the old Exchange server during coexistence; HTTP-01 succeeds only if port 80 of that name reaches this machine", n.Name),
 				Fix:     "use --dns PROVIDER",
 			})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/safefile"
 	"github.com/exchcert/exchcert/plan"
@@ -52,7 +53,7 @@ type Report struct {
 	PFXEncoding string                 `json:"pfx_encoding,omitempty"`
 	Files       []ReportFile           `json:"files"`
 	Archived    string                 `json:"archived,omitempty"`
-	Findings    plan.Findings          `json:"findings"`
+	Findings    finding.Findings       `json:"findings"`
 	Warnings    []exchange.BindWarning `json:"bind_warnings,omitempty"`
 	Deployed    bool                   `json:"deployed,omitempty"`
 	DeployLog   string                 `json:"deploy_log,omitempty"`
@@ -142,7 +143,7 @@ func Issue(ctx context.Context, req IssueRequest) (*Report, error) {
 		notify = func(string) {}
 	}
 	p, set := req.Plan, req.Files
-	rep := &Report{Schema: ReportSchema, Server: req.Options.Server, CommonName: p.CommonName, Files: []ReportFile{}, Missing: []string{}, Findings: plan.Findings{}}
+	rep := &Report{Schema: ReportSchema, Server: req.Options.Server, CommonName: p.CommonName, Files: []ReportFile{}, Missing: []string{}, Findings: finding.Findings{}}
 
 	// What is there now decides whether anything is to be done.
 	if req.Renew {

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // CheckOptions tune the webroot self-check.
@@ -30,7 +30,7 @@ type CheckOptions struct {
 // SelfCheckError means the self-check found names the CA would fail to
 // validate; the CA was not asked. Findings say why and how to fix it.
 type SelfCheckError struct {
-	Findings plan.Findings
+	Findings finding.Findings
 }
 
 func (e *SelfCheckError) Error() string {
@@ -47,12 +47,12 @@ func (e *SelfCheckError) Error() string {
 // followed by the CA but a sign of trouble here), and returns a finding per
 // name that fails, naming the cause and the fix. The probe file is removed
 // before it returns.
-func (w *Webroot) SelfCheck(ctx context.Context, names []string, o CheckOptions) plan.Findings {
+func (w *Webroot) SelfCheck(ctx context.Context, names []string, o CheckOptions) finding.Findings {
 	token := randomToken()
 	body := token + "." + "exchcert"
 	name := filepath.Join(w.dir, token)
 	if err := writeNew(name, []byte(body)); err != nil {
-		return plan.Findings{{Code: "webroot-write", Severity: plan.Error, Subject: w.dir,
+		return finding.Findings{{Code: "webroot-write", Severity: finding.Error, Subject: w.dir,
 			Message: "cannot write the probe file: " + err.Error(),
 			Fix:     "run as a user that may write into the site's folder (an administrator, or SYSTEM from the scheduled task)"}}
 	}
@@ -78,7 +78,7 @@ func (w *Webroot) SelfCheck(ctx context.Context, names []string, o CheckOptions)
 		Timeout:       o.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	var fs plan.Findings
+	var fs finding.Findings
 	for _, n := range names {
 		if f := checkName(ctx, client, n, token, body, w.root); f != nil {
 			fs = append(fs, *f)
@@ -87,9 +87,9 @@ func (w *Webroot) SelfCheck(ctx context.Context, names []string, o CheckOptions)
 	return fs
 }
 
-func checkName(ctx context.Context, client *http.Client, name, token, body, root string) *plan.Finding {
+func checkName(ctx context.Context, client *http.Client, name, token, body, root string) *finding.Finding {
 	url := "http://" + name + "/.well-known/acme-challenge/" + token
-	f := &plan.Finding{Severity: plan.Error, Subject: name, Citation: srcHTTP01}
+	f := &finding.Finding{Severity: finding.Error, Subject: name, Citation: srcHTTP01}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		f.Code, f.Message = "webroot-url", err.Error()
@@ -142,7 +142,7 @@ func checkName(ctx context.Context, client *http.Client, name, token, body, root
 
 // classifyNetError words a failed request: the name does not resolve,
 // nothing listens on port 80, or the port is filtered.
-func classifyNetError(f *plan.Finding, name string, err error) {
+func classifyNetError(f *finding.Finding, name string, err error) {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	switch {

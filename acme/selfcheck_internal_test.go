@@ -6,7 +6,7 @@ import (
 	"net"
 	"testing"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 type timeoutErr struct{}
@@ -24,7 +24,7 @@ func TestClassifyNetError(t *testing.T) {
 		{fmt.Errorf("get: %w", timeoutErr{}), "webroot-timeout"},
 		{context.Canceled, "webroot-connect"},
 	} {
-		f := &plan.Finding{}
+		f := &finding.Finding{}
 		classifyNetError(f, "exch2.acme.com", tc.err)
 		if f.Code != tc.code || f.Fix == "" {
 			t.Errorf("%v: %s (fix %q), want %s", tc.err, f.Code, f.Fix, tc.code)

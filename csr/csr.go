@@ -27,6 +27,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -87,7 +88,7 @@ type CSR struct {
 	PublicKeySHA256    string   `json:"public_key_sha256"`   // see PublicKeySHA256
 	SignatureAlgorithm string   `json:"signature_algorithm"` // "SHA256-RSA", "ECDSA-SHA384", …
 	// Findings are what the admin should know before sending the request.
-	Findings plan.Findings `json:"findings"`
+	Findings finding.Findings `json:"findings"`
 
 	DER []byte `json:"-"` // the PKCS #10 request
 	PEM []byte `json:"-"` // DER as a "CERTIFICATE REQUEST" PEM block
@@ -253,21 +254,21 @@ const (
 
 // findings says what the admin should know about the subject and the key
 // before sending the request.
-func findings(p *plan.Plan, s Subject, k KeyInfo) plan.Findings {
-	fs := plan.Findings{}
+func findings(p *plan.Plan, s Subject, k KeyInfo) finding.Findings {
+	fs := finding.Findings{}
 	if ok, note := exchange.KeySupport(p.Exchange, k.Algorithm); !ok {
-		fs = append(fs, plan.Finding{Code: "key-type-unsupported", Severity: plan.Warning, Subject: k.String(),
+		fs = append(fs, finding.Finding{Code: "key-type-unsupported", Severity: finding.Warning, Subject: k.String(),
 			Message:  note,
 			Fix:      "make the key with --key-type rsa2048 (or rsa3072/rsa4096)",
 			Citation: citeECC})
 	} else if note != "" {
-		fs = append(fs, plan.Finding{Code: "key-type-conditions", Severity: plan.Warning, Subject: k.String(),
+		fs = append(fs, finding.Finding{Code: "key-type-conditions", Severity: finding.Warning, Subject: k.String(),
 			Message:  note,
 			Fix:      "check the build of every Exchange server that will use the certificate, or use --key-type rsa2048",
 			Citation: citeECC})
 	}
 	if s.OrganizationalUnit != "" {
-		fs = append(fs, plan.Finding{Code: "org-unit-dropped", Severity: plan.Warning, Subject: "OU=" + s.OrganizationalUnit,
+		fs = append(fs, finding.Finding{Code: "org-unit-dropped", Severity: finding.Warning, Subject: "OU=" + s.OrganizationalUnit,
 			Message: "public CAs no longer put an organisational unit in certificates; the CA drops it or rejects the request",
 			Fix:     "leave out --org-unit unless the certificate comes from an internal CA", Citation: citeNoOU})
 	}
@@ -279,12 +280,12 @@ func findings(p *plan.Plan, s Subject, k KeyInfo) plan.Findings {
 		if s.Locality == "" && s.State == "" {
 			missing = append(missing, "--locality or --state")
 		}
-		fs = append(fs, plan.Finding{Code: "ov-subject-incomplete", Severity: plan.Info, Subject: "O=" + s.Organization,
+		fs = append(fs, finding.Finding{Code: "ov-subject-incomplete", Severity: finding.Info, Subject: "O=" + s.Organization,
 			Message: "an organisation-validated certificate names the organisation with its country and its locality or state; the CA checks them against its records and fills them in, so a request that carries them shows the certificate you will get",
 			Fix:     "add " + strings.Join(missing, " and ") + " as the organisation is registered", Citation: citeOVSubject})
 	}
 	if s.Organization == "" && (s.Locality != "" || s.State != "" || s.OrganizationalUnit != "") {
-		fs = append(fs, plan.Finding{Code: "dv-subject-dropped", Severity: plan.Info, Subject: "no organisation",
+		fs = append(fs, finding.Finding{Code: "dv-subject-dropped", Severity: finding.Info, Subject: "no organisation",
 			Message: "without --org this is a request for a domain-validated certificate, which carries only the Common Name (and at most the country): the CA drops the locality, state and organisational unit",
 			Fix:     "add --org for an organisation-validated certificate", Citation: citeDVSubject})
 	}

@@ -23,6 +23,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/testpki"
 	"github.com/exchcert/exchcert/plan"
 )
@@ -280,7 +281,7 @@ func TestNormalizeCountry(t *testing.T) {
 }
 
 func TestFindings(t *testing.T) {
-	codes := func(fs plan.Findings) []string {
+	codes := func(fs finding.Findings) []string {
 		var out []string
 		for _, f := range fs {
 			out = append(out, f.Code+":"+f.Severity.String())

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/wording"
 	"github.com/exchcert/exchcert/plan"
 )
@@ -112,7 +113,7 @@ type item struct {
 // except, with Roots nil, reading the system roots.
 func Check(bundles []*Bundle, opt Options) *Report {
 	now := opt.now()
-	r := &Report{Schema: Schema, EvaluatedAt: now.UTC(), Files: []File{}, Certificates: []Certificate{}, CSRs: []CSR{}, Coverage: []Coverage{}, Findings: plan.Findings{}}
+	r := &Report{Schema: Schema, EvaluatedAt: now.UTC(), Files: []File{}, Certificates: []Certificate{}, CSRs: []CSR{}, Coverage: []Coverage{}, Findings: finding.Findings{}}
 	if v := opt.version(); v != exchange.None {
 		r.Exchange = v.String()
 	}
@@ -251,7 +252,7 @@ func Check(bundles []*Bundle, opt Options) *Report {
 		if k.file != "" {
 			where = "the private key in " + k.file
 		}
-		r.Findings = append(r.Findings, plan.Finding{Code: CodeKeyMismatch, Severity: plan.Error, Subject: where,
+		r.Findings = append(r.Findings, finding.Finding{Code: CodeKeyMismatch, Severity: finding.Error, Subject: where,
 			Message: where + " matches none of the certificates and requests: Exchange cannot use the certificate with it",
 			Fix:     "use the key the request was made with (the CSR's key), or have the CA re-issue the certificate for this key"})
 	}
@@ -266,24 +267,24 @@ func Check(bundles []*Bundle, opt Options) *Report {
 			}
 			if !ok {
 				subject := label(it.file, it.cert.Subject.CommonName, it.cert.Subject.String())
-				r.Findings = append(r.Findings, plan.Finding{Code: CodeKeyMismatch, Severity: plan.Error, Subject: subject,
+				r.Findings = append(r.Findings, finding.Finding{Code: CodeKeyMismatch, Severity: finding.Error, Subject: subject,
 					Message: "the certificate's public key is not the key of any request given: it was not issued for this request, so the pending request on the server cannot be completed with it",
 					Fix:     "find the certificate the CA issued for this request, or complete the request the certificate belongs to"})
 			}
 		}
 	}
 	if len(keys) == 0 && leaves > 0 {
-		r.Findings = append(r.Findings, plan.Finding{Code: CodeKeyNotChecked, Severity: plan.Info, Subject: "private key",
+		r.Findings = append(r.Findings, finding.Finding{Code: CodeKeyNotChecked, Severity: finding.Info, Subject: "private key",
 			Message: "no private key was given, so whether the certificate matches the key on the server was not checked",
 			Fix:     "give the key with --key, or inspect the PFX"})
 	}
 	if leaves == 0 && len(csrs) == 0 && len(items) > 0 {
-		f := plan.Finding{Code: CodeNoLeaf, Severity: plan.Warning, Subject: bundleNames(bundles),
+		f := finding.Finding{Code: CodeNoLeaf, Severity: finding.Warning, Subject: bundleNames(bundles),
 			Message: "only CA certificates were found: no server certificate or request to check",
 			Fix:     "inspect the file that holds the server certificate too (the CA often sends it separately from the chain)"}
 		if opt.Plan != nil {
 			// Nothing in the input covers the plan.
-			f.Severity = plan.Error
+			f.Severity = finding.Error
 			f.Message = "only CA certificates were found: no server certificate or request covers the planned names"
 		}
 		r.Findings = append(r.Findings, f)
@@ -325,48 +326,48 @@ func publicKeyEqual(a, b crypto.PublicKey) bool {
 // a wildcard under a public suffix), internal names and the key type the
 // target Exchange version can use. subject names the certificate in the
 // findings. It is cheap: no parsing, no chain building.
-func CheckCertificate(c *x509.Certificate, subject string, opt Options) plan.Findings {
+func CheckCertificate(c *x509.Certificate, subject string, opt Options) finding.Findings {
 	return checkCertificate(c, subject, RoleOf(c), opt)
 }
 
 // checkCertificate is CheckCertificate for a certificate whose role in its
 // input is known.
-func checkCertificate(c *x509.Certificate, subject string, role Role, opt Options) plan.Findings {
-	var fs plan.Findings
-	add := func(f plan.Finding) {
+func checkCertificate(c *x509.Certificate, subject string, role Role, opt Options) finding.Findings {
+	var fs finding.Findings
+	add := func(f finding.Finding) {
 		f.Subject = subject
 		fs = append(fs, f)
 	}
 	now := opt.now()
 	what := map[Role]string{RoleLeaf: "certificate", RoleIntermediate: "intermediate CA certificate", RoleRoot: "root CA certificate"}[role]
-	expiredSeverity := plan.Error
+	expiredSeverity := finding.Error
 	if role == RoleRoot {
 		// A trust anchor's own dates matter less: Windows keeps trusting
 		// an expired root for certificates issued before it expired.
-		expiredSeverity = plan.Warning
+		expiredSeverity = finding.Warning
 	}
 	switch days := DaysLeft(c, now); {
 	case now.After(c.NotAfter):
-		add(plan.Finding{Code: CodeExpired, Severity: expiredSeverity,
+		add(finding.Finding{Code: CodeExpired, Severity: expiredSeverity,
 			Message: fmt.Sprintf("the %s expired on %s (%d days ago)", what, c.NotAfter.UTC().Format(time.DateOnly), -days-1),
 			Fix:     "renew it: exchcert csr for a new request, or fetch the current certificate from the CA"})
 	case now.Before(c.NotBefore):
-		add(plan.Finding{Code: CodeNotYetValid, Severity: plan.Error,
+		add(finding.Finding{Code: CodeNotYetValid, Severity: finding.Error,
 			Message: fmt.Sprintf("the %s is valid only from %s; clients reject it until then", what, c.NotBefore.UTC().Format(time.RFC3339)),
 			Fix:     "wait until then before enabling it, or check the server's clock"})
 	case days < opt.MinDays && role != RoleRoot:
-		add(plan.Finding{Code: CodeExpiresSoon, Severity: plan.Warning,
+		add(finding.Finding{Code: CodeExpiresSoon, Severity: finding.Warning,
 			Message: fmt.Sprintf("the %s expires on %s, in %d days (less than %d)", what, c.NotAfter.UTC().Format(time.DateOnly), days, opt.MinDays),
 			Fix:     "renew it now"})
 	}
 	if role != RoleRoot && weakSignature(c.SignatureAlgorithm) {
-		add(plan.Finding{Code: CodeWeakSignature, Severity: plan.Error,
+		add(finding.Finding{Code: CodeWeakSignature, Severity: finding.Error,
 			Message:  fmt.Sprintf("the %s is signed with %s; browsers and Windows reject SHA-1 and MD5 signatures on TLS certificates", what, c.SignatureAlgorithm),
 			Fix:      "have the CA re-issue it with SHA-256",
 			Citation: citeBRKeys})
 	}
 	if msg := weakKey(c.PublicKey); msg != "" {
-		add(plan.Finding{Code: CodeWeakKey, Severity: plan.Error, Message: "the " + what + " has " + msg,
+		add(finding.Finding{Code: CodeWeakKey, Severity: finding.Error, Message: "the " + what + " has " + msg,
 			Fix: "make a new key of RSA 2048 bits or more (exchcert csr) and have the certificate re-issued", Citation: citeBRKeys})
 	}
 	if role != RoleLeaf {
@@ -376,24 +377,24 @@ func checkCertificate(c *x509.Certificate, subject string, role Role, opt Option
 	// serverAuth: Schannel clients and browsers refuse a certificate whose
 	// EKU extension lacks it; public CAs must include it.
 	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
-		add(plan.Finding{Code: CodeEKUMissing, Severity: plan.Warning,
+		add(finding.Finding{Code: CodeEKUMissing, Severity: finding.Warning,
 			Message:  "the certificate has no extended key usage; Windows accepts it for TLS, but public CAs must include serverAuth and some clients insist on it",
 			Fix:      "request a certificate with the serverAuth (TLS Web Server Authentication) EKU",
 			Citation: citeBREKU})
 	} else if !slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageServerAuth) && !slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageAny) {
-		add(plan.Finding{Code: CodeNoServerAuth, Severity: plan.Error,
+		add(finding.Finding{Code: CodeNoServerAuth, Severity: finding.Error,
 			Message:  fmt.Sprintf("the certificate's extended key usage (%s) lacks serverAuth: clients refuse it for HTTPS, IMAP, POP and SMTP", strings.Join(extKeyUsageNames(c), ", ")),
 			Fix:      "have it re-issued from a web server (TLS server) template or product",
 			Citation: citeBREKU})
 	}
 	if c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageKeyEncipherment) == 0 {
-		add(plan.Finding{Code: CodeKeyUsage, Severity: plan.Warning,
+		add(finding.Finding{Code: CodeKeyUsage, Severity: finding.Warning,
 			Message: "the key usage (" + strings.Join(keyUsageNames(c.KeyUsage), ", ") + ") allows neither digitalSignature nor keyEncipherment, which TLS needs",
 			Fix:     "have it re-issued from a web server template"})
 	}
 	if !opt.private() {
 		if max, from := MaxPublicValidity(c.NotBefore); ValidityDays(c) > max {
-			add(plan.Finding{Code: CodeValidityTooLong, Severity: plan.Error,
+			add(finding.Finding{Code: CodeValidityTooLong, Severity: finding.Error,
 				Message:  fmt.Sprintf("the certificate is valid for %d days; a publicly trusted certificate issued on %s may be valid for at most %d days (the limit since %s), so browsers and Apple devices distrust it", ValidityDays(c), c.NotBefore.UTC().Format(time.DateOnly), max, from),
 				Fix:      "this applies to certificates from public CAs; for an enterprise CA pass --private-ca",
 				Citation: citeBRValidity})
@@ -408,12 +409,12 @@ func checkCertificate(c *x509.Certificate, subject string, role Role, opt Option
 		if why == "" {
 			continue
 		}
-		f := plan.Finding{Code: CodeInternalName, Severity: plan.Error,
+		f := finding.Finding{Code: CodeInternalName, Severity: finding.Error,
 			Message:  fmt.Sprintf("the certificate names %s: %s; public CAs may not issue for it", n, why),
 			Fix:      "use names under a registered domain with split DNS instead",
 			Citation: citeInternal}
 		if opt.private() {
-			f.Severity = plan.Warning
+			f.Severity = finding.Warning
 			f.Message = fmt.Sprintf("the certificate names %s: %s; only clients that trust your internal CA accept it", n, why)
 		}
 		add(f)
@@ -425,17 +426,17 @@ func checkCertificate(c *x509.Certificate, subject string, role Role, opt Option
 // sanFindings reports the DNS names of a certificate or request (what) that
 // cover nothing: those with control characters, and wildcards directly
 // under a public suffix.
-func sanFindings(dns []string, what, subject string) plan.Findings {
-	var fs plan.Findings
+func sanFindings(dns []string, what, subject string) finding.Findings {
+	var fs finding.Findings
 	for _, d := range dns {
 		switch {
 		case HasControl(d):
-			fs = append(fs, plan.Finding{Code: CodeSANControl, Severity: plan.Error, Subject: subject,
+			fs = append(fs, finding.Finding{Code: CodeSANControl, Severity: finding.Error, Subject: subject,
 				Message:  fmt.Sprintf("the %s's DNS name %q holds control characters: it is no host name and covers no name, and a client that stops reading at a NUL byte sees another name than the one the CA checked", what, d),
 				Fix:      "have it re-issued with plain host names only",
 				Citation: "RFC 5280 §4.2.1.6 (dNSName in the preferred name syntax of RFC 1034 §3.5); CVE-2009-2408"})
 		case WildcardUnderPublicSuffix(d):
-			fs = append(fs, plan.Finding{Code: CodeWildcardSuffix, Severity: plan.Error, Subject: subject,
+			fs = append(fs, finding.Finding{Code: CodeWildcardSuffix, Severity: finding.Error, Subject: subject,
 				Message:  fmt.Sprintf("the %s names the wildcard %s, directly under a public suffix: browsers match it to no name, and public CAs may not issue it", what, d),
 				Fix:      "have it re-issued for the names themselves, or for a wildcard under your own domain (*.acme.com)",
 				Citation: citeWildcard})
@@ -455,7 +456,7 @@ func presentedNames(c *x509.Certificate) []string {
 }
 
 // keyTypeFindings checks a leaf or request key against the target version.
-func keyTypeFindings(pub crypto.PublicKey, subject string, opt Options) plan.Findings {
+func keyTypeFindings(pub crypto.PublicKey, subject string, opt Options) finding.Findings {
 	v := opt.version()
 	if v == exchange.None {
 		return nil
@@ -463,17 +464,17 @@ func keyTypeFindings(pub crypto.PublicKey, subject string, opt Options) plan.Fin
 	alg := keyAlgorithm(pub)
 	if alg == "" {
 		typ, _, _ := KeyInfo(pub)
-		return plan.Findings{{Code: CodeKeyTypeUnsupported, Severity: plan.Error, Subject: subject,
+		return finding.Findings{{Code: CodeKeyTypeUnsupported, Severity: finding.Error, Subject: subject,
 			Message: fmt.Sprintf("the key is %s; Exchange uses RSA or ECDSA keys only", typ),
 			Fix:     "make a new RSA 2048 key (exchcert csr) and have the certificate re-issued"}}
 	}
 	ok, note := exchange.KeySupport(v, alg)
 	switch {
 	case !ok:
-		return plan.Findings{{Code: CodeKeyTypeUnsupported, Severity: plan.Error, Subject: subject,
+		return finding.Findings{{Code: CodeKeyTypeUnsupported, Severity: finding.Error, Subject: subject,
 			Message: note, Fix: "make a new RSA 2048 key (exchcert csr --key-type rsa2048) and have the certificate re-issued", Citation: citeECC}}
 	case note != "":
-		return plan.Findings{{Code: CodeKeyTypeConditional, Severity: plan.Warning, Subject: subject,
+		return finding.Findings{{Code: CodeKeyTypeConditional, Severity: finding.Warning, Subject: subject,
 			Message: note, Fix: "check the build and the opt-in on every Exchange server, or use an RSA key", Citation: citeECC}}
 	}
 	return nil
@@ -482,15 +483,15 @@ func keyTypeFindings(pub crypto.PublicKey, subject string, opt Options) plan.Fin
 // CheckCSR checks a certificate request: its signature, key strength and
 // the key type the target Exchange version can use. Names are checked by
 // coverage (CoverPlan) when there is a plan.
-func CheckCSR(r *x509.CertificateRequest, subject string, opt Options) plan.Findings {
-	var fs plan.Findings
+func CheckCSR(r *x509.CertificateRequest, subject string, opt Options) finding.Findings {
+	var fs finding.Findings
 	if err := r.CheckSignature(); err != nil {
-		fs = append(fs, plan.Finding{Code: CodeCSRSignatureInvalid, Severity: plan.Error, Subject: subject,
+		fs = append(fs, finding.Finding{Code: CodeCSRSignatureInvalid, Severity: finding.Error, Subject: subject,
 			Message: "the request's signature does not verify (" + trimX509(err) + "): a CA will refuse it",
 			Fix:     "make the request again (exchcert csr); do not edit a request by hand"})
 	}
 	if msg := weakKey(r.PublicKey); msg != "" {
-		fs = append(fs, plan.Finding{Code: CodeWeakKey, Severity: plan.Error, Subject: subject,
+		fs = append(fs, finding.Finding{Code: CodeWeakKey, Severity: finding.Error, Subject: subject,
 			Message: "the request has " + msg + "; public CAs refuse it", Fix: "make a new key of RSA 2048 bits or more (exchcert csr)", Citation: citeBRKeys})
 	}
 	fs = append(fs, sanFindings(r.DNSNames, "request", subject)...)
@@ -500,7 +501,7 @@ func CheckCSR(r *x509.CertificateRequest, subject string, opt Options) plan.Find
 			continue
 		}
 		if why := plan.InternalReason(name); why != "" && !opt.private() {
-			fs = append(fs, plan.Finding{Code: CodeInternalName, Severity: plan.Error, Subject: subject,
+			fs = append(fs, finding.Finding{Code: CodeInternalName, Severity: finding.Error, Subject: subject,
 				Message: fmt.Sprintf("the request asks for %s: %s; public CAs refuse it", name, why), Fix: "leave the name off, or use an internal CA", Citation: citeInternal})
 		}
 	}
@@ -565,14 +566,14 @@ func MaxPublicValidity(notBefore time.Time) (days int, since string) {
 }
 
 // coverCert computes a leaf's coverage of the plan and adds the findings.
-func coverCert(it item, p *plan.Plan, fs *plan.Findings) Coverage {
+func coverCert(it item, p *plan.Plan, fs *finding.Findings) Coverage {
 	c := it.cert
 	names := CertNames(c)
 	rows := CoverPlan(p, names)
 	subject := label(it.file, c.Subject.CommonName, c.Subject.String())
 	*fs = append(*fs, coverageFindings(rows, subject)...)
 	if names.CN != "" && len(names.SANs) > 0 && !slices.Contains(names.SANs, names.CN) {
-		*fs = append(*fs, plan.Finding{Code: CodeCNNotInSAN, Severity: plan.Warning, Subject: subject,
+		*fs = append(*fs, finding.Finding{Code: CodeCNNotInSAN, Severity: finding.Warning, Subject: subject,
 			Message:  fmt.Sprintf("the Common Name %s is not among the SANs; clients ignore the Common Name, and public CAs must repeat it as a SAN", names.CN),
 			Citation: citeRFC6125})
 	}
@@ -582,7 +583,7 @@ func coverCert(it item, p *plan.Plan, fs *plan.Findings) Coverage {
 	}
 	for _, s := range names.SANs {
 		if !planned[s] {
-			*fs = append(*fs, plan.Finding{Code: CodeExtraName, Severity: plan.Info, Subject: s,
+			*fs = append(*fs, finding.Finding{Code: CodeExtraName, Severity: finding.Info, Subject: s,
 				Message: fmt.Sprintf("%s is on the certificate (%s) but not in the plan", s, subject)})
 		}
 	}
@@ -590,17 +591,17 @@ func coverCert(it item, p *plan.Plan, fs *plan.Findings) Coverage {
 }
 
 // coverageFindings turns uncovered rows into findings about what.
-func coverageFindings(rows []NameCoverage, what string) plan.Findings {
-	var fs plan.Findings
+func coverageFindings(rows []NameCoverage, what string) finding.Findings {
+	var fs finding.Findings
 	for _, row := range rows {
 		switch row.By {
 		case ByCNOnly:
-			fs = append(fs, plan.Finding{Code: CodeCNOnly, Severity: plan.Error, Subject: row.Name,
+			fs = append(fs, finding.Finding{Code: CodeCNOnly, Severity: finding.Error, Subject: row.Name,
 				Message:  fmt.Sprintf("%s is only in the Common Name of %s, not in its subject alternative names; Outlook, iOS, Android and browsers ignore the Common Name", row.Name, what),
 				Fix:      "have the certificate re-issued with the name as a SAN",
 				Citation: citeRFC6125})
 		case ByNone:
-			fs = append(fs, plan.Finding{Code: CodeNameNotCovered, Severity: plan.Error, Subject: row.Name,
+			fs = append(fs, finding.Finding{Code: CodeNameNotCovered, Severity: finding.Error, Subject: row.Name,
 				Message: fmt.Sprintf("%s is not covered by %s (roles: %s); clients that use it get a certificate warning", row.Name, what, joinRoles(row.Roles)),
 				Fix:     "have the certificate re-issued with this name (most CAs re-issue a UCC certificate with added SANs)"})
 		}
@@ -641,7 +642,7 @@ type chainContext struct {
 	budget int                 // signature checks left
 }
 
-func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
+func checkChain(it item, cc *chainContext, opt Options) finding.Findings {
 	leaf := it.cert
 	all, inter := cc.all, cc.inter
 	subject := label(it.file, leaf.Subject.CommonName, leaf.Subject.String())
@@ -654,7 +655,7 @@ func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 	}
 	cost := 2 * min(cc.named[string(leaf.RawIssuer)], 100)
 	if cost > cc.budget {
-		return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+		return finding.Findings{{Code: CodeChainUntrusted, Severity: finding.Error, Subject: subject,
 			Message: fmt.Sprintf("the chain was not checked: the files hold %d certificates named like its issuer %q, and the chain checks of the files before it used up the %d signature checks one run may take", cc.named[string(leaf.RawIssuer)], leaf.Issuer.String(), MaxChainSignatureChecks),
 			Fix:     "inspect the certificate with only its own chain; a file of many certificates that carry one CA's name is not what a CA sends"}}
 	}
@@ -697,7 +698,7 @@ func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 		// best is the leaf alone when the leaf is itself a trusted root.
 		for _, c := range best[1:max(1, len(best)-1)] {
 			if !given[string(c.Raw)] {
-				return plan.Findings{{Code: CodeChainIncomplete, Severity: plan.Error, Subject: subject,
+				return finding.Findings{{Code: CodeChainIncomplete, Severity: finding.Error, Subject: subject,
 					Message: fmt.Sprintf("the intermediate %q is not in the files; it was found only among the trusted roots, but Exchange can send only what is imported", c.Subject.String()),
 					Fix:     "import the CA's intermediate certificate(s) with the certificate (a .p7b or the chain file the CA sent)"}}
 			}
@@ -705,7 +706,7 @@ func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 		return nil
 	}
 	if selfSigned(leaf) {
-		return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+		return finding.Findings{{Code: CodeChainUntrusted, Severity: finding.Error, Subject: subject,
 			Message: "the certificate is self-signed: only clients that were told to trust this very certificate accept it",
 			Fix:     "use a certificate from a CA your clients trust (exchcert csr, then buy it or request it from your enterprise CA)"}}
 	}
@@ -741,7 +742,7 @@ func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 	for _, c := range all {
 		if string(c.RawSubject) == string(top.RawIssuer) {
 			if err := top.CheckSignatureFrom(c); err != nil {
-				return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+				return finding.Findings{{Code: CodeChainUntrusted, Severity: finding.Error, Subject: subject,
 					Message: fmt.Sprintf("%q names %q as its issuer, which is in the files, but the signature does not verify with it: %s", top.Subject.String(), c.Subject.String(), trimX509(err)),
 					Fix:     "have the CA re-issue the certificate with SHA-256, or find the right intermediate"}}
 			}
@@ -749,22 +750,22 @@ func checkChain(it item, cc *chainContext, opt Options) plan.Findings {
 	}
 	switch {
 	case missing == "":
-		return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+		return finding.Findings{{Code: CodeChainUntrusted, Severity: finding.Error, Subject: subject,
 			Message: fmt.Sprintf("the chain ends at the root %q, which is not trusted (not among the trusted roots)", top.Subject.String()),
 			Fix:     "for a public certificate, use a CA that Windows and your clients trust; for an internal CA, deploy its root to every client (Group Policy) and pass it here with --roots"}}
 	case top == leaf:
-		return plan.Findings{{Code: CodeChainIncomplete, Severity: plan.Error, Subject: subject,
+		return finding.Findings{{Code: CodeChainIncomplete, Severity: finding.Error, Subject: subject,
 			Message: fmt.Sprintf("the issuer of the certificate, %q, is not in the files and not a trusted root: the intermediate certificate is missing", missing),
 			Fix:     "add the intermediate certificate(s) the CA sent (often a separate .crt or the .p7b bundle) and inspect them together"}}
 	}
-	return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+	return finding.Findings{{Code: CodeChainUntrusted, Severity: finding.Error, Subject: subject,
 		Message: fmt.Sprintf("the chain ends at %q, whose issuer %q is neither in the files nor a trusted root", top.Subject.String(), missing),
 		Fix:     "add the missing intermediate, or pass the CA's root with --roots"}}
 }
 
 // checkBundle runs the checks about one file as a whole: certificate order,
 // a root sent along, and the PFX encryption Windows can import.
-func checkBundle(b *Bundle, roles map[string]Role, opt Options) plan.Findings {
+func checkBundle(b *Bundle, roles map[string]Role, opt Options) finding.Findings {
 	fs := slices.Clone(b.Findings)
 	var leaves []*x509.Certificate
 	hasRoot := false
@@ -787,17 +788,17 @@ func checkBundle(b *Bundle, roles map[string]Role, opt Options) plan.Findings {
 			}
 		}
 		if !slices.EqualFunc(got, want, func(a, b *x509.Certificate) bool { return a.Equal(b) }) {
-			sev, why := plan.Warning, "TLS servers and load balancers that read this file send the certificates in file order, and some take the first one as the server certificate"
+			sev, why := finding.Warning, "TLS servers and load balancers that read this file send the certificates in file order, and some take the first one as the server certificate"
 			if b.Format == FormatPKCS7 || b.Format == FormatPKCS12 {
-				sev, why = plan.Info, "Windows does not mind when importing it, but other servers and load balancers may"
+				sev, why = finding.Info, "Windows does not mind when importing it, but other servers and load balancers may"
 			}
-			fs = append(fs, plan.Finding{Code: CodeChainOutOfOrder, Severity: sev, Subject: b.Name,
+			fs = append(fs, finding.Finding{Code: CodeChainOutOfOrder, Severity: sev, Subject: b.Name,
 				Message: fmt.Sprintf("the certificates are in the order %s, not the server certificate first and then each issuer; %s", order(got), why),
 				Fix:     "write the server certificate first, then its issuer, then that one's issuer"})
 		}
 	}
 	if hasRoot && len(leaves) > 0 {
-		fs = append(fs, plan.Finding{Code: CodeRootIncluded, Severity: plan.Info, Subject: b.Name,
+		fs = append(fs, finding.Finding{Code: CodeRootIncluded, Severity: finding.Info, Subject: b.Name,
 			Message: "the file includes the root CA certificate; clients must already trust the root, so servers need not send it (harmless)"})
 	}
 	if b.PFX != nil && b.PFX.Modern() {
@@ -807,11 +808,11 @@ func checkBundle(b *Bundle, roles map[string]Role, opt Options) plan.Findings {
 			old = old || w < exchange.Windows2019
 		}
 		if old {
-			sev, who := plan.Info, "if the server runs Windows Server 2016 or older"
+			sev, who := finding.Info, "if the server runs Windows Server 2016 or older"
 			if v != exchange.None {
-				sev, who = plan.Warning, v.Title()+" runs on Windows Server 2016 or older, which"
+				sev, who = finding.Warning, v.Title()+" runs on Windows Server 2016 or older, which"
 			}
-			fs = append(fs, plan.Finding{Code: CodePFXModernEncryption, Severity: sev, Subject: b.Name,
+			fs = append(fs, finding.Finding{Code: CodePFXModernEncryption, Severity: sev, Subject: b.Name,
 				Message:  fmt.Sprintf("the PFX is encrypted with %s (PBES2); %s cannot import it and reports \"The password is incorrect\"", b.PFX.KeyEncryption, who),
 				Fix:      wording.RebuildLegacyPFX + " (or openssl pkcs12 -export -legacy)",
 				Citation: "https://learn.microsoft.com/windows/win32/api/wincrypt/ns-wincrypt-pkcs12_pbes2_export_params"})
@@ -830,8 +831,8 @@ func order(cs []*x509.Certificate) string {
 
 // chainDoesNotVerify is the finding for a chain that crypto/x509 rejects
 // for a reason other than an unknown authority.
-func chainDoesNotVerify(subject string, err error) plan.Findings {
-	return plan.Findings{{Code: CodeChainUntrusted, Severity: plan.Error, Subject: subject,
+func chainDoesNotVerify(subject string, err error) finding.Findings {
+	return finding.Findings{{Code: CodeChainUntrusted, Severity: finding.Error, Subject: subject,
 		Message: "the chain does not verify: " + trimX509(err),
 		Fix:     "check the intermediate certificates the CA sent"}}
 }

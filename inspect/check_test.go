@@ -16,6 +16,7 @@ import (
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/testpki"
 	"github.com/exchcert/exchcert/plan"
 )
@@ -56,7 +57,7 @@ func bundle(name string, f Format, certs ...*x509.Certificate) *Bundle {
 }
 
 // codes returns the finding codes of severity at least min, sorted.
-func codes(fs plan.Findings, min plan.Severity) []string {
+func codes(fs finding.Findings, min finding.Severity) []string {
 	var out []string
 	for _, f := range fs {
 		if f.Severity >= min {
@@ -67,7 +68,7 @@ func codes(fs plan.Findings, min plan.Severity) []string {
 	return out
 }
 
-func findingFor(fs plan.Findings, code string) *plan.Finding {
+func findingFor(fs finding.Findings, code string) *finding.Finding {
 	for i := range fs {
 		if fs[i].Code == code {
 			return &fs[i]
@@ -220,13 +221,13 @@ func TestCheckScenarios(t *testing.T) {
 		{name: "other CA's leaf with our intermediate", bundles: []*Bundle{bundle("c.pem", FormatPEM, otherLeaf.Cert, inter.Cert.Cert)}, errors: []string{CodeChainIncomplete}},
 		{name: "out of order PEM", bundles: []*Bundle{bundle("c.pem", FormatPEM, inter.Cert.Cert, f.leaf.Cert)}, also: []string{CodeChainOutOfOrder},
 			check: func(t *testing.T, r *Report) {
-				if findingFor(r.Findings, CodeChainOutOfOrder).Severity != plan.Warning {
+				if findingFor(r.Findings, CodeChainOutOfOrder).Severity != finding.Warning {
 					t.Error("out of order PEM is not a warning")
 				}
 			}},
 		{name: "out of order P7B is info", bundles: []*Bundle{bundle("c.p7b", FormatPKCS7, inter.Cert.Cert, f.leaf.Cert)},
 			check: func(t *testing.T, r *Report) {
-				if f := findingFor(r.Findings, CodeChainOutOfOrder); f == nil || f.Severity != plan.Info {
+				if f := findingFor(r.Findings, CodeChainOutOfOrder); f == nil || f.Severity != finding.Info {
 					t.Errorf("finding = %+v", f)
 				}
 			}},
@@ -291,13 +292,13 @@ func TestCheckScenarios(t *testing.T) {
 				tt.opt(&opt)
 			}
 			r := Check(tt.bundles, opt)
-			got := codes(r.Findings, plan.Error)
+			got := codes(r.Findings, finding.Error)
 			want := slices.Clone(tt.errors)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
 				t.Errorf("error codes = %v, want %v\n%s", got, want, dumpFindings(r.Findings))
 			}
-			all := codes(r.Findings, plan.Info)
+			all := codes(r.Findings, finding.Info)
 			for _, c := range tt.also {
 				if !slices.Contains(all, c) {
 					t.Errorf("no %s finding\n%s", c, dumpFindings(r.Findings))
@@ -355,7 +356,7 @@ func wantRole(role Role) func(t *testing.T, r *Report) {
 	}
 }
 
-func dumpFindings(fs plan.Findings) string {
+func dumpFindings(fs finding.Findings) string {
 	var b strings.Builder
 	for _, f := range fs {
 		fmt.Fprintf(&b, "  %s %s (%s): %s\n", f.Severity, f.Code, f.Subject, f.Message)
@@ -391,7 +392,7 @@ func TestCheckCSRAndIssuedCertificate(t *testing.T) {
 	}
 	// A certificate for another key is not the one issued for the request.
 	r := Check([]*Bundle{csrBundle, bundle("other.p7b", FormatPKCS7, issue(t, f.inter, testpki.Template{CommonName: "exch2.acme.com", DNSNames: seedNames}).Cert, f.inter.Cert.Cert)}, opt)
-	if got := codes(r.Findings, plan.Error); !slices.Equal(got, []string{CodeKeyMismatch}) {
+	if got := codes(r.Findings, finding.Error); !slices.Equal(got, []string{CodeKeyMismatch}) {
 		t.Errorf("errors = %v", got)
 	}
 	// A request whose signature was tampered with.
@@ -399,7 +400,7 @@ func TestCheckCSRAndIssuedCertificate(t *testing.T) {
 	bad.Signature = slices.Clone(f.csr.Signature)
 	bad.Signature[10] ^= 1
 	r = Check([]*Bundle{{Name: "bad.csr", CSRs: []*x509.CertificateRequest{&bad}}}, opt)
-	if got := codes(r.Findings, plan.Error); !slices.Equal(got, []string{CodeCSRSignatureInvalid}) {
+	if got := codes(r.Findings, finding.Error); !slices.Equal(got, []string{CodeCSRSignatureInvalid}) {
 		t.Errorf("errors = %v", got)
 	}
 	if r.CSRs[0].SignatureValid {
@@ -418,11 +419,11 @@ func TestCheckPFXEncryptionForWindows(t *testing.T) {
 	for _, tt := range []struct {
 		enc     *pkcs12.Encoder
 		version exchange.Version
-		want    plan.Severity // -1: no finding
+		want    finding.Severity // -1: no finding
 	}{
-		{pkcs12.Modern2023, exchange.Exchange2016, plan.Warning},
+		{pkcs12.Modern2023, exchange.Exchange2016, finding.Warning},
 		{pkcs12.Modern2023, exchange.Exchange2019, -1},
-		{pkcs12.Modern2023, exchange.None, plan.Info},
+		{pkcs12.Modern2023, exchange.None, finding.Info},
 		{pkcs12.LegacyDES, exchange.Exchange2013, -1},
 	} {
 		der, err := tt.enc.Encode(f.leaf.Key, f.leaf.Cert, []*x509.Certificate{f.inter.Cert.Cert}, "pw")
@@ -434,7 +435,7 @@ func TestCheckPFXEncryptionForWindows(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := Check([]*Bundle{b}, Options{Exchange: tt.version, Roots: rootsOf(f.root)})
-		got := plan.Severity(-1)
+		got := finding.Severity(-1)
 		if f := findingFor(r.Findings, CodePFXModernEncryption); f != nil {
 			got = f.Severity
 		}

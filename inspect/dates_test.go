@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/testpki"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // TestDateBoundaries pins the date checks to the second and the day: a
@@ -22,17 +22,17 @@ func TestDateBoundaries(t *testing.T) {
 		minDays  int
 		want     []string // date codes expected, sorted
 		daysLeft int
-		severity plan.Severity
+		severity finding.Severity
 	}{
-		{"expired one second ago", now.Add(-10 * day), now.Add(-time.Second), 0, []string{CodeExpired}, -1, plan.Error},
+		{"expired one second ago", now.Add(-10 * day), now.Add(-time.Second), 0, []string{CodeExpired}, -1, finding.Error},
 		{"expires this very second", now.Add(-10 * day), now, 0, nil, 0, 0},
 		{"expires in one second", now.Add(-10 * day), now.Add(time.Second), 0, nil, 0, 0},
-		{"expires in one second, min-days 30", now.Add(-10 * day), now.Add(time.Second), 30, []string{CodeExpiresSoon}, 0, plan.Warning},
+		{"expires in one second, min-days 30", now.Add(-10 * day), now.Add(time.Second), 30, []string{CodeExpiresSoon}, 0, finding.Warning},
 		{"exactly min-days left", now.Add(-10 * day), now.Add(30 * day), 30, nil, 30, 0},
-		{"one second short of min-days", now.Add(-10 * day), now.Add(30*day - time.Second), 30, []string{CodeExpiresSoon}, 29, plan.Warning},
+		{"one second short of min-days", now.Add(-10 * day), now.Add(30*day - time.Second), 30, []string{CodeExpiresSoon}, 29, finding.Warning},
 		{"one second over min-days", now.Add(-10 * day), now.Add(30*day + time.Second), 30, nil, 30, 0},
 		{"exactly one day left, min-days 1", now.Add(-10 * day), now.Add(day), 1, nil, 1, 0},
-		{"valid from one second on", now.Add(time.Second), now.Add(60 * day), 0, []string{CodeNotYetValid}, 60, plan.Error},
+		{"valid from one second on", now.Add(time.Second), now.Add(60 * day), 0, []string{CodeNotYetValid}, 60, finding.Error},
 		{"valid from this very second", now, now.Add(60 * day), 0, nil, 60, 0},
 		{"valid since one second ago", now.Add(-time.Second), now.Add(60 * day), 0, nil, 60, 0},
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/testpki"
 	"github.com/exchcert/exchcert/plan"
 )
@@ -260,13 +261,13 @@ func TestLenientCertificates(t *testing.T) {
 					t.Fatalf("%s: read %+v", form.name, c)
 				}
 				r := Check([]*Bundle{b}, opt)
-				var f *plan.Finding
+				var f *finding.Finding
 				for i := range r.Findings {
 					if r.Findings[i].Code == tc.code {
 						f = &r.Findings[i]
 					}
 				}
-				if f == nil || f.Severity != plan.Error || f.Citation == "" || f.Fix == "" || !strings.Contains(f.Message, ref.Reason) {
+				if f == nil || f.Severity != finding.Error || f.Citation == "" || f.Fix == "" || !strings.Contains(f.Message, ref.Reason) {
 					t.Fatalf("%s: finding %+v", form.name, f)
 				}
 				if len(r.Certificates) == 0 || r.Certificates[len(r.Certificates)-1].Subject == "" {
@@ -341,7 +342,7 @@ func TestLenientDetails(t *testing.T) {
 	}
 }
 
-func hasCode(fs plan.Findings, code string) bool {
+func hasCode(fs finding.Findings, code string) bool {
 	for _, f := range fs {
 		if f.Code == code {
 			return true

@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/textenc"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // Format is how a file is encoded, as Load recognised it from its content.
@@ -72,7 +72,7 @@ type Bundle struct {
 	// Findings are what reading the file found wrong with it while still
 	// reading it (bytes after a PFX, a certificate bag that does not
 	// parse); Check reports them with the file's other findings.
-	Findings plan.Findings
+	Findings finding.Findings
 	// RefusedCerts are certificates found in the file that crypto/x509
 	// refuses, as DER (a PFX certificate bag with a negative serial, say):
 	// not in Certs, each named by a finding.

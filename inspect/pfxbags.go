@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/exchcert/exchcert/finding"
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
-
-	"github.com/exchcert/exchcert/plan"
 )
 
 // Finding codes of reading a PFX. They never change once published.
@@ -267,8 +266,8 @@ func fromChain(key any, leaf *x509.Certificate, cas []*x509.Certificate) (*pfxCo
 func (c *pfxContents) add(b *Bundle, trailing int, ber bool) {
 	b.Certs = append(b.Certs, c.certs...)
 	b.Keys = append(b.Keys, c.keys...)
-	add := func(code string, sev plan.Severity, msg, fix string) {
-		b.Findings = append(b.Findings, plan.Finding{Code: code, Severity: sev, Subject: b.Name, Message: msg, Fix: fix, Citation: citePFX})
+	add := func(code string, sev finding.Severity, msg, fix string) {
+		b.Findings = append(b.Findings, finding.Finding{Code: code, Severity: sev, Subject: b.Name, Message: msg, Fix: fix, Citation: citePFX})
 	}
 	// A certificate crypto/x509 refuses is read leniently, as in any other
 	// file: it is shown and checked, and its refusal is a finding with its
@@ -288,36 +287,36 @@ func (c *pfxContents) add(b *Bundle, trailing int, ber bool) {
 	c.refused, c.reasons = refused, reasons
 	b.RefusedCerts = append(b.RefusedCerts, c.refused...)
 	if trailing > 0 {
-		add(CodePFXTrailingData, plan.Warning,
+		add(CodePFXTrailingData, finding.Warning,
 			fmt.Sprintf("%d bytes follow the end of the PFX structure; they were ignored and the PFX was read, but strict readers (Go, Java, some load balancers) refuse such a file", trailing),
 			fixReexportPFX)
 	}
 	if ber {
-		add(CodePFXBER, plan.Info,
+		add(CodePFXBER, finding.Info,
 			"the PFX is BER-encoded (indefinite lengths or segmented strings), as Java keytool and older tools write it; it was read by converting it to DER, and its MAC verified over the content as the file holds it; readers that take only DER refuse it",
 			fixReexportPFX)
 	}
 	n := len(c.keys) + len(c.unusable)
 	if n == 0 && (len(c.certs) > 0 || len(c.refused) > 0) {
-		add(CodePFXNoKey, plan.Error, msgNoPrivateKeyInPFX+": it holds certificates only",
+		add(CodePFXNoKey, finding.Error, msgNoPrivateKeyInPFX+": it holds certificates only",
 			"export the certificate with its private key from the server the request was made on (Export-ExchangeCertificate, or the certificate console: Export, \"Yes, export the private key\")")
 	}
 	if len(c.certs) == 0 && len(c.refused) == 0 {
-		add(CodePFXNoCertificate, plan.Error, "no certificate: the PFX holds only a private key, so Exchange cannot use it for TLS",
+		add(CodePFXNoCertificate, finding.Error, "no certificate: the PFX holds only a private key, so Exchange cannot use it for TLS",
 			"build the PFX from the key and the certificate the CA issued for it: exchcert pfx --cert CERT --key KEY, or openssl pkcs12 -export -inkey KEY -in CERT")
 	}
 	if n > 1 {
-		add(CodePFXSeveralKeys, plan.Warning,
+		add(CodePFXSeveralKeys, finding.Warning,
 			fmt.Sprintf("the PFX holds %d private keys where one is expected; each is matched against the certificates (key-mismatch names those that match none), and an import may pick another than intended", n),
 			"export one certificate with its key per PFX")
 	}
 	for _, what := range c.unusable {
-		add(CodePFXKeyUnusable, plan.Error,
+		add(CodePFXKeyUnusable, finding.Error,
 			fmt.Sprintf("the PFX holds %s, which Exchange cannot use for TLS: it needs an RSA or ECDSA key", what),
 			"have a certificate issued for an RSA key (exchcert csr) and export that one")
 	}
 	for i, why := range c.reasons {
-		add(CodePFXCertUnreadable, plan.Error,
+		add(CodePFXCertUnreadable, finding.Error,
 			fmt.Sprintf("a certificate in the PFX (bag %d of the refused ones) is not shown or checked: Go's crypto/x509 refuses it (%s)", i+1, strings.TrimSpace(why)),
 			"have the CA re-issue the certificate; clients that validate strictly refuse it too")
 	}

@@ -16,8 +16,8 @@ import (
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/testpki"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // Bags for hand-built PFX files (RFC 7292 §4.2).
@@ -153,7 +153,7 @@ func negativeSerial(t *testing.T, der []byte) []byte {
 	return out
 }
 
-func codesOf(fs plan.Findings) []string {
+func codesOf(fs finding.Findings) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Code+":"+f.Severity.String())
@@ -271,17 +271,17 @@ func TestLoadPFXAsWindowsReadsIt(t *testing.T) {
 			// inspect's report carries the findings, and an error among
 			// them makes it fail (exit 1), not the load (exit 2).
 			r := Check([]*Bundle{b}, Options{Roots: rootPool(f)})
-			if tc.lenient != "" && !slices.ContainsFunc(r.Findings, func(x plan.Finding) bool { return x.Code == tc.lenient && x.Severity == plan.Error }) {
+			if tc.lenient != "" && !slices.ContainsFunc(r.Findings, func(x finding.Finding) bool { return x.Code == tc.lenient && x.Severity == finding.Error }) {
 				t.Errorf("report lacks the %s error: %+v", tc.lenient, r.Findings)
 			}
 			for _, c := range tc.codes {
 				code := c[:strings.Index(c, ":")]
-				if !slices.ContainsFunc(r.Findings, func(x plan.Finding) bool { return x.Code == code }) {
+				if !slices.ContainsFunc(r.Findings, func(x finding.Finding) bool { return x.Code == code }) {
 					t.Errorf("report lacks %s", code)
 				}
 			}
 			if tc.name == "certificates only (hand-built)" {
-				i := slices.IndexFunc(r.Findings, func(x plan.Finding) bool { return x.Code == CodePFXNoKey })
+				i := slices.IndexFunc(r.Findings, func(x finding.Finding) bool { return x.Code == CodePFXNoKey })
 				if i < 0 || !strings.HasPrefix(r.Findings[i].Message, "no private key: Exchange cannot use this PFX for TLS") || !r.HasErrors() {
 					t.Errorf("certificate-only PFX: %+v", r.Findings)
 				}

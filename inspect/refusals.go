@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // Finding codes of the lenient path: what made crypto/x509 refuse a
@@ -308,7 +308,7 @@ func extensionValues(der []byte, oid asn1.ObjectIdentifier) [][]byte {
 }
 
 // refusalFinding is the finding of one refusal, about subject.
-func refusalFinding(r *Refusal, subject string) plan.Finding {
+func refusalFinding(r *Refusal, subject string) finding.Finding {
 	info, ok := refusals[r.Code]
 	if !ok {
 		info = refusals[CodeRefusedByCryptoX509]
@@ -325,9 +325,9 @@ func refusalFinding(r *Refusal, subject string) plan.Finding {
 	if len(r.Unread) > 0 {
 		unread = " Extensions no parser here reads, left out of every check: " + strings.Join(r.Unread, ", ") + "."
 	}
-	return plan.Finding{
+	return finding.Finding{
 		Code:     r.Code,
-		Severity: plan.Error,
+		Severity: finding.Error,
 		Subject:  subject,
 		Message: where + "Go's crypto/x509 refuses this " + what + " (" + r.Reason + "); what could be read is shown. " +
 			upperFirst(info.what) + ". " + upperFirst(info.effect) + "." + unread,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -26,15 +27,15 @@ const DefaultMinDays = 30
 // Report is the result of Check and the JSON document of
 // `exchcert inspect -o json`.
 type Report struct {
-	Schema       string        `json:"schema"`
-	EvaluatedAt  time.Time     `json:"evaluated_at"`
-	Exchange     string        `json:"exchange,omitempty"` // target version the key type was checked for
-	PrivateKeys  int           `json:"private_keys"`       // keys given (--key and inside the files) and matched against
-	Files        []File        `json:"files"`
-	Certificates []Certificate `json:"certificates"`
-	CSRs         []CSR         `json:"csrs"`
-	Coverage     []Coverage    `json:"coverage"`
-	Findings     plan.Findings `json:"findings"`
+	Schema       string           `json:"schema"`
+	EvaluatedAt  time.Time        `json:"evaluated_at"`
+	Exchange     string           `json:"exchange,omitempty"` // target version the key type was checked for
+	PrivateKeys  int              `json:"private_keys"`       // keys given (--key and inside the files) and matched against
+	Files        []File           `json:"files"`
+	Certificates []Certificate    `json:"certificates"`
+	CSRs         []CSR            `json:"csrs"`
+	Coverage     []Coverage       `json:"coverage"`
+	Findings     finding.Findings `json:"findings"`
 }
 
 // HasErrors reports whether any finding has Error severity.

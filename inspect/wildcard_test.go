@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // Wildcards directly under a public suffix cover nothing, as in browsers;
@@ -69,7 +69,7 @@ func TestCheckCSRNames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := codes(CheckCSR(req, "req", Options{}), plan.Error)
+		got := codes(CheckCSR(req, "req", Options{}), finding.Error)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%q: error codes %v, want %v", tt.dns, got, tt.want)
 		}

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/wording"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // checker checks one file at a time; the workers share it.
@@ -60,9 +60,9 @@ func (c *checker) zlint(cert *x509.Certificate, subject string) []Finding {
 }
 
 // fileFinding is a finding about the file as a whole.
-func fileFinding(code string, sev plan.Severity, msg, fix string) Finding {
+func fileFinding(code string, sev finding.Severity, msg, fix string) Finding {
 	return Finding{
-		Finding: plan.Finding{Code: code, Severity: sev, Message: msg, Fix: fix},
+		Finding: finding.Finding{Code: code, Severity: sev, Message: msg, Fix: fix},
 		Source:  SourceExchcert,
 		Line:    1,
 	}
@@ -72,21 +72,21 @@ func (c *checker) check(j job) *File {
 	f := &File{Path: j.path}
 	switch j.kind {
 	case entryError:
-		f.Findings = []Finding{fileFinding(CodeUnreadable, plan.Error, "cannot read: "+j.err.Error(),
+		f.Findings = []Finding{fileFinding(CodeUnreadable, finding.Error, "cannot read: "+j.err.Error(),
 			"make it readable by the CI user, fix or remove the link, or leave it out with --exclude")}
 		return f
 	case entryOutside:
-		f.Findings = []Finding{fileFinding(CodeLinkOutside, plan.Warning, "not checked: symbolic link to "+j.target+", outside the paths given",
+		f.Findings = []Finding{fileFinding(CodeLinkOutside, finding.Warning, "not checked: symbolic link to "+j.target+", outside the paths given",
 			"give that file's folder as a path too, pass --follow-outside to open such links, or leave it out with --exclude")}
 		return f
 	case entryNotRegular:
-		f.Findings = []Finding{fileFinding(CodeNotRegular, plan.Warning, "not checked: this is "+modeName(j.mode)+", not a file",
+		f.Findings = []Finding{fileFinding(CodeNotRegular, finding.Warning, "not checked: this is "+modeName(j.mode)+", not a file",
 			"leave it out with --exclude")}
 		return f
 	}
 	data, big, err := readFile(j.path)
 	if err != nil {
-		f.Findings = []Finding{fileFinding(CodeUnreadable, plan.Error, "cannot read: "+err.Error(),
+		f.Findings = []Finding{fileFinding(CodeUnreadable, finding.Error, "cannot read: "+err.Error(),
 			"make it readable by the CI user, or leave it out with --exclude")}
 		return f
 	}
@@ -95,7 +95,7 @@ func (c *checker) check(j job) *File {
 			f.Ignored = true
 			return f
 		}
-		f.Findings = []Finding{fileFinding(CodeTooLarge, plan.Warning,
+		f.Findings = []Finding{fileFinding(CodeTooLarge, finding.Warning,
 			fmt.Sprintf("not checked: larger than %d bytes, the most a certificate file is read", inspect.MaxFileSize),
 			"split the bundle, or leave it out with --exclude")}
 		return f
@@ -121,20 +121,20 @@ func (c *checker) check(j job) *File {
 func loadFinding(err error) Finding {
 	switch {
 	case errors.Is(err, inspect.ErrNeedPassword):
-		return fileFinding(CodePasswordNeeded, plan.Error, wording.PFXNeedsPassword, wording.GivePassword)
+		return fileFinding(CodePasswordNeeded, finding.Error, wording.PFXNeedsPassword, wording.GivePassword)
 	case errors.Is(err, inspect.ErrWrongPassword):
-		return fileFinding(CodeWrongPassword, plan.Error, wording.WrongPFXPassword, wording.GivePassword)
+		return fileFinding(CodeWrongPassword, finding.Error, wording.WrongPFXPassword, wording.GivePassword)
 	case errors.Is(err, inspect.ErrTooManyIterations):
-		return fileFinding(CodeTooManyIterations, plan.Error, "not opened: "+err.Error(),
+		return fileFinding(CodeTooManyIterations, finding.Error, "not opened: "+err.Error(),
 			"export the PFX again: Windows, OpenSSL and Java use 2,000 to 10,000 iterations")
 	case errors.Is(err, inspect.ErrUnsupported):
-		return fileFinding(CodeUnsupported, plan.Error, "not checked: "+err.Error(),
+		return fileFinding(CodeUnsupported, finding.Error, "not checked: "+err.Error(),
 			"convert it to PEM, or export the PFX again with AES or 3DES encryption and a password")
 	case errors.Is(err, inspect.ErrTooLarge):
-		return fileFinding(CodeTooLarge, plan.Warning, "not checked: "+err.Error(),
+		return fileFinding(CodeTooLarge, finding.Warning, "not checked: "+err.Error(),
 			"split the bundle, or leave it out with --exclude")
 	}
-	return fileFinding(CodeDamaged, plan.Error, "cannot decode: "+err.Error(),
+	return fileFinding(CodeDamaged, finding.Error, "cannot decode: "+err.Error(),
 		"replace the file with an intact copy from the CA or the export")
 }
 
@@ -181,7 +181,7 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 	// line finds the certificate a finding is about by its subject, the
 	// label inspect and Linter.Lint give it; coverage findings are about
 	// the server certificate.
-	line := func(x plan.Finding) int {
+	line := func(x finding.Finding) int {
 		i, ok := subjects[x.Subject]
 		switch {
 		case ok:
@@ -206,7 +206,7 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 			bundles = append(bundles, kb)
 		}
 	}
-	var found plan.Findings
+	var found finding.Findings
 	if fs, ok := c.checkSingle(&named, len(bundles) > 1); ok {
 		found = fs
 	} else {
@@ -217,7 +217,7 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 			continue
 		}
 		if x.Code == inspect.CodeExpiresSoon && c.opt.FailSoon {
-			x.Severity = plan.Error
+			x.Severity = finding.Error
 		}
 		l := line(x)
 		for il, r := range relabel {
@@ -253,7 +253,7 @@ func (c *checker) checkBundle(f *File, b *inspect.Bundle, data []byte, keyFile s
 // possible (a self-issued certificate, a chain that fails for another
 // reason than a missing issuer) it returns false and the caller runs
 // Check. TestCheckSingleAsCheck holds the two ways to the same findings.
-func (c *checker) checkSingle(b *inspect.Bundle, withKey bool) (plan.Findings, bool) {
+func (c *checker) checkSingle(b *inspect.Bundle, withKey bool) (finding.Findings, bool) {
 	if len(b.Certs) != 1 || len(b.CSRs) > 0 || len(b.Refused) > 0 || len(b.Keys) > 0 || len(b.Findings) > 0 || withKey || c.opt.Plan != nil || b.Format == inspect.FormatPKCS12 {
 		return nil, false
 	}
@@ -298,7 +298,7 @@ func (c *checker) inspectOptions() inspect.Options {
 // certificate, as repositories keep the chain in a file of its own. A file
 // meant to be deployed as it is, a PFX or a PEM with the key or a chain,
 // must be complete and keeps the finding.
-func keepInspect(x plan.Finding, b *inspect.Bundle) bool {
+func keepInspect(x finding.Finding, b *inspect.Bundle) bool {
 	switch x.Code {
 	case inspect.CodeKeyNotChecked, inspect.CodeNoLeaf:
 		return false

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/lint"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // Check a repository's certificate files the way a CI job does: zlint's
@@ -17,12 +17,12 @@ func ExampleRun() {
 		fmt.Fprintln(os.Stderr, err)
 		return
 	}
-	w := lint.NewWriter(os.Stdout, lint.SARIF, lint.WriterOptions{FailOn: plan.Error})
+	w := lint.NewWriter(os.Stdout, lint.SARIF, lint.WriterOptions{FailOn: finding.Error})
 	sum, err := lint.Run(context.Background(), lint.Options{
 		Paths:   []string{"certs"},
 		Linter:  linter,
 		MinDays: 30,
-		FailOn:  plan.Error,
+		FailOn:  finding.Error,
 	}, w)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

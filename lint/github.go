@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // githubWriter prints GitHub Actions workflow commands, one annotation per
@@ -35,11 +35,11 @@ func (g *githubWriter) Close(s *Summary) error {
 	return err
 }
 
-func githubLevel(s plan.Severity) string {
+func githubLevel(s finding.Severity) string {
 	switch s {
-	case plan.Error:
+	case finding.Error:
 		return "error"
-	case plan.Warning:
+	case finding.Warning:
 		return "warning"
 	}
 	return "notice"

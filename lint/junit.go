@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // JUnit XML as Jenkins, GitLab, Azure DevOps and the JUnit dashboards read
@@ -83,7 +83,7 @@ const junitSuiteName = "exchcert lint"
 // XML but are known first) and writes the document on Close.
 type junitWriter struct {
 	w      io.Writer
-	failOn plan.Severity
+	failOn finding.Severity
 	cases  spool
 	enc    *xml.Encoder
 	tests  int

@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // Schema is the id of the JSON report.
@@ -70,7 +70,7 @@ const (
 
 // A Finding is one thing a check found in a file.
 type Finding struct {
-	plan.Finding
+	finding.Finding
 	// Source is SourceExchcert or the zlint source of the lint, such as
 	// "RFC5280" or "CABF_BR".
 	Source string `json:"source"`
@@ -118,8 +118,8 @@ type CertInfo struct {
 }
 
 // Max returns the highest severity among the file's findings, or -1.
-func (f *File) Max() plan.Severity {
-	m := plan.Severity(-1)
+func (f *File) Max() finding.Severity {
+	m := finding.Severity(-1)
 	for _, x := range f.Findings {
 		if x.Severity > m {
 			m = x.Severity
@@ -144,8 +144,8 @@ type Summary struct {
 	Warnings   int `json:"warnings"`
 	Infos      int `json:"infos"`
 	// Failed is the number of files with a finding at or above FailOn.
-	Failed int           `json:"failed_files"`
-	FailOn plan.Severity `json:"fail_on"`
+	Failed int              `json:"failed_files"`
+	FailOn finding.Severity `json:"fail_on"`
 	// Lints is the number of zlint lints run on each certificate, and
 	// LintSources their sources; zero and empty without zlint.
 	Lints       int      `json:"lints"`
@@ -171,9 +171,9 @@ func (s *Summary) add(f *File) {
 	failed := false
 	for _, x := range f.Findings {
 		switch x.Severity {
-		case plan.Error:
+		case finding.Error:
 			s.Errors++
-		case plan.Warning:
+		case finding.Warning:
 			s.Warnings++
 		default:
 			s.Infos++

@@ -25,9 +25,9 @@ import (
 
 	zl "github.com/zmap/zlint/v3/lint"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/testpki"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // testPKI is one root and intermediate for the package's tests, made once:
@@ -287,9 +287,9 @@ func TestRunFailOnWarning(t *testing.T) {
 	linter, err := NewLinter(nil)
 	must(t, err)
 	for _, tc := range []struct {
-		failOn plan.Severity
+		failOn finding.Severity
 		failed int
-	}{{plan.Error, 0}, {plan.Warning, 1}} {
+	}{{finding.Error, 0}, {finding.Warning, 1}} {
 		sum, err := Run(context.Background(), Options{Paths: []string{dir}, Linter: linter, FailOn: tc.failOn}, &recorder{})
 		must(t, err)
 		if sum.Warnings != 1 || sum.Errors != 0 {
@@ -461,12 +461,12 @@ func TestZlintFindings(t *testing.T) {
 		t.Fatalf("findings %+v, want one", fs)
 	}
 	f := fs[0]
-	if f.Code != "e_rsa_mod_less_than_2048_bits" || f.Severity != plan.Error || f.Source != "CABF_BR" ||
+	if f.Code != "e_rsa_mod_less_than_2048_bits" || f.Severity != finding.Error || f.Source != "CABF_BR" ||
 		f.Citation != "BRs: 6.1.5" || f.Rule == "" || f.Subject != "weak.pem: weak.acme.com" {
 		t.Errorf("finding %+v", f)
 	}
 	bad := l.Lint([]byte{0x30, 0x03, 0x02, 0x01, 0x01}, "x")
-	if len(bad) != 1 || bad[0].Code != CodeZlintUnparsable || bad[0].Severity != plan.Error {
+	if len(bad) != 1 || bad[0].Code != CodeZlintUnparsable || bad[0].Severity != finding.Error {
 		t.Errorf("unparsable: %+v", bad)
 	}
 }
@@ -701,14 +701,14 @@ func TestCheckSingleAsCheck(t *testing.T) {
 			if ok == tc.decline {
 				t.Fatalf("checkSingle ok=%v, want %v", ok, !tc.decline)
 			}
-			var full plan.Findings
+			var full finding.Findings
 			for _, x := range inspect.Check([]*inspect.Bundle{b}, c.inspectOptions()).Findings {
 				if keepInspect(x, b) {
 					full = append(full, x)
 				}
 			}
 			if !ok {
-				if !slices.ContainsFunc(full, func(x plan.Finding) bool { return x.Code == inspect.CodeChainUntrusted }) {
+				if !slices.ContainsFunc(full, func(x finding.Finding) bool { return x.Code == inspect.CodeChainUntrusted }) {
 					t.Errorf("declined, but Check finds no chain problem: %+v", full)
 				}
 				return

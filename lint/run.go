@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -56,9 +57,9 @@ type Options struct {
 	// findings.
 	Password func() ([]byte, error)
 	// FailOn is the lowest severity that fails a file and the run, usually
-	// plan.Error or plan.Warning; the zero value, plan.Info, fails on any
+	// finding.Error or finding.Warning; the zero value, finding.Info, fails on any
 	// finding.
-	FailOn plan.Severity
+	FailOn finding.Severity
 	// Progress, when set, is called after every file, from one goroutine.
 	Progress func(Progress)
 }

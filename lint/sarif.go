@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // SARIF 2.1.0 (OASIS, https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html)
@@ -316,11 +316,11 @@ var ruleTexts = map[string]string{
 	inspect.CodeCSRSignatureInvalid: "The request's signature verifies",
 }
 
-func sarifLevel(s plan.Severity) string {
+func sarifLevel(s finding.Severity) string {
 	switch s {
-	case plan.Error:
+	case finding.Error:
 		return "error"
-	case plan.Warning:
+	case finding.Warning:
 		return "warning"
 	}
 	return "note"

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/safetext"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // Format selects a report writer.
@@ -56,7 +56,7 @@ type Writer interface {
 // WriterOptions configure NewWriter.
 type WriterOptions struct {
 	// FailOn is the lowest severity that fails a file (JUnit failures).
-	FailOn plan.Severity
+	FailOn finding.Severity
 	// Version is exchcert's version, named in SARIF's tool section.
 	Version string
 	// TempDir is where the JUnit writer keeps test cases that do not fit

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // FuzzWriters writes one file with one finding whose path, subject,
@@ -25,13 +25,13 @@ func FuzzWriters(f *testing.F) {
 	f.Add("\xff\xfe", "\xed\xa0\x80", "\u2028\u2029", "\t", uint8(3))
 	f.Fuzz(func(t *testing.T, path, subject, message, fix string, sev uint8) {
 		file := &File{Path: path, Format: "pem", Findings: []Finding{{
-			Finding: plan.Finding{Code: "name-not-covered", Severity: plan.Severity(sev % 3), Subject: subject, Message: message, Fix: fix},
+			Finding: finding.Finding{Code: "name-not-covered", Severity: finding.Severity(sev % 3), Subject: subject, Message: message, Fix: fix},
 			Source:  SourceExchcert, Line: 1,
 		}}}
-		sum := &Summary{Files: 1, CertificateFiles: 1, Certificates: 1, FailOn: plan.Warning}
+		sum := &Summary{Files: 1, CertificateFiles: 1, Certificates: 1, FailOn: finding.Warning}
 		for _, format := range []Format{Text, JSON, JUnit, SARIF, GitHub} {
 			var buf bytes.Buffer
-			w := NewWriter(&buf, format, WriterOptions{FailOn: plan.Warning, Version: "test", TempDir: t.TempDir()})
+			w := NewWriter(&buf, format, WriterOptions{FailOn: finding.Warning, Version: "test", TempDir: t.TempDir()})
 			if err := w.WriteFile(file); err != nil {
 				t.Fatalf("%s: WriteFile: %v", format, err)
 			}

@@ -13,15 +13,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/lint"
 	"github.com/exchcert/exchcert/lint/linttest"
-	"github.com/exchcert/exchcert/plan"
 )
 
 const sarifSchema = "../testdata/schema/sarif-schema-2.1.0.json"
 
 // report runs lint on the test tree with format f.
-func report(t *testing.T, dir string, f lint.Format, failOn plan.Severity) ([]byte, *lint.Summary) {
+func report(t *testing.T, dir string, f lint.Format, failOn finding.Severity) ([]byte, *lint.Summary) {
 	t.Helper()
 	linter, err := lint.NewLinter(nil)
 	if err != nil {
@@ -38,7 +38,7 @@ func report(t *testing.T, dir string, f lint.Format, failOn plan.Severity) ([]by
 
 func TestWriters(t *testing.T) {
 	dir := lint.MakeTree(t)
-	for _, failOn := range []plan.Severity{plan.Error, plan.Warning} {
+	for _, failOn := range []finding.Severity{finding.Error, finding.Warning} {
 		t.Run("fail-on-"+failOn.String(), func(t *testing.T) {
 			for _, f := range []lint.Format{lint.Text, lint.JSON, lint.JUnit, lint.SARIF, lint.GitHub} {
 				t.Run(f.String(), func(t *testing.T) {
@@ -125,7 +125,7 @@ func checkFormat(t *testing.T, f lint.Format, out []byte, sum *lint.Summary, tre
 			if c.SystemOut != nil {
 				below += strings.Count(c.SystemOut.Text, "\n") + 1
 			}
-			if strings.HasSuffix(c.Name, "private.pem") && len(c.Failures) != 4+map[bool]int{true: 1}[sum.FailOn == plan.Warning] {
+			if strings.HasSuffix(c.Name, "private.pem") && len(c.Failures) != 4+map[bool]int{true: 1}[sum.FailOn == finding.Warning] {
 				t.Errorf("private.pem: %d failures", len(c.Failures))
 			}
 			if strings.HasSuffix(c.Name, "broken.pem") && len(c.Errors) != 1 {
@@ -204,7 +204,7 @@ func checkFormat(t *testing.T, f lint.Format, out []byte, sum *lint.Summary, tre
 func TestWritersEmpty(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []lint.Format{lint.Text, lint.JSON, lint.JUnit, lint.SARIF, lint.GitHub} {
-		out, sum := report(t, dir, f, plan.Error)
+		out, sum := report(t, dir, f, finding.Error)
 		if sum.Files != 0 {
 			t.Fatalf("%d files in an empty folder", sum.Files)
 		}
@@ -221,7 +221,7 @@ func TestSARIFAbsolute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, _ := report(t, dir, lint.SARIF, plan.Error)
+	out, _ := report(t, dir, lint.SARIF, finding.Error)
 	var log lint.SARIFLog
 	if err := json.Unmarshal(out, &log); err != nil {
 		t.Fatal(err)
@@ -244,7 +244,7 @@ func TestWritersHostileText(t *testing.T) {
 	}
 	lint.WriteHostileCert(t, filepath.Join(dir, name), "exch\x1b[31m\u202e\x00.acme.com")
 	for _, f := range []lint.Format{lint.Text, lint.JSON, lint.JUnit, lint.SARIF, lint.GitHub} {
-		out, sum := report(t, dir, f, plan.Error)
+		out, sum := report(t, dir, f, finding.Error)
 		if sum.Errors == 0 {
 			t.Fatalf("no errors for a Common Name not among the SANs")
 		}

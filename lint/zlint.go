@@ -10,8 +10,8 @@ import (
 	_ "github.com/zmap/zlint/v3"
 	zl "github.com/zmap/zlint/v3/lint"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // DefaultSources are the zlint lint sources run unless Options.Sources says
@@ -162,9 +162,9 @@ func (l *Linter) Lint(der []byte, subject string) []Finding {
 	c, _, err := inspect.ParseZcrypto(der)
 	if err != nil {
 		return []Finding{{
-			Finding: plan.Finding{
+			Finding: finding.Finding{
 				Code:     CodeZlintUnparsable,
-				Severity: plan.Error,
+				Severity: finding.Error,
 				Subject:  subject,
 				Message:  "zlint's certificate parser rejects this certificate: " + err.Error(),
 				Fix:      "re-issue the certificate; clients with strict DER parsers will reject it too",
@@ -187,7 +187,7 @@ func (l *Linter) Lint(der []byte, subject string) []Finding {
 			msg += " (" + d + ")"
 		}
 		out = append(out, Finding{
-			Finding: plan.Finding{
+			Finding: finding.Finding{
 				Code:     cl.Name,
 				Severity: sev,
 				Subject:  subject,
@@ -204,14 +204,14 @@ func (l *Linter) Lint(der []byte, subject string) []Finding {
 // zlintSeverity maps a zlint status to a finding severity. Fatal means the
 // lint itself failed on this certificate (zlint turns a panicking lint into
 // Fatal), which only a malformed certificate provokes: an error.
-func zlintSeverity(s zl.LintStatus) (plan.Severity, bool) {
+func zlintSeverity(s zl.LintStatus) (finding.Severity, bool) {
 	switch s {
 	case zl.Fatal, zl.Error:
-		return plan.Error, true
+		return finding.Error, true
 	case zl.Warn:
-		return plan.Warning, true
+		return finding.Warning, true
 	case zl.Notice:
-		return plan.Info, true
+		return finding.Info, true
 	}
 	return 0, false // Pass, NA (does not apply), NE (not yet effective), Reserved
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/textenc"
 )
 
@@ -56,7 +57,7 @@ func Decode(r io.Reader) (*Plan, error) {
 		}
 	}
 	if p.Findings == nil {
-		p.Findings = Findings{}
+		p.Findings = finding.Findings{}
 	}
 	norm := func(field, s string) (string, error) {
 		n, err := Normalize(s)

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // Schema identifies the JSON plan document and its version.
@@ -67,7 +68,7 @@ type Plan struct {
 	PrivateCA  bool             `json:"private_ca,omitempty"`
 	CommonName string           `json:"common_name"`
 	Names      []Name           `json:"names"`
-	Findings   Findings         `json:"findings"`
+	Findings   finding.Findings `json:"findings"`
 }
 
 // DNSNames returns the planned names in order (the SAN list).
@@ -176,11 +177,11 @@ func (b *builder) run() error {
 		Exchange:  in.Exchange,
 		From:      in.From,
 		PrivateCA: in.PrivateCA,
-		Findings:  Findings{},
+		Findings:  finding.Findings{},
 	}
 	p := b.p
 	if len(in.Domains) == 0 {
-		b.finding(Finding{Code: "domain-from-fqdn", Severity: Info, Subject: domains[0],
+		b.finding(finding.Finding{Code: "domain-from-fqdn", Severity: finding.Info, Subject: domains[0],
 			Message: fmt.Sprintf("no --domain given; planning for %s, the server's parent domain", domains[0]),
 			Fix:     "name every SMTP domain that has Outlook or mobile users with --domain"})
 	}
@@ -219,7 +220,7 @@ func (b *builder) run() error {
 	case ns == "":
 		b.add(fqdn, RoleServer, "the server's FQDN is the Common Name and, as clients ignore the Common Name, also a SAN; the default virtual-directory URLs and the Autodiscover SCP use it")
 		if in.Exchange.Is2013OrLater() {
-			b.finding(Finding{Code: "no-namespace", Severity: Info, Subject: fqdn,
+			b.finding(finding.Finding{Code: "no-namespace", Severity: finding.Info, Subject: fqdn,
 				Message:  fmt.Sprintf("%s and later are designed around a client namespace rather than server host names; a certificate that names only this server must be replaced when servers change", in.Exchange.Title()),
 				Fix:      fmt.Sprintf("add --namespace mail.%s (and point the virtual-directory URLs at it with exchcert bind)", domains[0]),
 				Citation: "https://learn.microsoft.com/exchange/digital-certificates-and-ssl-exchange-2013-help"})
@@ -229,7 +230,7 @@ func (b *builder) run() error {
 	case in.IncludeFQDN:
 		b.add(fqdn, RoleServer, "kept with --include-fqdn: clients that still use the server's own name (internal URLs or the SCP not yet moved to the namespace) need it")
 	default:
-		b.finding(Finding{Code: "fqdn-left-off", Severity: Info, Subject: fqdn,
+		b.finding(finding.Finding{Code: "fqdn-left-off", Severity: finding.Info, Subject: fqdn,
 			Message:  fmt.Sprintf("the server FQDN %s is not on the certificate: with a client namespace, Microsoft advises against server host names on certificates", fqdn),
 			Fix:      "point every internal URL and the Autodiscover SCP at the namespace (exchcert bind does), or keep the name with --include-fqdn",
 			Citation: "https://learn.microsoft.com/exchange/digital-certificates-and-ssl-exchange-2013-help"})
@@ -246,20 +247,20 @@ func (b *builder) run() error {
 		}
 		b.add(n, RoleLegacy, strings.ReplaceAll(legacy.why, "legacy.<domain>", n))
 	} else if in.From != exchange.None {
-		b.finding(Finding{Code: "no-legacy-name", Severity: Info, Subject: in.From.Title() + " to " + in.Exchange.Title(),
+		b.finding(finding.Finding{Code: "no-legacy-name", Severity: finding.Info, Subject: in.From.Title() + " to " + in.Exchange.Title(),
 			Message: "no legacy name is needed: " + legacy.why, Citation: legacy.source})
 		if legacyName != "" {
-			b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: legacyName,
+			b.finding(finding.Finding{Code: "legacy-name-unused", Severity: finding.Warning, Subject: legacyName,
 				Message: "--legacy-name is ignored because this coexistence needs no legacy name", Fix: "drop --legacy-name, or add the name with --name if clients really use it"})
 		}
 	} else if legacyName != "" {
-		b.finding(Finding{Code: "legacy-name-unused", Severity: Warning, Subject: legacyName,
+		b.finding(finding.Finding{Code: "legacy-name-unused", Severity: finding.Warning, Subject: legacyName,
 			Message: "--legacy-name is ignored without --from", Fix: "name the version being migrated from with --from"})
 	}
 
 	for i, d := range domains {
 		if in.NoRoot {
-			b.finding(Finding{Code: "root-domain-left-off", Severity: Info, Subject: d,
+			b.finding(finding.Finding{Code: "root-domain-left-off", Severity: finding.Info, Subject: d,
 				Message: fmt.Sprintf("%s is left off (--no-root): Outlook's Autodiscover then relies on the SCP inside the network and on autodiscover.%s (or an SRV record) outside; if https://%s/ answers with a certificate that does not name it, Outlook shows a certificate warning before it gets there", d, d, d),
 				Fix:     fmt.Sprintf("make sure https://%s/autodiscover/autodiscover.xml does not answer on port 443, or set ExcludeHttpsRootDomain on the clients", d), Citation: "https://learn.microsoft.com/outlook/troubleshoot/profiles-and-accounts/unexpected-autodiscover-behavior"})
 		} else {
@@ -308,7 +309,7 @@ func (b *builder) currentNameNote(ns string) {
 		msg = fmt.Sprintf("during the migration, phones, Outlook Anywhere profiles and bookmarks keep using the name clients use for %s today; the plan carries %s, so that name is kept if it is the one they use", in.From.Title(), have)
 		fix = fmt.Sprintf("if clients use yet another name, add it with --name (for example --name %s)", "owa."+p.Domains[0])
 	}
-	b.finding(Finding{Code: "keep-current-name", Severity: Info, Subject: guess, Message: msg, Fix: fix,
+	b.finding(finding.Finding{Code: "keep-current-name", Severity: finding.Info, Subject: guess, Message: msg, Fix: fix,
 		Citation: exchange.SrcTransition2010})
 }
 
@@ -342,7 +343,7 @@ func (b *builder) add(name string, role Role, why string) {
 	b.p.Names = append(b.p.Names, Name{Name: name, Roles: []Role{role}, Reason: why})
 }
 
-func (b *builder) finding(f Finding) { b.p.Findings = append(b.p.Findings, f) }
+func (b *builder) finding(f finding.Finding) { b.p.Findings = append(b.p.Findings, f) }
 
 // check adds the findings that look at the whole list: internal names
 // allowed by PrivateCA, wildcards, and the name count.
@@ -353,24 +354,24 @@ func (b *builder) check() error {
 	}
 	for _, n := range p.Names {
 		if why := InternalReason(n.Name); why != "" {
-			b.finding(Finding{Code: "internal-name", Severity: Warning, Subject: n.Name,
+			b.finding(finding.Finding{Code: "internal-name", Severity: finding.Warning, Subject: n.Name,
 				Message:  "a public CA refuses this name: " + why + "; allowed because of --private-ca, so only clients that trust your internal CA will accept the certificate",
 				Fix:      "for a public certificate use a name under a registered domain (split DNS) instead",
 				Citation: "CA/Browser Forum Baseline Requirements §4.2.2, §7.1.2.7.12"})
 		}
 		if strings.HasPrefix(n.Name, "*.") {
-			b.finding(Finding{Code: "wildcard-name", Severity: Info, Subject: n.Name,
+			b.finding(finding.Finding{Code: "wildcard-name", Severity: finding.Info, Subject: n.Name,
 				Message: "a wildcard covers exactly one label: not the bare domain and not deeper names; Exchange needs X509CertificateName for POP/IMAP and msstd:" + n.Name + " for old Outlook Anywhere clients",
 				Fix:     "prefer listing the names (a SAN certificate), as Microsoft advises", Citation: "https://learn.microsoft.com/exchange/architecture/client-access/certificates"})
 		}
 	}
 	switch n := len(p.Names); {
 	case n > 100:
-		b.finding(Finding{Code: "too-many-names", Severity: Warning, Subject: fmt.Sprintf("%d names", n),
+		b.finding(finding.Finding{Code: "too-many-names", Severity: finding.Warning, Subject: fmt.Sprintf("%d names", n),
 			Message: "Let's Encrypt and most UCC products take at most 100 names per certificate", Fix: "split the names over two certificates, or drop names clients do not use",
 			Citation: "https://letsencrypt.org/docs/rate-limits/"})
 	case n > 5:
-		b.finding(Finding{Code: "ucc-tier", Severity: Info, Subject: fmt.Sprintf("%d names", n),
+		b.finding(finding.Finding{Code: "ucc-tier", Severity: finding.Info, Subject: fmt.Sprintf("%d names", n),
 			Message: "UCC products commonly include 3 to 5 names and charge for each extra SAN; check the tier you buy"})
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -64,13 +65,13 @@ const (
 )
 
 type collector struct {
-	fs   plan.Findings
+	fs   finding.Findings
 	seen map[string]bool
 }
 
 // add appends f unless a finding with the same key was added already (the
 // same certificate problem seen through two endpoints is reported once).
-func (c *collector) add(key string, f plan.Finding) {
+func (c *collector) add(key string, f finding.Finding) {
 	if key != "" {
 		if c.seen[key] {
 			return
@@ -99,10 +100,10 @@ func (r *runner) server() string {
 	return "$env:COMPUTERNAME"
 }
 
-func (r *runner) findings(rep *Report) plan.Findings {
-	c := &collector{fs: plan.Findings{}, seen: map[string]bool{}}
+func (r *runner) findings(rep *Report) finding.Findings {
+	c := &collector{fs: finding.Findings{}, seen: map[string]bool{}}
 	if p := r.o.Plan; p != nil && !planCovers(p, r.host) {
-		c.add("", plan.Finding{Code: CodeHostNotPlanned, Severity: plan.Warning, Subject: r.host,
+		c.add("", finding.Finding{Code: CodeHostNotPlanned, Severity: finding.Warning, Subject: r.host,
 			Message: fmt.Sprintf("%s is not one of the planned names, yet the mail services and EWS are checked as clients reaching them under this name would see them", r.host),
 			Fix:     fmt.Sprintf("probe the name clients use, e.g. exchcert probe %s (with --addr SERVICE=HOST:PORT to keep connecting to this server)", p.CommonName)})
 	}
@@ -120,7 +121,7 @@ func (r *runner) endpointFindings(c *collector, rep *Report, e *Endpoint) {
 	info := serviceInfos[e.Service]
 	subj := e.label()
 	if f := e.Failure; f != nil && !f.connected() {
-		c.add(CodeUnreachable+"|"+string(e.Service)+"|"+e.Address, plan.Finding{
+		c.add(CodeUnreachable+"|"+string(e.Service)+"|"+e.Address, finding.Finding{
 			Code: CodeUnreachable, Severity: info.unreachable, Subject: string(e.Service) + " " + e.Address,
 			Message: fmt.Sprintf("%s: %s", f.Kind, f.Message) + unreachableWhy(e.Service),
 			Fix:     r.unreachableFix(e.Service, e.Address, f),
@@ -135,21 +136,21 @@ func (r *runner) endpointFindings(c *collector, rep *Report, e *Endpoint) {
 		if strings.Contains(e.Banner, "XXXXXXXA") {
 			msg += "; the EHLO reply shows X-ed out extensions, the mark of a firewall's SMTP inspection (Cisco ASA \"inspect esmtp\") hiding STARTTLS"
 		}
-		c.add("", plan.Finding{Code: CodeStartTLSMissing, Severity: plan.Error, Subject: subj, Message: msg,
+		c.add("", finding.Finding{Code: CodeStartTLSMissing, Severity: finding.Error, Subject: subj, Message: msg,
 			Fix: r.startTLSFix(e.Service, rep), Citation: citeRFC3207})
 	}
 	if f := e.Failure; f != nil {
 		switch {
 		case f.Kind == FailTimeout:
-			c.add("", plan.Finding{Code: CodeStalled, Severity: plan.Error, Subject: subj,
+			c.add("", finding.Finding{Code: CodeStalled, Severity: finding.Error, Subject: subj,
 				Message: fmt.Sprintf("the server accepted the connection but stopped answering (at %s) within the time limit", f.Stage),
 				Fix:     "check the service on the server and any firewall or load balancer in front of it that holds connections open"})
 		case f.Stage == stageHandshake:
-			c.add("", plan.Finding{Code: CodeTLSFailed, Severity: plan.Error, Subject: subj,
+			c.add("", finding.Finding{Code: CodeTLSFailed, Severity: finding.Error, Subject: subj,
 				Message: "the TLS handshake failed: " + f.Message,
 				Fix:     r.bindFix(e.Service, e.Name, "<thumbprint>") + "; a handshake failure usually means no certificate is bound to this service"})
 		default:
-			c.add("", plan.Finding{Code: CodeProtocolError, Severity: plan.Error, Subject: subj,
+			c.add("", finding.Finding{Code: CodeProtocolError, Severity: finding.Error, Subject: subj,
 				Message: fmt.Sprintf("the server does not answer as %s should (at %s): %s", protocolName(e.Service), f.Stage, f.Message),
 				Fix:     fmt.Sprintf("check that %s really leads to the Exchange %s service, not another program or a proxy", e.Address, protocolName(e.Service))})
 		}
@@ -261,7 +262,7 @@ func bestThumbprint(rep *Report, name string) string {
 func (r *runner) tlsFindings(c *collector, rep *Report, subj string, s Service, name string, t *TLS, rootDomain bool) {
 	key := func(code string) string { return code + "|" + name + "|" + t.Thumbprint + "|" + string(s) }
 	if t.leaf == nil {
-		c.add("", plan.Finding{Code: CodeTLSFailed, Severity: plan.Error, Subject: subj, Message: t.Problem})
+		c.add("", finding.Finding{Code: CodeTLSFailed, Severity: finding.Error, Subject: subj, Message: t.Problem})
 		return
 	}
 	leaf := t.leaf
@@ -271,7 +272,7 @@ func (r *runner) tlsFindings(c *collector, rep *Report, subj string, s Service, 
 		if rootDomain {
 			fix = fmt.Sprintf("put %s on the certificate of the server that answers there, or make that server not answer on port 443 (Outlook then moves on to autodiscover.%s)", name, name)
 		}
-		c.add(key(CodeNameNotCovered), plan.Finding{Code: CodeNameNotCovered, Severity: plan.Error, Subject: subj,
+		c.add(key(CodeNameNotCovered), finding.Finding{Code: CodeNameNotCovered, Severity: finding.Error, Subject: subj,
 			Message: fmt.Sprintf("the certificate served, %s, is valid for %s, not %s: clients that connect as %s show a certificate warning or refuse to connect", id, coverList(leaf), name, name),
 			Fix:     fix, Citation: "RFC 6125 §6.4; " + citeEnableCert})
 	}
@@ -284,11 +285,11 @@ func (r *runner) tlsFindings(c *collector, rep *Report, subj string, s Service, 
 		} else {
 			msg += " that issued it, and that issuer is no trusted root: iPhones, Android and mail servers reject the certificate (if the issuer is a private root rather than an intermediate, give it with --roots)"
 		}
-		c.add(key(CodeIntermediateMissing), plan.Finding{Code: CodeIntermediateMissing, Severity: plan.Error, Subject: subj, Message: msg,
+		c.add(key(CodeIntermediateMissing), finding.Finding{Code: CodeIntermediateMissing, Severity: finding.Error, Subject: subj, Message: msg,
 			Fix:      "install the CA's intermediate certificate on the server in the Intermediate Certification Authorities store (certutil -addstore CA intermediate.cer), or import the full chain (.p7b, or a PFX with the chain from exchcert pfx); then iisreset /noforce and restart the transport, POP3 and IMAP4 services",
 			Citation: citeChain})
 	case !t.Trusted:
-		c.add(key(CodeUntrusted), plan.Finding{Code: CodeUntrusted, Severity: plan.Error, Subject: subj,
+		c.add(key(CodeUntrusted), finding.Finding{Code: CodeUntrusted, Severity: finding.Error, Subject: subj,
 			Message: fmt.Sprintf("%s is not trusted: %s", id, t.Problem),
 			Fix:     "use a certificate from a public CA (or, for an internal CA, give its root with --roots and make sure every client trusts it)"})
 	}
@@ -296,11 +297,11 @@ func (r *runner) tlsFindings(c *collector, rep *Report, subj string, s Service, 
 		for _, cs := range t.Chain {
 			switch {
 			case r.now.After(cs.NotAfter):
-				c.add(key(CodeCertExpired), plan.Finding{Code: CodeCertExpired, Severity: plan.Error, Subject: subj,
+				c.add(key(CodeCertExpired), finding.Finding{Code: CodeCertExpired, Severity: finding.Error, Subject: subj,
 					Message: fmt.Sprintf("%q (%s) expired on %s", cs.Subject, cs.Thumbprint, cs.NotAfter.Format(time.DateOnly)),
 					Fix:     "bind the renewed certificate: " + r.bindFix(s, name, bestThumbprint(rep, name))})
 			case r.now.Before(cs.NotBefore):
-				c.add(key(CodeCertExpired), plan.Finding{Code: CodeCertExpired, Severity: plan.Error, Subject: subj,
+				c.add(key(CodeCertExpired), finding.Finding{Code: CodeCertExpired, Severity: finding.Error, Subject: subj,
 					Message: fmt.Sprintf("%q (%s) is not valid before %s", cs.Subject, cs.Thumbprint, cs.NotBefore.Format(time.DateOnly)),
 					Fix:     "check the server's clock, or wait until the certificate's start date"})
 			default:
@@ -309,12 +310,12 @@ func (r *runner) tlsFindings(c *collector, rep *Report, subj string, s Service, 
 			break
 		}
 	} else if left := leaf.NotAfter.Sub(r.now); left < ExpiringDays*24*time.Hour {
-		c.add(key(CodeCertExpiring), plan.Finding{Code: CodeCertExpiring, Severity: plan.Warning, Subject: subj,
+		c.add(key(CodeCertExpiring), finding.Finding{Code: CodeCertExpiring, Severity: finding.Warning, Subject: subj,
 			Message: fmt.Sprintf("%s expires on %s, in %d days", id, leaf.NotAfter.UTC().Format(time.DateOnly), int(left.Hours()/24)),
 			Fix:     "renew now and bind the new certificate on every service"})
 	}
 	if v := versionOf(t.Version); v != 0 && v < tls.VersionTLS12 {
-		c.add(key(CodeTLSOldVersion), plan.Finding{Code: CodeTLSOldVersion, Severity: plan.Warning, Subject: subj,
+		c.add(key(CodeTLSOldVersion), finding.Finding{Code: CodeTLSOldVersion, Severity: finding.Warning, Subject: subj,
 			Message:  fmt.Sprintf("the server negotiated %s, its best version: current iOS, macOS, Android and browsers refuse TLS 1.0 and 1.1", t.Version),
 			Fix:      "enable TLS 1.2 in Schannel and .NET on the server (Microsoft's Exchange TLS guidance) and update Exchange",
 			Citation: citeRFC8996})
@@ -375,8 +376,8 @@ func (r *runner) oldCertificates(c *collector, rep *Report) {
 	}
 	for _, e := range rep.Endpoints {
 		if t := e.TLS; t != nil && t.leaf != nil && t.Thumbprint != newest.Thumbprint {
-			c.add(CodeOldCertificate+"|"+string(e.Service)+"|"+e.Address+"|"+t.Thumbprint, plan.Finding{
-				Code: CodeOldCertificate, Severity: plan.Warning, Subject: e.label(),
+			c.add(CodeOldCertificate+"|"+string(e.Service)+"|"+e.Address+"|"+t.Thumbprint, finding.Finding{
+				Code: CodeOldCertificate, Severity: finding.Warning, Subject: e.label(),
 				Message: fmt.Sprintf("serves %s (%s, valid until %s), not the newest certificate seen, %s (%s, issued %s)",
 					t.Thumbprint, t.leaf.Subject.CommonName, t.leaf.NotAfter.UTC().Format(time.DateOnly),
 					newest.Thumbprint, newest.leaf.Subject.CommonName, newest.leaf.NotBefore.UTC().Format(time.DateOnly)),
@@ -394,44 +395,44 @@ func (r *runner) webFindings(c *collector, rep *Report, w *WebCheck) {
 		switch w.Kind {
 		case WebAutodiscover:
 			_, domain, _ := strings.Cut(w.host, ".")
-			c.add("", plan.Finding{Code: CodeAutodiscoverMissing, Severity: plan.Warning, Subject: w.URL,
+			c.add("", finding.Finding{Code: CodeAutodiscoverMissing, Severity: finding.Warning, Subject: w.URL,
 				Message:  fmt.Sprintf("%s: %s; Outlook outside the network and phones cannot find their settings there (an SRV record _autodiscover._tcp.%s can stand in for Outlook, not for every phone)", f.Kind, f.Message, domain),
 				Fix:      fmt.Sprintf("publish %s in DNS (a CNAME or A record to the Exchange namespace) and allow port 443 to it", w.host),
 				Citation: citeAutodArch})
 		case WebRootDomain:
 			if f.Kind == FailTimeout {
-				c.add("", plan.Finding{Code: CodeRootDomainSlow, Severity: plan.Info, Subject: w.URL,
+				c.add("", finding.Finding{Code: CodeRootDomainSlow, Severity: finding.Info, Subject: w.URL,
 					Message:  "does not answer: Outlook waits for this URL to time out before it tries autodiscover." + w.host,
 					Fix:      "let the web server behind " + w.host + " answer or refuse on port 443, or set ExcludeHttpsRootDomain on the clients",
 					Citation: citeAutodiscover})
 			}
 		case WebEWS:
 			if w.Address != r.addr(HTTPS) {
-				c.add("", plan.Finding{Code: CodeUnreachable, Severity: plan.Error, Subject: w.URL,
+				c.add("", finding.Finding{Code: CodeUnreachable, Severity: finding.Error, Subject: w.URL,
 					Message: fmt.Sprintf("%s: %s (Out of Office, free/busy and Outlook for Mac need EWS)", f.Kind, f.Message),
 					Fix:     r.unreachableFix(HTTPS, w.Address, f)})
 			}
 		}
 		return
 	case f != nil && f.Kind == FailTimeout && w.Kind == WebRootDomain:
-		c.add("", plan.Finding{Code: CodeRootDomainSlow, Severity: plan.Info, Subject: w.URL,
+		c.add("", finding.Finding{Code: CodeRootDomainSlow, Severity: finding.Info, Subject: w.URL,
 			Message:  "accepts the connection, then does not answer: Outlook waits for this URL to time out before it tries autodiscover." + w.host,
 			Fix:      "let the web server behind " + w.host + " answer on port 443 (or not accept there at all), or set ExcludeHttpsRootDomain on the clients",
 			Citation: citeAutodiscover})
 		return
 	case f != nil && f.Kind == FailTimeout:
-		c.add("", plan.Finding{Code: CodeStalled, Severity: plan.Error, Subject: w.URL,
+		c.add("", finding.Finding{Code: CodeStalled, Severity: finding.Error, Subject: w.URL,
 			Message: fmt.Sprintf("the server accepted the connection but stopped answering (at %s) within the time limit", f.Stage),
 			Fix:     "check IIS and any reverse proxy or load balancer in front of it that holds connections open"})
 		return
 	case f != nil && f.Stage == stageHandshake:
-		sev, fix := plan.Error, r.bindFix(HTTPS, w.host, "<thumbprint>")
+		sev, fix := finding.Error, r.bindFix(HTTPS, w.host, "<thumbprint>")
 		if w.Kind == WebRootDomain {
 			// A quick failure lets Outlook move on to autodiscover.<domain>
 			// without a prompt.
-			sev, fix = plan.Info, "nothing to do for Outlook, which moves on to autodiscover."+w.host
+			sev, fix = finding.Info, "nothing to do for Outlook, which moves on to autodiscover."+w.host
 		}
-		c.add("tls-failed|"+w.Address+"|"+w.host, plan.Finding{Code: CodeTLSFailed, Severity: sev, Subject: w.URL,
+		c.add("tls-failed|"+w.Address+"|"+w.host, finding.Finding{Code: CodeTLSFailed, Severity: sev, Subject: w.URL,
 			Message: "the TLS handshake failed: " + f.Message, Fix: fix})
 		return
 	}
@@ -440,7 +441,7 @@ func (r *runner) webFindings(c *collector, rep *Report, w *WebCheck) {
 	}
 	if f != nil {
 		if w.Kind != WebRootDomain {
-			c.add("", plan.Finding{Code: CodeProtocolError, Severity: plan.Error, Subject: w.URL,
+			c.add("", finding.Finding{Code: CodeProtocolError, Severity: finding.Error, Subject: w.URL,
 				Message: fmt.Sprintf("no valid HTTP answer (%s): %s", f.Kind, f.Message),
 				Fix:     "check IIS and any reverse proxy or load balancer in front of it"})
 		}
@@ -450,16 +451,16 @@ func (r *runner) webFindings(c *collector, rep *Report, w *WebCheck) {
 		if w.Kind == WebRootDomain {
 			return // a web site answering is fine, as long as its certificate is valid
 		}
-		sev := plan.Warning
+		sev := finding.Warning
 		msg := fmt.Sprintf("answered %d to a request without credentials; Exchange answers 401 and offers Windows authentication", w.Status)
 		if w.Status == 404 || w.Status >= 500 {
-			sev = plan.Error
+			sev = finding.Error
 			msg = fmt.Sprintf("answered %d: %s is not served here", w.Status, w.URL)
 		}
 		if w.Location != "" {
 			msg += " (redirect to " + w.Location + ")"
 		}
-		c.add("", plan.Finding{Code: CodeUnexpectedStatus, Severity: sev, Subject: w.URL, Message: msg,
+		c.add("", finding.Finding{Code: CodeUnexpectedStatus, Severity: sev, Subject: w.URL, Message: msg,
 			Fix: "check that this name and port lead to Exchange's Default Web Site, not another web site or a pre-authenticating proxy"})
 		return
 	}
@@ -492,20 +493,20 @@ func (r *runner) authFindings(c *collector, w *WebCheck) {
 	case WebAutodiscover, WebRootDomain:
 		cmd := fmt.Sprintf(`Set-AutodiscoverVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true; then iisreset /noforce`, vdir("Autodiscover"))
 		if !windows {
-			c.add("", plan.Finding{Code: CodeWindowsAuthMissing, Severity: plan.Error, Subject: w.URL,
+			c.add("", finding.Finding{Code: CodeWindowsAuthMissing, Severity: finding.Error, Subject: w.URL,
 				Message:  "Autodiscover offers " + offered + ", not Windows authentication (Negotiate/NTLM): Outlook prompts for credentials again and again, and cannot find EWS for Out of Office and free/busy",
 				Fix:      cmd + iisFeature,
 				Citation: citeVdirDefaults})
 		}
 		if !basic {
-			c.add("", plan.Finding{Code: CodeBasicAuthMissing, Severity: plan.Warning, Subject: w.URL,
+			c.add("", finding.Finding{Code: CodeBasicAuthMissing, Severity: finding.Warning, Subject: w.URL,
 				Message:  "Autodiscover offers " + offered + ", not Basic authentication (on by default): iPhone, Android and other non-Windows clients cannot set up the account",
 				Fix:      cmd + iisFeature + " (leave Basic off only if every client uses modern authentication)",
 				Citation: citeVdirDefaults})
 		}
 	case WebEWS:
 		if !windows {
-			c.add("", plan.Finding{Code: CodeWindowsAuthMissing, Severity: plan.Error, Subject: w.URL,
+			c.add("", finding.Finding{Code: CodeWindowsAuthMissing, Severity: finding.Error, Subject: w.URL,
 				Message:  "EWS offers " + offered + ", not Windows authentication (Negotiate/NTLM, the default): Out of Office, free/busy and mail tips fail in Outlook (\"the server is unavailable\")",
 				Fix:      fmt.Sprintf(`Set-WebServicesVirtualDirectory -Identity %s -WindowsAuthentication $true -BasicAuthentication $true (drop -BasicAuthentication if Basic is off on purpose, for modern authentication); then iisreset /noforce`, vdir("EWS")) + iisFeature,
 				Citation: citeVdirDefaults})

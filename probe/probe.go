@@ -6,7 +6,7 @@
 // offered, the TLS version, the chain served (complete, trusted, in date,
 // valid for the name used) and the leaf's SHA-1 thumbprint, so that a
 // service still serving an old certificate stands out. What it finds are
-// plan.Findings with stable codes.
+// finding.Findings with stable codes.
 //
 // Every endpoint is probed concurrently, so a probe takes about as long as
 // its slowest endpoint. Everything read from the network has a hard limit:
@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -85,10 +86,10 @@ type Report struct {
 	// TimeoutSeconds is the per-endpoint limit used.
 	TimeoutSeconds float64 `json:"timeout_seconds"`
 	// Names are the names the HTTPS certificate was expected to cover.
-	Names     []string      `json:"names"`
-	Endpoints []*Endpoint   `json:"endpoints"`
-	Web       []*WebCheck   `json:"web"`
-	Findings  plan.Findings `json:"findings"`
+	Names     []string         `json:"names"`
+	Endpoints []*Endpoint      `json:"endpoints"`
+	Web       []*WebCheck      `json:"web"`
+	Findings  finding.Findings `json:"findings"`
 }
 
 // Endpoint is one connection to one service under one name.
@@ -267,7 +268,7 @@ func (r *runner) run(ctx context.Context) *Report {
 		Names:          r.names,
 		Endpoints:      []*Endpoint{},
 		Web:            []*WebCheck{},
-		Findings:       plan.Findings{},
+		Findings:       finding.Findings{},
 	}
 	for _, n := range r.names {
 		rep.Endpoints = append(rep.Endpoints, &Endpoint{Service: HTTPS, Address: r.addr(HTTPS), Name: n})

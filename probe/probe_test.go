@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/testpki"
 	"github.com/exchcert/exchcert/plan"
@@ -140,7 +141,7 @@ func startSite(t testing.TB, p *pki, change func(Service, *probetest.Options)) *
 	return s
 }
 
-func codes(fs plan.Findings, min plan.Severity) []string {
+func codes(fs finding.Findings, min finding.Severity) []string {
 	var out []string
 	for _, f := range fs {
 		if f.Severity >= min {
@@ -150,8 +151,8 @@ func codes(fs plan.Findings, min plan.Severity) []string {
 	return out
 }
 
-func findCode(fs plan.Findings, code string) []plan.Finding {
-	var out []plan.Finding
+func findCode(fs finding.Findings, code string) []finding.Finding {
+	var out []finding.Finding
 	for _, f := range fs {
 		if f.Code == code {
 			out = append(out, f)
@@ -167,7 +168,7 @@ func TestRunCorrectSetup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := codes(rep.Findings, plan.Warning); len(got) > 0 {
+	if got := codes(rep.Findings, finding.Warning); len(got) > 0 {
 		t.Fatalf("a correct setup has findings:\n%s", strings.Join(got, "\n"))
 	}
 	want := inspect.Thumbprint(p.leaf.Cert)
@@ -223,27 +224,27 @@ func TestRunFindings(t *testing.T) {
 		name    string
 		change  func(Service, *probetest.Options)
 		code    string
-		sev     plan.Severity
+		sev     finding.Severity
 		subject string // a part of the finding's subject
 	}{
-		{"smtp without STARTTLS", on(SMTP, func(o *probetest.Options) { o.NoStartTLS = true }), CodeStartTLSMissing, plan.Error, "smtp "},
-		{"submission without STARTTLS", on(Submission, func(o *probetest.Options) { o.NoStartTLS = true }), CodeStartTLSMissing, plan.Error, "submission "},
-		{"imap without STARTTLS", on(IMAP, func(o *probetest.Options) { o.NoStartTLS = true }), CodeStartTLSMissing, plan.Error, "imap "},
-		{"pop3 without STLS", on(POP3, func(o *probetest.Options) { o.NoStartTLS = true }), CodeStartTLSMissing, plan.Error, "pop3 "},
-		{"https missing a planned name", on(HTTPS, func(o *probetest.Options) { o.Cert = p.chain(noAutodiscover) }), CodeNameNotCovered, plan.Error, "as autodiscover.acme.com"},
-		{"imaps without its intermediate", on(IMAPS, func(o *probetest.Options) { o.Cert = leafOnly(p.leaf) }), CodeIntermediateMissing, plan.Error, "imaps "},
+		{"smtp without STARTTLS", on(SMTP, func(o *probetest.Options) { o.NoStartTLS = true }), CodeStartTLSMissing, finding.Error, "smtp "},
+		{"submission without STARTTLS", on(Submission, func(o *probetest.Options) { o.NoStartTLS = true }), CodeStartTLSMissing, finding.Error, "submission "},
+		{"imap without STARTTLS", on(IMAP, func(o *probetest.Options) { o.NoStartTLS = true }), CodeStartTLSMissing, finding.Error, "imap "},
+		{"pop3 without STLS", on(POP3, func(o *probetest.Options) { o.NoStartTLS = true }), CodeStartTLSMissing, finding.Error, "pop3 "},
+		{"https missing a planned name", on(HTTPS, func(o *probetest.Options) { o.Cert = p.chain(noAutodiscover) }), CodeNameNotCovered, finding.Error, "as autodiscover.acme.com"},
+		{"imaps without its intermediate", on(IMAPS, func(o *probetest.Options) { o.Cert = leafOnly(p.leaf) }), CodeIntermediateMissing, finding.Error, "imaps "},
 		{"smtp with a foreign chain", on(SMTP, func(o *probetest.Options) {
 			o.Cert = tls.Certificate{Certificate: [][]byte{foreign.Cert.Raw, otherInter.Cert.Cert.Raw}, PrivateKey: foreign.Key}
-		}), CodeUntrusted, plan.Error, "smtp "},
-		{"pop3s expired", on(POP3S, func(o *probetest.Options) { o.Cert = p.chain(expired) }), CodeCertExpired, plan.Error, "pop3s "},
-		{"pop3 still on the old certificate", on(POP3, func(o *probetest.Options) { o.Cert = p.chain(older) }), CodeOldCertificate, plan.Warning, "pop3 "},
-		{"imaps on TLS 1.0", on(IMAPS, func(o *probetest.Options) { o.MaxVersion = tls.VersionTLS10 }), CodeTLSOldVersion, plan.Warning, "imaps "},
-		{"autodiscover with Basic only", on(HTTPS, func(o *probetest.Options) { o.Auth = []string{`Basic realm="x"`} }), CodeWindowsAuthMissing, plan.Error, "https://autodiscover.acme.com/Autodiscover/Autodiscover.xml"},
-		{"ews with Basic only", on(HTTPS, func(o *probetest.Options) { o.Auth = []string{`Basic realm="x"`} }), CodeWindowsAuthMissing, plan.Error, "/EWS/Exchange.asmx"},
-		{"autodiscover without Basic", on(HTTPS, func(o *probetest.Options) { o.Auth = []string{"Negotiate", "NTLM"} }), CodeBasicAuthMissing, plan.Warning, "https://autodiscover.acme.com/"},
-		{"ews answering 404", on(HTTPS, func(o *probetest.Options) { o.Status = 404 }), CodeUnexpectedStatus, plan.Error, "/EWS/Exchange.asmx"},
-		{"garbage smtp banner", on(SMTP, func(o *probetest.Options) { o.Greeting = "SSH-2.0-OpenSSH_9.2\r\n" }), CodeProtocolError, plan.Error, "smtp "},
-		{"imap greeting without line end", on(IMAP, func(o *probetest.Options) { o.Greeting = strings.Repeat("A", 2*MaxLine) }), CodeProtocolError, plan.Error, "imap "},
+		}), CodeUntrusted, finding.Error, "smtp "},
+		{"pop3s expired", on(POP3S, func(o *probetest.Options) { o.Cert = p.chain(expired) }), CodeCertExpired, finding.Error, "pop3s "},
+		{"pop3 still on the old certificate", on(POP3, func(o *probetest.Options) { o.Cert = p.chain(older) }), CodeOldCertificate, finding.Warning, "pop3 "},
+		{"imaps on TLS 1.0", on(IMAPS, func(o *probetest.Options) { o.MaxVersion = tls.VersionTLS10 }), CodeTLSOldVersion, finding.Warning, "imaps "},
+		{"autodiscover with Basic only", on(HTTPS, func(o *probetest.Options) { o.Auth = []string{`Basic realm="x"`} }), CodeWindowsAuthMissing, finding.Error, "https://autodiscover.acme.com/Autodiscover/Autodiscover.xml"},
+		{"ews with Basic only", on(HTTPS, func(o *probetest.Options) { o.Auth = []string{`Basic realm="x"`} }), CodeWindowsAuthMissing, finding.Error, "/EWS/Exchange.asmx"},
+		{"autodiscover without Basic", on(HTTPS, func(o *probetest.Options) { o.Auth = []string{"Negotiate", "NTLM"} }), CodeBasicAuthMissing, finding.Warning, "https://autodiscover.acme.com/"},
+		{"ews answering 404", on(HTTPS, func(o *probetest.Options) { o.Status = 404 }), CodeUnexpectedStatus, finding.Error, "/EWS/Exchange.asmx"},
+		{"garbage smtp banner", on(SMTP, func(o *probetest.Options) { o.Greeting = "SSH-2.0-OpenSSH_9.2\r\n" }), CodeProtocolError, finding.Error, "smtp "},
+		{"imap greeting without line end", on(IMAP, func(o *probetest.Options) { o.Greeting = strings.Repeat("A", 2*MaxLine) }), CodeProtocolError, finding.Error, "imap "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,7 +263,7 @@ func TestRunFindings(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Fatalf("no %s %s finding about %q; got:\n%s", tt.sev, tt.code, tt.subject, strings.Join(codes(rep.Findings, plan.Info), "\n"))
+				t.Fatalf("no %s %s finding about %q; got:\n%s", tt.sev, tt.code, tt.subject, strings.Join(codes(rep.Findings, finding.Info), "\n"))
 			}
 		})
 	}
@@ -333,13 +334,13 @@ func TestUnreachable(t *testing.T) {
 	if kinds[IMAP] != FailRefused || kinds[HTTPS] != FailRefused || kinds[POP3] != FailDNS {
 		t.Fatalf("failure kinds %v", kinds)
 	}
-	sev := map[string]plan.Severity{}
+	sev := map[string]finding.Severity{}
 	for _, f := range findCode(rep.Findings, CodeUnreachable) {
 		sev[f.Subject] = f.Severity
 	}
 	// HTTPS is reported once for all its names, as an error; IMAP and POP3
 	// being off is normal.
-	if len(sev) != 3 || sev["https "+closed] != plan.Error || sev["imap "+closed] != plan.Info || sev["pop3 nowhere.acme.com:110"] != plan.Info {
+	if len(sev) != 3 || sev["https "+closed] != finding.Error || sev["imap "+closed] != finding.Info || sev["pop3 nowhere.acme.com:110"] != finding.Info {
 		t.Fatalf("unreachable findings %v", sev)
 	}
 	if !rep.Findings.HasErrors() {
@@ -698,7 +699,7 @@ func TestMaskedSTARTTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := findCode(rep.Findings, CodeStartTLSMissing)
-	if len(fs) != 1 || !strings.Contains(fs[0].Message, "Cisco ASA") || fs[0].Severity != plan.Error {
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, "Cisco ASA") || fs[0].Severity != finding.Error {
 		t.Fatalf("findings %+v", rep.Findings)
 	}
 }
@@ -721,7 +722,7 @@ func TestAutodiscoverReachability(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := codes(rep.Findings, plan.Info)
+	got := codes(rep.Findings, finding.Info)
 	want := []string{
 		"warning " + CodeAutodiscoverMissing + " https://autodiscover.acme.com/Autodiscover/Autodiscover.xml",
 		"info " + CodeRootDomainSlow + " https://acme.com/autodiscover/autodiscover.xml",

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/exchcert/exchcert/plan"
+	"github.com/exchcert/exchcert/finding"
 )
 
 // Service is one of the client-facing listeners of an Exchange server that
@@ -44,17 +44,17 @@ type serviceInfo struct {
 	// every Outlook, OWA and phone client, SMTP carries inbound mail, and
 	// POP3/IMAP4 are off by default from Exchange 2013 on (the services
 	// start manually), so their silence is normal.
-	unreachable plan.Severity
+	unreachable finding.Severity
 }
 
 var serviceInfos = map[Service]serviceInfo{
-	HTTPS:      {443, implicitTLS, "IIS", plan.Error},
-	SMTP:       {25, startSMTP, "SMTP", plan.Warning},
-	Submission: {587, startSMTP, "SMTP", plan.Info},
-	IMAP:       {143, startIMAP, "IMAP", plan.Info},
-	IMAPS:      {993, implicitTLS, "IMAP", plan.Info},
-	POP3:       {110, startPOP3, "POP", plan.Info},
-	POP3S:      {995, implicitTLS, "POP", plan.Info},
+	HTTPS:      {443, implicitTLS, "IIS", finding.Error},
+	SMTP:       {25, startSMTP, "SMTP", finding.Warning},
+	Submission: {587, startSMTP, "SMTP", finding.Info},
+	IMAP:       {143, startIMAP, "IMAP", finding.Info},
+	IMAPS:      {993, implicitTLS, "IMAP", finding.Info},
+	POP3:       {110, startPOP3, "POP", finding.Info},
+	POP3S:      {995, implicitTLS, "POP", finding.Info},
 }
 
 // Port returns the service's standard TCP port, or 0 for an unknown service.

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/plan"
 )
 
@@ -87,9 +88,9 @@ type sevGroup struct {
 func sevGroups(r *Report) []sevGroup {
 	var out []sevGroup
 	for _, s := range []struct {
-		sev   plan.Severity
+		sev   finding.Severity
 		title string
-	}{{plan.Error, "Errors"}, {plan.Warning, "Warnings"}, {plan.Info, "Information"}} {
+	}{{finding.Error, "Errors"}, {finding.Warning, "Warnings"}, {finding.Info, "Information"}} {
 		if fs := r.FindingsBySeverity(s.sev); len(fs) > 0 {
 			out = append(out, sevGroup{s.sev.String(), s.title, fs})
 		}

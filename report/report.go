@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/plan"
 	"github.com/exchcert/exchcert/probe"
@@ -198,7 +199,7 @@ const (
 // Finding is a finding of inspect, probe or the report itself.
 type Finding struct {
 	Source string `json:"source"`
-	plan.Finding
+	finding.Finding
 }
 
 // Bind is what is still to do on the server.
@@ -266,8 +267,8 @@ func Build(in Input) (*Report, error) {
 		}
 	}
 	if r.Certificate == nil {
-		r.Findings = append(r.Findings, Finding{SourceReport, plan.Finding{
-			Code: CodeNoCertificate, Severity: plan.Error, Subject: strings.Join(r.Files, ", "),
+		r.Findings = append(r.Findings, Finding{SourceReport, finding.Finding{
+			Code: CodeNoCertificate, Severity: finding.Error, Subject: strings.Join(r.Files, ", "),
 			Message: "the files hold no server certificate, so there is nothing to check against the plan or to bind",
 			Fix:     "give the certificate the CA issued (.cer, .p7b or .pfx), not only the request or the CA's certificates",
 		}})
@@ -287,7 +288,7 @@ func (r *Report) chain(ir *inspect.Report) {
 	}
 	broken := ""
 	for _, f := range ir.Findings {
-		if f.Severity == plan.Error && (f.Code == inspect.CodeChainIncomplete || f.Code == inspect.CodeChainUntrusted) {
+		if f.Severity == finding.Error && (f.Code == inspect.CodeChainIncomplete || f.Code == inspect.CodeChainUntrusted) {
 			broken = f.Message
 		}
 	}
@@ -429,12 +430,12 @@ func (r *Report) matrix(in Input) {
 		}
 		for _, sv := range services {
 			subject := string(sv) + " " + eps[sv].host.Address
-			said := slices.ContainsFunc(in.Probe.Findings, func(f plan.Finding) bool {
+			said := slices.ContainsFunc(in.Probe.Findings, func(f finding.Finding) bool {
 				return f.Code == probe.CodeOldCertificate && strings.HasPrefix(f.Subject, subject+" ")
 			})
 			if tp, ok := other[sv]; ok && !said {
-				r.Findings = append(r.Findings, Finding{SourceReport, plan.Finding{
-					Code: CodeOtherCertificate, Severity: plan.Warning, Subject: subject,
+				r.Findings = append(r.Findings, Finding{SourceReport, finding.Finding{
+					Code: CodeOtherCertificate, Severity: finding.Warning, Subject: subject,
 					Message: fmt.Sprintf("%s serves the certificate %s, not the delivered %s", serviceLabel(sv), tp, r.Certificate.Thumbprint),
 					Fix:     "run the bind steps of this report on the server (exchcert bind prints them as one script), then report again",
 				}})
@@ -627,10 +628,10 @@ func (r *Report) verdict() {
 	v := Verdict{Reasons: []string{}}
 	for _, f := range r.Findings {
 		switch f.Severity {
-		case plan.Error:
+		case finding.Error:
 			v.Errors++
 			v.Reasons = append(v.Reasons, f.Message)
-		case plan.Warning:
+		case finding.Warning:
 			v.Warnings++
 		}
 	}
@@ -661,7 +662,7 @@ func plural(n int, what string) string {
 }
 
 // FindingsBySeverity returns the findings with severity s, in order.
-func (r *Report) FindingsBySeverity(s plan.Severity) []Finding {
+func (r *Report) FindingsBySeverity(s finding.Severity) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
 		if f.Severity == s {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/exchcert/exchcert/acme"
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/inspect"
 	"github.com/exchcert/exchcert/internal/testpki"
 	"github.com/exchcert/exchcert/plan"
@@ -49,7 +50,7 @@ func TestAcmeSummaryEscapes(t *testing.T) {
 		Deployed:  true,
 		DeployLog: "out/exch2\r\n.deploy.log\x1b",
 		Files:     []acme.ReportFile{{Kind: "pfx", Path: "out/\x1b[2Jexch2.pfx"}},
-		Findings:  plan.Findings{{Severity: plan.Error, Code: "chain", Subject: hostile, Message: "untrusted\x1b[0m"}},
+		Findings:  finding.Findings{{Severity: finding.Error, Code: "chain", Subject: hostile, Message: "untrusted\x1b[0m"}},
 	}
 	var buf bytes.Buffer
 	if err := writeAcmeSummary(&screen{&buf, 200}, rep); err != nil {

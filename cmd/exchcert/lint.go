@@ -12,15 +12,15 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/lint"
-	"github.com/exchcert/exchcert/plan"
 )
 
 type lintOptions struct {
 	plan          planFlags
 	password      passwordFlags
 	format        typedFlag[lint.Format] // -o, and --format, its older name
-	failOn        typedFlag[plan.Severity]
+	failOn        typedFlag[finding.Severity]
 	jobs          int
 	checks        checkFlags
 	sources       string
@@ -33,7 +33,7 @@ type lintOptions struct {
 func newLintCmd(a *app) *cobra.Command {
 	o := lintOptions{
 		format: typedFlag[lint.Format]{parse: lint.ParseFormat, kind: "format"},
-		failOn: typedFlag[plan.Severity]{v: plan.Error, parse: plan.ParseSeverity, kind: "level"},
+		failOn: typedFlag[finding.Severity]{v: finding.Error, parse: finding.ParseSeverity, kind: "level"},
 	}
 	cmd := &cobra.Command{
 		Use:   "lint [PATH...]",

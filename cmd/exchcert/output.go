@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/internal/safetext"
 	"github.com/exchcert/exchcert/internal/textwrap"
-	"github.com/exchcert/exchcert/plan"
 )
 
 // Output formats of -o.
@@ -90,14 +90,14 @@ func escList(items []string) []string {
 }
 
 // writeFindings lists findings for people, most serious first, under title.
-func writeFindings(w io.Writer, title string, fs plan.Findings) error {
+func writeFindings(w io.Writer, title string, fs finding.Findings) error {
 	if len(fs) == 0 {
 		return nil
 	}
 	if _, err := fmt.Fprintf(w, "\n%s:\n", esc(title)); err != nil {
 		return err
 	}
-	for _, sev := range []plan.Severity{plan.Error, plan.Warning, plan.Info} {
+	for _, sev := range []finding.Severity{finding.Error, finding.Warning, finding.Info} {
 		for _, f := range fs {
 			if f.Severity != sev {
 				continue
@@ -113,7 +113,7 @@ func writeFindings(w io.Writer, title string, fs plan.Findings) error {
 // findingText is a finding for people: the level, code and subject, then
 // the message, the fix and the source, wrapped to width with a hanging
 // indent under the message.
-func findingText(f plan.Finding, width int) string {
+func findingText(f finding.Finding, width int) string {
 	what := esc(f.Code)
 	if f.Subject != "" {
 		what += fmt.Sprintf(" (%s)", esc(f.Subject))

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/exchcert/exchcert/exchange"
+	"github.com/exchcert/exchcert/finding"
 	"github.com/exchcert/exchcert/plan"
 	"github.com/exchcert/exchcert/probe"
 	"github.com/exchcert/exchcert/report"
@@ -171,7 +172,7 @@ func writeReportTables(w io.Writer, r *report.Report) error {
 		}
 		fmt.Fprintf(w, "\nChain: %s\n", strings.Join(links, " <- "))
 	}
-	var fs plan.Findings
+	var fs finding.Findings
 	for _, f := range r.Findings {
 		fs = append(fs, f.Finding)
 	}

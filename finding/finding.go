@@ -1,4 +1,8 @@
-package plan
+// Package finding holds what every check of exchcert reports: a Finding
+// with its stable code, a Severity, and the subject, message, fix and
+// citation a person needs. plan, inspect, lint, probe, acme and report
+// all speak in findings; JSON keeps the field names below.
+package finding
 
 import (
 	"encoding"
