@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/exchcert/exchcert/plan"
 	"github.com/exchcert/exchcert/probe"
+	"github.com/spf13/cobra"
 )
 
 func newProbeCmd(a *app) *cobra.Command {
