@@ -230,14 +230,16 @@ func (g *bindGen) check() error {
 				canon = v
 			}
 		}
-		switch {
-		case canon == "":
+		if canon == "" {
 			return fmt.Errorf("service %q cannot be enabled on %s (want %s)", s, in.Version.Title(), strings.Join(servicesByVersion[in.Version], ","))
-		case canon == "None":
+		}
+		if canon == "None" {
 			return errors.New("service None enables nothing; name the services (IIS,POP,IMAP,SMTP)")
-		case canon == "Federation":
+		}
+		if canon == "Federation" {
 			return errors.New("the Federation service is never enabled with Enable-ExchangeCertificate: the federation trust cmdlets manage its certificate")
-		case (canon == "UM" || canon == "UMCallRouter") && in.Version >= Exchange2019:
+		}
+		if (canon == "UM" || canon == "UMCallRouter") && in.Version >= Exchange2019 {
 			return fmt.Errorf("%s has no Unified Messaging role; drop %s from the services", in.Version.Title(), canon)
 		}
 		if seen[canon] {

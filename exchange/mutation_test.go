@@ -1,0 +1,114 @@
+package exchange
+
+import (
+	"strings"
+	"testing"
+)
+
+// The tests in this file pin behaviours that mutation testing
+// (scripts/mutation.sh, docs/mutation.md) found no other test pinning.
+
+func TestKeySupport(t *testing.T) {
+	tests := []struct {
+		v       Version
+		alg     KeyAlgorithm
+		ok      bool
+		noteHas []string // substrings of the note; nil: empty note
+	}{
+		{Exchange2007, RSA, true, nil},
+		{ExchangeSE, RSA, true, nil},
+		{Exchange2007, ECDSA, false, []string{"Exchange 2007 cannot use ECC", "KeyAlgorithmUnsupported"}},
+		{Exchange2010, ECDSA, false, []string{"Exchange 2010 cannot use ECC"}},
+		{Exchange2013, ECDSA, false, []string{"Exchange 2013 cannot use ECC"}},
+		{Exchange2016, ECDSA, true, []string{"Exchange 2016 accepts ECC certificates only from CU23", "EnableEccCertificateSupport"}},
+		{Exchange2019, ECDSA, true, []string{"Exchange 2019 accepts ECC certificates only from CU14 HU2", "EnableEccCertificateSupport"}},
+		{ExchangeSE, ECDSA, true, []string{"ECC certificates need the opt-in", "EnableEccCertificateSupport"}},
+	}
+	for _, tt := range tests {
+		ok, note := KeySupport(tt.v, tt.alg)
+		if ok != tt.ok {
+			t.Errorf("KeySupport(%s, %s) ok = %v, want %v", tt.v.Title(), tt.alg, ok, tt.ok)
+		}
+		if tt.noteHas == nil && note != "" {
+			t.Errorf("KeySupport(%s, %s) note = %q, want none", tt.v.Title(), tt.alg, note)
+		}
+		for _, s := range tt.noteHas {
+			if !strings.Contains(note, s) {
+				t.Errorf("KeySupport(%s, %s) note = %q, want it to contain %q", tt.v.Title(), tt.alg, note, s)
+			}
+		}
+	}
+}
+
+func TestSupportedTargets(t *testing.T) {
+	want := map[Version]string{
+		None:         "none",
+		Exchange2003: "2007|2010",
+		Exchange2007: "2010|2013",
+		Exchange2010: "2013|2016",
+		Exchange2013: "2016|2019",
+		Exchange2016: "2019|se",
+		Exchange2019: "se",
+		ExchangeSE:   "none",
+	}
+	for v, w := range want {
+		if got := SupportedTargets(v); got != w {
+			t.Errorf("SupportedTargets(%s) = %q, want %q", v.Title(), got, w)
+		}
+	}
+}
+
+// TestBindInputErrors checks that each bad input is refused for its own
+// reason, and that the inputs just inside each limit pass.
+func TestBindInputErrors(t *testing.T) {
+	ok := BindInput{Version: Exchange2016, Server: "EXCH2", Thumbprint: strings.Repeat("A", 40), URLHost: "mail.acme.com", Names: []string{"mail.acme.com", "autodiscover.acme.com"}}
+	tests := []struct {
+		name string
+		f    func(*BindInput)
+		want string // substring of the error; "" when the input is fine
+	}{
+		{"ok", func(*BindInput) {}, ""},
+		{"version", func(in *BindInput) { in.Version = None }, "unknown Exchange version"},
+		{"version 2003", func(in *BindInput) { in.Version = Exchange2003 }, "unknown Exchange version"},
+		{"no coexistence", func(in *BindInput) { in.From = Exchange2007 }, "Exchange 2016 cannot coexist with Exchange 2007 (supported from Exchange 2007: 2010|2013)"},
+		{"coexistence", func(in *BindInput) { in.From = Exchange2010 }, ""},
+		{"two servers 2007", func(in *BindInput) { in.Version, in.Servers = Exchange2007, []string{"EX1", "EX2"} }, "make one script per server"},
+		{"same server twice 2007", func(in *BindInput) { in.Version, in.Servers = Exchange2007, []string{"EX1", "ex1.acme.com"} }, ""},
+		{"missing name with newline", func(in *BindInput) { in.Missing = []MissingName{{Name: "a\nb"}} }, "missing-name entry must be one line"},
+		{"host not qualified", func(in *BindInput) { in.URLHost = "mail" }, `URL host "mail" is not a fully qualified host name`},
+		{"host bad", func(in *BindInput) { in.URLHost = "ma il.acme.com" }, "is not a fully qualified host name"},
+		{"host trailing dot", func(in *BindInput) { in.URLHost = "Mail.Acme.com." }, ""},
+		{"file path", func(in *BindInput) { in.FileKind, in.File = PFXFile, "mail.pfx" }, "file path:"},
+		{"no file, no path check", func(in *BindInput) { in.File = "mail.pfx" }, ""},
+		{"friendly name 63", func(in *BindInput) { in.FriendlyName = strings.Repeat("é", maxFriendlyName) }, ""},
+		{"friendly name 64", func(in *BindInput) { in.FriendlyName = strings.Repeat("é", maxFriendlyName+1) }, "friendly name must be one line of fewer than 64 characters"},
+		{"friendly name two lines", func(in *BindInput) { in.FriendlyName = "a\rb" }, "friendly name must be one line"},
+		{"test mailbox two lines", func(in *BindInput) { in.TestMailbox = "a@b\nc" }, "test mailbox must be one line"},
+		{"unknown service", func(in *BindInput) { in.Services = []string{"IIS", "HTTP"} }, `service "HTTP" cannot be enabled on Exchange 2016 (want None,IMAP,POP,UM,IIS,SMTP,Federation,UMCallRouter)`},
+		{"service None", func(in *BindInput) { in.Services = []string{"None"} }, "service None enables nothing"},
+		{"Federation", func(in *BindInput) { in.Services = []string{"federation"} }, "Federation service is never enabled"},
+		{"UM 2016", func(in *BindInput) { in.Services = []string{"UM", "UMCallRouter"} }, ""},
+		{"UM 2019", func(in *BindInput) { in.Version, in.Services = Exchange2019, []string{"IIS", "UM"} }, "Exchange 2019 has no Unified Messaging role; drop UM"},
+		{"UMCallRouter SE", func(in *BindInput) { in.Version, in.Services = ExchangeSE, []string{"UMCallRouter"} }, "Exchange Server SE has no Unified Messaging role; drop UMCallRouter"},
+		{"UMCallRouter 2007", func(in *BindInput) { in.Version, in.Services = Exchange2007, []string{"UMCallRouter"} }, "cannot be enabled on Exchange 2007"},
+		{"services spaced and repeated", func(in *BindInput) { in.Services = []string{" iis", "IIS ", "smtp"} }, ""},
+		{"ECC 2013", func(in *BindInput) { in.Version, in.KeyAlgorithm = Exchange2013, ECDSA }, "Exchange 2013 cannot use ECC"},
+		{"ECC 2016", func(in *BindInput) { in.KeyAlgorithm = ECDSA }, ""},
+		{"autodiscover host bad", func(in *BindInput) { in.AutodiscoverHost = "auto discover" }, `Autodiscover host "auto discover" is not a host name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := ok
+			tt.f(&in)
+			_, err := BindScript(in)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want != "" && err == nil:
+				t.Fatalf("accepted, want an error containing %q", tt.want)
+			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
+				t.Fatalf("error %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
