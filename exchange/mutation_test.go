@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -110,5 +112,42 @@ func TestBindInputErrors(t *testing.T) {
 				t.Fatalf("error %q, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestPrereqsGolden pins the whole prerequisites script of every pair of
+// Exchange and Windows Server versions that has one: the feature list, the
+// command, the steps after it and the downloads with the CUs that need
+// them. A deliberate change: go test ./exchange -run TestPrereqsGolden
+// -update, then review the diff of testdata/prereqs.
+func TestPrereqsGolden(t *testing.T) {
+	n := 0
+	for _, v := range Targets {
+		for _, w := range WindowsVersions {
+			got, err := Prereqs(v, w)
+			if err != nil {
+				continue // TestPrereqs checks the refusals
+			}
+			n++
+			golden := filepath.Join("testdata", "prereqs", v.String()+"-on-"+w.String()+".ps1")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("%s on %s differs from %s:\n%s", v.Title(), w.Title(), golden, got)
+			}
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join("testdata", "prereqs", "*.ps1")); len(files) != n {
+		t.Errorf("%d golden files for %d scripts: remove the stale ones", len(files), n)
 	}
 }
