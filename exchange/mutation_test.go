@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/exchcert/exchcert/internal/testpki"
 )
 
 // The tests in this file pin behaviours that mutation testing
@@ -149,5 +151,57 @@ func TestPrereqsGolden(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join("testdata", "prereqs", "*.ps1")); len(files) != n {
 		t.Errorf("%d golden files for %d scripts: remove the stale ones", len(files), n)
+	}
+}
+
+// OrderChain's signature checks count over the whole chain: exactly
+// maxChainSignatureChecks of them still find the root.
+func TestOrderChainSignatureLimitExact(t *testing.T) {
+	root, err := testpki.NewRoot("Decoy Test Root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := root.Intermediate("Decoy Test Intermediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := inter.Issue(testpki.Template{CommonName: "exch2.acme.com", DNSNames: []string{"exch2.acme.com"}, KeyType: testpki.ECDSAP256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 98 failed checks and the intermediate's make 99; the root's is the 100th.
+	certs := append(decoyCAs(t, inter.Cert.Cert.Subject, maxChainSignatureChecks-2), inter.Cert.Cert, root.Cert.Cert)
+	chain, _, missing := OrderChain(leaf.Cert, certs)
+	if len(chain) != 2 || missing != "" {
+		t.Errorf("with exactly %d checks: chain %d, missing %q; want the intermediate and the root", maxChainSignatureChecks, len(chain), missing)
+	}
+}
+
+func TestValidPassword(t *testing.T) {
+	for pw, want := range map[string]bool{
+		"":               true,
+		"Pa55word":       true,
+		"\x00abc":        false,
+		"abc\x00":        false,
+		"\xff":           false,
+		"caf\u00e9":      true,
+		"\uffff":         true,  // the last BMP code point: one UTF-16 unit
+		"\U00010000":     false, // the first outside it (PKCS #12 passwords are BMPStrings)
+		"\U0001F512 key": false,
+	} {
+		if got := validPassword([]byte(pw)); got != want {
+			t.Errorf("validPassword(%q) = %v, want %v", pw, got, want)
+		}
+	}
+}
+
+func TestOldServerCommandsAtStart(t *testing.T) {
+	script := OldServersHeading(Exchange2010) + "\n# text\n" + OldCommandPrefix + "Get-ExchangeCertificate\n"
+	cmds, found := OldServerCommands(script, Exchange2010)
+	if !found || cmds != "Get-ExchangeCertificate\n" {
+		t.Errorf("heading on the first line: %q, %v", cmds, found)
+	}
+	if cmds, found := OldServerCommands("Get-ExchangeCertificate\n", Exchange2010); found || cmds != "" {
+		t.Errorf("no heading: %q, %v", cmds, found)
 	}
 }
