@@ -205,3 +205,105 @@ func TestOldServerCommandsAtStart(t *testing.T) {
 		t.Errorf("no heading: %q, %v", cmds, found)
 	}
 }
+
+// TestNameAndPathRules checks the limits of the server-name, -DomainName
+// and path rules one step either side, each with its own error.
+func TestNameAndPathRules(t *testing.T) {
+	label63 := strings.Repeat("a", 63)
+	host253 := strings.Join([]string{label63, label63, label63, strings.Repeat("b", 61)}, ".") // 253 characters
+	servers := []struct {
+		in string
+		ok bool
+	}{
+		{"A", true}, {"Z", true}, {"a", true}, {"z", true}, {"EX-01", true}, {"0", true}, {"9", true},
+		{"@", false}, {"[", false}, {"`", false}, {"{", false}, {"/", false}, {":", false},
+		{"", false}, {"-ex", false}, {"ex-", false}, {"ex..acme", false}, {"ex_1", false},
+		{label63 + ".acme.com", true}, {label63 + "a.acme.com", false},
+		{host253, true}, {host253 + "b", false},
+	}
+	for _, tt := range servers {
+		if err := CheckServerName(tt.in); (err == nil) != tt.ok {
+			t.Errorf("CheckServerName(%q) = %v, want ok %v", tt.in, err, tt.ok)
+		}
+	}
+	name255 := strings.Repeat("a", 251) + ".com"
+	domains := []struct {
+		in   string
+		want string // substring of the error; "" for a valid name
+	}{
+		{"A.z", ""}, {"*.acme.com", ""}, {"xn--bcher-kva.example", ""}, {"0-9.example", ""},
+		{name255, ""}, {name255 + "m", "1 to 255 characters"},
+		{"", "1 to 255 characters"}, {"*.", "1 to 255 characters"},
+		{"exch_2.acme.com", "only letters, digits, hyphens and dots"}, {"a@b", "only letters"}, {"a[b", "only letters"}, {"a`b", "only letters"}, {"a{b", "only letters"}, {"a/b", "only letters"}, {"a:b", "only letters"},
+	}
+	for _, tt := range domains {
+		err := checkDomainName(tt.in)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("checkDomainName(%q) = %v, want %q", tt.in, err, tt.want)
+		}
+	}
+	paths := []struct {
+		in   string
+		want string
+	}{
+		{`C:\a`, ""}, {`z:\a`, ""}, {`A:\a`, ""}, {`Z:\a`, ""},
+		{`C:\`, "not an absolute Windows path"}, {`C:\a\`, "not an absolute Windows path"}, {`@:\a`, "not an absolute Windows path"}, {`[:\a`, "not an absolute Windows path"}, {"`:\\a", "not an absolute Windows path"}, {`{:\a`, "not an absolute Windows path"},
+		{`C:/a`, "not an absolute Windows path"}, {`CC\a`, "not an absolute Windows path"},
+		{`C:\a:b`, "colon after the drive letter"},
+		{"", "no path given"}, {"C:\\a\tb", "does not allow"}, {`C:\a?`, "does not allow"}, {`C:\a"`, "does not allow"},
+		{`\\fs\share\f`, ""}, {`\\fs\share`, "not a UNC file path"}, {`\\\share\f`, "not a UNC file path"}, {`\\fs\\f`, "not a UNC file path"}, {`\\fs\share\`, "not a UNC file path"},
+	}
+	for _, tt := range paths {
+		err := CheckWindowsPath(tt.in)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("CheckWindowsPath(%q) = %v, want %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+// TestRequestCommandLimits: the friendly name may have 63 characters, not
+// 64; a request without names has no -DomainName; each refusal says why.
+func TestRequestCommandLimits(t *testing.T) {
+	base := RequestParams{Version: Exchange2016, SubjectName: "CN=exch2.acme.com", KeySize: 2048, RequestPath: `C:\certs\exch2.req`}
+	tests := []struct {
+		name string
+		f    func(*RequestParams)
+		want string // substring of the error, or of the command when ok is true
+		ok   bool
+	}{
+		{"friendly 63", func(p *RequestParams) { p.FriendlyName = strings.Repeat("é", 63) }, "-FriendlyName '" + strings.Repeat("é", 63) + "'", true},
+		{"friendly 64", func(p *RequestParams) { p.FriendlyName = strings.Repeat("é", 64) }, "the friendly name has 64 characters", false},
+		{"friendly line break", func(p *RequestParams) { p.FriendlyName = "a\nb" }, "the friendly name contains a line break", false},
+		{"no names", func(*RequestParams) {}, "-SubjectName 'CN=exch2.acme.com' -KeySize 2048", true},
+		{"key 1024", func(p *RequestParams) { p.KeySize = 1024 }, "-KeySize 1024", true},
+		{"key 4096", func(p *RequestParams) { p.KeySize = 4096 }, "-KeySize 4096", true},
+		{"key 3072", func(p *RequestParams) { p.KeySize = 3072 }, "-KeySize takes 1024, 2048 or 4096, not 3072", false},
+		{"version", func(p *RequestParams) { p.Version = None }, "unknown Exchange version", false},
+		{"version 2003", func(p *RequestParams) { p.Version = Exchange2003 }, "unknown Exchange version", false},
+		{"subject blank", func(p *RequestParams) { p.SubjectName = " " }, "the subject name is empty", false},
+		{"subject line break", func(p *RequestParams) { p.SubjectName = "CN=a\rb" }, "the subject name contains a line break", false},
+		{"path", func(p *RequestParams) { p.RequestPath = "a.req" }, "request path:", false},
+		{"domain", func(p *RequestParams) { p.DomainNames = []string{"a", "b_c"} }, `domain name "b_c"`, false},
+		{"server", func(p *RequestParams) { p.Server = "EX 1" }, `server name "EX 1"`, false},
+		{"2007 with server", func(p *RequestParams) { p.Version, p.Server = Exchange2007, "EX1" }, "run this on EX1 itself.\nNew-ExchangeCertificate -GenerateRequest -Path", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := base
+			tt.f(&p)
+			got, err := RequestCommand(p)
+			switch {
+			case tt.ok && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.ok && !strings.Contains(got, tt.want):
+				t.Fatalf("command %q, want it to contain %q", got, tt.want)
+			case tt.ok && tt.name == "no names" && strings.Contains(got, "-DomainName"):
+				t.Fatalf("command %q has -DomainName", got)
+			case !tt.ok && err == nil:
+				t.Fatalf("accepted: %s", got)
+			case !tt.ok && !strings.Contains(err.Error(), tt.want):
+				t.Fatalf("error %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}

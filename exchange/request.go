@@ -139,18 +139,20 @@ func PSQuote(s string) string {
 // process working directory, not the shell's location, so a script must
 // never use one (reference §2.1).
 func CheckWindowsPath(p string) error {
-	switch {
-	case p == "":
+	if p == "" {
 		return errors.New("no path given")
-	case strings.ContainsAny(p, "\r\n\t\x00\"<>|?*"):
+	}
+	if strings.ContainsAny(p, "\r\n\t\x00\"<>|?*") {
 		return fmt.Errorf("%q contains a character Windows does not allow in a path", p)
-	case IsUNC(p):
+	}
+	if IsUNC(p) {
 		parts := strings.Split(strings.TrimPrefix(p, `\\`), `\`)
 		if len(parts) < 3 || parts[0] == "" || parts[1] == "" || parts[len(parts)-1] == "" {
 			return fmt.Errorf("%q is not a UNC file path (want \\\\server\\share\\file)", p)
 		}
 		return nil
-	case len(p) >= 4 && isLetter(p[0]) && p[1] == ':' && p[2] == '\\' && !strings.HasSuffix(p, `\`):
+	}
+	if len(p) >= 4 && isLetter(p[0]) && p[1] == ':' && p[2] == '\\' && !strings.HasSuffix(p, `\`) {
 		if strings.Contains(p[2:], ":") {
 			return fmt.Errorf("%q contains a colon after the drive letter", p)
 		}
