@@ -1,8 +1,11 @@
 package exchange
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -303,6 +306,83 @@ func TestRequestCommandLimits(t *testing.T) {
 				t.Fatalf("accepted: %s", got)
 			case !tt.ok && !strings.Contains(err.Error(), tt.want):
 				t.Fatalf("error %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestValidateProblems checks every problem Validate reports, with its
+// line, for the constructs its tokenizer handles: continuations, comments,
+// strings over several lines, brackets, pipelines, assignments, functions.
+func TestValidateProblems(t *testing.T) {
+	bad := "Import-ExchangeCertificate -FileName 'x'" // no -FileName in 2016
+	tests := []struct {
+		name   string
+		script string
+		want   []string // "line: problem"
+	}{
+		{"continuation", "Get-ExchangeCertificate `\n  -Thumbprint AB `\n  -Server 'EX1'\n" + bad + "\n",
+			[]string{"4: Import-ExchangeCertificate -FileName does not exist in Exchange 2016 (exists in 2013)"}},
+		{"continuation CRLF", "Get-ExchangeCertificate `\r\n  -Foo AB\r\n",
+			[]string{"2: Get-ExchangeCertificate has no parameter -Foo"}},
+		{"continuation at the end", "Get-ExchangeCertificate `\n", nil},
+		{"continuation then command", "Write-Host 'a' `\n\n" + bad + "\n",
+			[]string{"3: Import-ExchangeCertificate -FileName does not exist in Exchange 2016 (exists in 2013)"}},
+		{"backtick not at the end", "Write-Host `$x -Foo\n", []string{"1: Write-Host has no parameter -Foo"}},
+		{"comment", "# Get-Foo -Bar\n" + bad + " # -Baz\n", []string{"2: Import-ExchangeCertificate -FileName does not exist in Exchange 2016 (exists in 2013)"}},
+		{"comment at the end", "Get-ExchangeCertificate # no newline", nil},
+		{"block comment", "<# Get-Foo\n\n#>\n" + bad + "\n", []string{"4: Import-ExchangeCertificate -FileName does not exist in Exchange 2016 (exists in 2013)"}},
+		{"block comment then command", "<# a #>Get-Foo\n", []string{"1: Get-Foo is not in exchcert's cmdlet table"}},
+		{"block comment unterminated", "Get-Foo\n<# never\n", []string{"1: Get-Foo is not in exchcert's cmdlet table", "2: unterminated block comment"}},
+		{"string over lines", "Write-Host 'a\nb'\n" + bad + "\n", []string{"3: Import-ExchangeCertificate -FileName does not exist in Exchange 2016 (exists in 2013)"}},
+		{"double-quoted escape", "Write-Host \"a`\"b\" -Foo\n", []string{"1: Write-Host has no parameter -Foo"}},
+		{"doubled quote", "Write-Host 'it''s' -Foo\n", []string{"1: Write-Host has no parameter -Foo"}},
+		{"services values", "Enable-ExchangeCertificate -Thumbprint AB -Services 'IIS, Foo,,SMTP' -Force\n",
+			[]string{"1: -Services value Foo does not exist in Exchange 2016 (valid: None, IMAP, POP, UM, IIS, SMTP, Federation, UMCallRouter)"}},
+		{"services bare", "Enable-ExchangeCertificate -Services IIS,Bar -Thumbprint AB\n",
+			[]string{"1: -Services value Bar does not exist in Exchange 2016 (valid: None, IMAP, POP, UM, IIS, SMTP, Federation, UMCallRouter)"}},
+		{"services end at the line", "Enable-ExchangeCertificate -Thumbprint AB -Services IIS\nWrite-Host Foo\n", nil},
+		{"services end at a semicolon", "Enable-ExchangeCertificate -Services IIS; Write-Host 'Foo'\n", nil},
+		{"services end at a pipe", "Enable-ExchangeCertificate -Services IIS | Format-List Foo\n", nil},
+		{"services end at a variable", "Enable-ExchangeCertificate -Services IIS -Thumbprint $x 'Foo'\n", nil},
+		{"pipe continues", "Get-ExchangeCertificate |\n  Format-List -Foo\n", []string{"2: Format-List has no parameter -Foo"}},
+		{"comma continues", "Format-List -Property a,\n  b -Foo\n", []string{"2: Format-List has no parameter -Foo"}},
+		{"semicolon", "Write-Host 'a'; Get-Foo\n", []string{"1: Get-Foo is not in exchcert's cmdlet table"}},
+		{"assignment", "$a = Get-Foo\n", []string{"1: Get-Foo is not in exchcert's cmdlet table"}},
+		{"type literal", "[System.IO.File]::ReadAllBytes('x') -Foo\n", []string{"1: unknown operator -Foo"}},
+		{"type literal nested", "[System.Collections.Generic.List[string]]::new() -Bar\n", []string{"1: unknown operator -Bar"}},
+		{"type literal unbalanced", "[a\nb]\n", []string{"1: unbalanced '['"}},
+		{"subexpression", "Write-Host $(Get-Foo) @(Get-Bar)\n", []string{"1: Get-Foo is not in exchcert's cmdlet table", "1: Get-Bar is not in exchcert's cmdlet table"}},
+		{"parenthesised expression member", "(Get-ExchangeCertificate).Thumbprint -Baz\n", []string{"1: unknown operator -Baz"}},
+		{"unbalanced close", "Write-Host 'a')\n", []string{"1: unbalanced ')'"}},
+		{"mismatched close", "Write-Host ('a'}\n", []string{"1: unbalanced '}'"}},
+		{"unclosed", "if ($a) {\n", []string{"2: unclosed '{'"}},
+		{"number", "1 -Foo\n", []string{"1: unknown operator -Foo"}},
+		{"not", "-not $a -Foo\n", []string{"1: unknown operator -Foo"}},
+		{"unknown command", "certutil -f\n", []string{"1: unknown command certutil"}},
+		{"external wrong version", "servermanagercmd -ip x.xml\n", []string{"1: servermanagercmd is not available with Exchange 2016"}},
+		{"function", "function Show-It { Write-Host 'x' }\nShow-It -Anything 1\n", nil},
+		{"cmdlet missing in the version", "Set-ClientAccessServer -Identity x\n",
+			[]string{"1: Set-ClientAccessServer does not exist in Exchange 2016 (exists in 2007|2010|2013)", "1: Set-ClientAccessServer -Identity does not exist in Exchange 2016 (exists in 2007|2010|2013)"}},
+		{"parameter with colon", "Remove-ExchangeCertificate -Thumbprint AB -Confirm:$false -Foo:1\n", []string{"1: Remove-ExchangeCertificate has no parameter -Foo"}},
+		{"dash alone", "Write-Host - 'a'\n", nil},
+		{"digit parameter", "Write-Host -1\n", nil},
+		{"several", "Get-Foo\nGet-Bar\n", []string{"1: Get-Foo is not in exchcert's cmdlet table", "2: Get-Bar is not in exchcert's cmdlet table"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			if err := Validate(tt.script, Exchange2016); err != nil {
+				var se ScriptErrors
+				if !errors.As(err, &se) {
+					t.Fatalf("Validate = %v", err)
+				}
+				for _, p := range se {
+					got = append(got, fmt.Sprintf("%d: %s", p.Line, p.Problem))
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
 	}

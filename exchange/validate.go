@@ -110,7 +110,7 @@ type validator struct {
 
 func (val *validator) fail(format string, args ...any) {
 	text := ""
-	if val.line-1 < len(val.lines) {
+	if val.line-1 < len(val.lines) { // a guard only: lines has an entry per line break and one more, so <= behaves the same
 		text = strings.TrimSpace(val.lines[val.line-1])
 	}
 	val.errs = append(val.errs, ScriptProblem{Line: val.line, Text: text, Problem: fmt.Sprintf(format, args...)})
