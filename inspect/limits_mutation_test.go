@@ -1,0 +1,91 @@
+package inspect
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+)
+
+// TestLoadLimitsExact checks each limit of Load at the limit and one over.
+func TestLoadLimitsExact(t *testing.T) {
+	junk := bytes.Repeat([]byte{'z'}, MaxFileSize)
+	if _, err := Load("a", junk, LoadOptions{}); errors.Is(err, ErrTooLarge) {
+		t.Errorf("%d bytes: %v", MaxFileSize, err)
+	}
+	if _, err := Load("a", append(junk, 'z'), LoadOptions{}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("%d bytes: %v", MaxFileSize+1, err)
+	}
+
+	cert := &x509.Certificate{}
+	items := func(n int) *Bundle {
+		b := &Bundle{}
+		for range n {
+			b.Certs = append(b.Certs, cert)
+		}
+		return b
+	}
+	if _, err := result(items(MaxItems), nil); err != nil {
+		t.Errorf("%d items: %v", MaxItems, err)
+	}
+	if _, err := result(items(MaxItems+1), nil); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("%d items: %v", MaxItems+1, err)
+	}
+	b := &Bundle{Keys: make([]crypto.Signer, MaxItems-1)}
+	b.CSRs = []*x509.CertificateRequest{{}, {}}
+	if _, err := result(b, nil); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("certificates, requests and keys counted together: %v", err)
+	}
+
+	names := func(dns, ips int) ([]string, []net.IP) {
+		return make([]string, dns), make([]net.IP, ips)
+	}
+	for _, tt := range []struct {
+		dns, ips int
+		ok       bool
+	}{{MaxCertNames, 0, true}, {MaxCertNames - 1, 1, true}, {MaxCertNames, 1, false}, {0, MaxCertNames + 1, false}} {
+		d, ip := names(tt.dns, tt.ips)
+		_, err := result(&Bundle{Certs: []*x509.Certificate{{}, {DNSNames: d, IPAddresses: ip}}}, nil)
+		if (err == nil) != tt.ok || err != nil && !strings.Contains(err.Error(), "certificate 2 has") {
+			t.Errorf("certificate with %d DNS and %d IP names: %v", tt.dns, tt.ips, err)
+		}
+		_, err = result(&Bundle{CSRs: []*x509.CertificateRequest{{}, {DNSNames: d, IPAddresses: ip}}}, nil)
+		if (err == nil) != tt.ok || err != nil && !strings.Contains(err.Error(), "certificate request 2 has") {
+			t.Errorf("request with %d DNS and %d IP names: %v", tt.dns, tt.ips, err)
+		}
+	}
+}
+
+func TestIsTextAndTruncatedDER(t *testing.T) {
+	for in, want := range map[string]bool{
+		"abc": true, " ~": true, "a\r\n\tb": true, "a\x1fb": false, "a\x7fb": false, "a\x80": false, "": true,
+		strings.Repeat("a", 512) + "\x00": true, strings.Repeat("a", 511) + "\x00": false,
+	} {
+		if got := isText([]byte(in)); got != want {
+			t.Errorf("isText(%q) = %v, want %v", in, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		in        []byte
+		truncated bool
+	}{
+		{[]byte{0x30, 0x81, 0x05, 0x30}, true},
+		{[]byte{0x30, 0x81, 0x01, 0x30}, false}, // exactly the bytes it claims
+		{[]byte{0x30, 0x81, 0x02, 0x30}, true},
+		{[]byte{0x30, 0x82, 0x01, 0x00}, false}, // no body at all: not recognised
+		{[]byte{0x30, 0x82, 0x01, 0x00, 0x30}, true},
+		{[]byte{0x30, 0x84, 0, 0, 1, 0, 0x30}, true},
+		{[]byte{0x30, 0x85, 0, 0, 1, 0, 0x30}, false},
+		{[]byte{0x30, 0x80, 0x05, 0x30}, false},
+		{[]byte{0x31, 0x81, 0x05, 0x30}, false},
+		{[]byte{0x30, 0x81, 0x05}, false},
+		{[]byte{0x30, 0x81, 0x05, 'a'}, false}, // not the start of a known structure
+	} {
+		if err := truncatedDER(tt.in); (err != nil) != tt.truncated {
+			t.Errorf("truncatedDER(%x) = %v, want truncated %v", tt.in, err, tt.truncated)
+		}
+	}
+}
