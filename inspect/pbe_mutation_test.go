@@ -1,0 +1,58 @@
+package inspect
+
+import (
+	"bytes"
+	"encoding/hex"
+	"strings"
+	"testing"
+)
+
+// TestPKCS12KDFKnownAnswers checks the RFC 7292 Appendix B.2 derivation
+// against OpenSSL 3.0's PKCS12KDF, which takes the password bytes as they
+// are (here ASCII rather than the BMPString the PFX code passes):
+//
+//	openssl kdf -keylen 24 -kdfopt digest:SHA1 -kdfopt pass:sesame \
+//	  -kdfopt hexsalt:ffffffffffffffff -kdfopt iter:2048 -kdfopt id:1 PKCS12KDF
+//
+// and likewise for the other rows. The lengths cover one block (20 bytes,
+// SHA-1's size) exactly, less than one, two exactly and a part of a
+// second; the 70-byte password fills more than one 64-byte block.
+func TestPKCS12KDFKnownAnswers(t *testing.T) {
+	tests := []struct {
+		n, iter int
+		pass    string
+		salt    string
+		id      byte
+		wantHex string
+	}{
+		{24, 2048, "sesame", "ffffffffffffffff", 1, "F5E9A8257057310B83CF9BA5E4A73DB6FC3A97A280C01C63"},
+		{20, 1, "sesame", "ffffffffffffffff", 3, "57CCE51AB77B8C5A3794DCF0CDA3D1AC3D7A4F0C"},
+		{40, 3, "sesame", "0102030405060708", 1, "3E30E94CC2C81510C7246986F820F46AEF46338138545203836618" + "0B4E23DB0149951F010989EC7A"},
+		{8, 1, "sesame", "0102030405060708", 2, "728506CB8BD1607D"},
+		{24, 2, strings.Repeat("a", 70), "0102030405060708", 1, "78719D0CECA010C7B7C089270CB4F0EA1B042A86376B7ED0"},
+	}
+	for _, tt := range tests {
+		salt, _ := hex.DecodeString(tt.salt)
+		want, _ := hex.DecodeString(tt.wantHex)
+		if got := pkcs12KDF(tt.id, []byte(tt.pass), salt, tt.iter, tt.n); !bytes.Equal(got, want) {
+			t.Errorf("pkcs12KDF(%d, %d-byte password, %s, %d, %d) = %X, want %X", tt.id, len(tt.pass), tt.salt, tt.iter, tt.n, got, want)
+		}
+	}
+}
+
+func TestBMPPassword(t *testing.T) {
+	for pw, want := range map[string]string{
+		"":       "0000",
+		"ab":     "006100620000",
+		"\uffff": "ffff0000",
+		"é":      "00e90000",
+	} {
+		got, ok := bmpPassword(pw)
+		if !ok || hex.EncodeToString(got) != want {
+			t.Errorf("bmpPassword(%q) = %x, %v; want %s", pw, got, ok, want)
+		}
+	}
+	if _, ok := bmpPassword("a\U00010000"); ok {
+		t.Error("a character outside the BMP accepted")
+	}
+}
