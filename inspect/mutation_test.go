@@ -240,6 +240,7 @@ func TestPKCS7Damaged(t *testing.T) {
 		{"zero padding", append(slices.Clone(good), 0, 0, 0), 1, ""},
 		{"crl and attribute certificate", signedData(1, set(), contentInfo, certsField(attrCert, leaf.Raw), crl, set()), 1, ""},
 		{"no certificates", signedData(1, set(), contentInfo, set()), 0, ""},
+		{"three fields", signedData(1, set(), contentInfo), 0, ""},
 		{"trailing data", append(slices.Clone(good), 0, 1), 0, "data after the end of the structure"},
 		{"not a sequence", mk(1), 0, "the outer ContentInfo does not parse"},
 		{"empty", nil, 0, "the outer ContentInfo does not parse"},

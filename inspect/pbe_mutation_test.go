@@ -2,9 +2,13 @@ package inspect
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/exchcert/exchcert/internal/testpki"
 )
 
 // TestPKCS12KDFKnownAnswers checks the RFC 7292 Appendix B.2 derivation
@@ -54,5 +58,33 @@ func TestBMPPassword(t *testing.T) {
 	}
 	if _, ok := bmpPassword("a\U00010000"); ok {
 		t.Error("a character outside the BMP accepted")
+	}
+}
+
+// TestPFXIterationLimitExact: a PFX whose counts are all exactly the limit
+// loads; one iteration less of a limit refuses it. The counts are reported.
+func TestPFXIterationLimitExact(t *testing.T) {
+	f := getFixture(t)
+	const n = 300
+	for _, e := range []testpki.PFXEncoding{testpki.PFXLegacyDES, testpki.PFXModern2023} {
+		enc, err := e.Encoder()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := enc.WithIterations(n).Encode(f.leaf.Key, f.leaf.Cert, []*x509.Certificate{f.inter.Cert.Cert}, "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw := func() ([]byte, error) { return []byte("pw"), nil }
+		b, err := Load("a.pfx", data, LoadOptions{Password: pw, MaxIterations: n})
+		if err != nil {
+			t.Fatalf("%v at the limit: %v", e, err)
+		}
+		if b.PFX.MaxIterations != n || b.PFX.BagIterations != n || len(b.Keys) != 1 || len(b.Certs) != 2 {
+			t.Errorf("%v: counts %d/%d, %d keys, %d certificates", e, b.PFX.MaxIterations, b.PFX.BagIterations, len(b.Keys), len(b.Certs))
+		}
+		if _, err := Load("a.pfx", data, LoadOptions{Password: pw, MaxIterations: n - 1}); !errors.Is(err, ErrTooManyIterations) {
+			t.Errorf("%v over the limit: %v", e, err)
+		}
 	}
 }
