@@ -89,3 +89,81 @@ func TestIsTextAndTruncatedDER(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckPEMLabelsCounts(t *testing.T) {
+	two := "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----  \r\nbroken\n"
+	if err := checkPEMLabels([]byte(two), []string{"CERTIFICATE"}); !errors.Is(err, ErrDamaged) {
+		t.Errorf("two blocks, one decoded: %v", err)
+	}
+	if err := checkPEMLabels([]byte(two), []string{"CERTIFICATE", "CERTIFICATE"}); err != nil {
+		t.Errorf("two blocks, two decoded: %v", err)
+	}
+	if err := checkPEMLabels([]byte("-----BEGIN FOO-----\n-----BEGIN CERTIFICATE\n"), nil); err != nil {
+		t.Errorf("unknown label and no closing dashes: %v", err)
+	}
+}
+
+func TestBareBase64Edges(t *testing.T) {
+	m63 := "M" + strings.Repeat("A", 63)
+	tests := []struct {
+		in  string
+		ok  bool
+		len int
+	}{
+		{m63, true, 48},
+		{m63[:63], false, 0},
+		{"N" + m63[1:], false, 0},
+		{m63[:32] + "\r\n\t " + m63[32:], true, 48},
+		{m63 + "AA==", true, 49},
+		{m63 + "AA=", true, 49}, // bad padding: decoded without it
+		{m63 + "A", false, 0},   // 65 characters: not base64 either way
+		{m63 + "!", false, 0},
+	}
+	for _, tt := range tests {
+		der, ok := bareBase64([]byte(tt.in))
+		if ok != tt.ok || len(der) != tt.len {
+			t.Errorf("bareBase64(%q) = %d bytes, %v; want %d, %v", tt.in, len(der), ok, tt.len, tt.ok)
+		}
+	}
+}
+
+func TestSignedShape(t *testing.T) {
+	seq := func(kids ...[]byte) []byte { return tlv(0x30, kids...) }
+	alg := seq(tlv(0x06, []byte{0x2a, 0x03}))
+	bits := tlv(0x03, []byte{0x00, 0x01})
+	integer := tlv(0x02, []byte{0x01})
+	name := seq(tlv(0x31))
+	shape := func(tbs ...[]byte) []byte { return seq(seq(tbs...), alg, bits) }
+	tests := []struct {
+		name string
+		der  []byte
+		want string
+	}{
+		{"v3 certificate", shape(tlv(0xa0, integer), integer, alg), "certificate"},
+		{"v1 certificate", shape(integer, alg, name), "certificate"},
+		{"request", shape(integer, name, seq()), "certificate request"},
+		{"serial then empty sequence", shape(integer, seq(), name), "certificate request"},
+		{"two fields", shape(integer, alg), "certificate or request"},
+		{"neither", shape(name, name, name), "certificate or request"},
+		{"integer then not a sequence", shape(integer, integer, name), "certificate or request"},
+		{"four parts", seq(seq(integer, alg, name), alg, bits, bits), ""},
+		{"no bit string", seq(seq(integer, alg, name), alg, alg), ""},
+		{"algorithm not a sequence", seq(seq(integer, alg, name), integer, bits), ""},
+		{"tbs not a sequence", seq(integer, alg, bits), ""},
+		{"not a sequence", integer, ""},
+	}
+	for _, tt := range tests {
+		if got := signedShape(tt.der); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// tlv encodes one DER element with a short-form length.
+func tlv(tag byte, kids ...[]byte) []byte {
+	var body []byte
+	for _, k := range kids {
+		body = append(body, k...)
+	}
+	return append([]byte{tag, byte(len(body))}, body...)
+}
