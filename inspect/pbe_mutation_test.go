@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -86,5 +87,84 @@ func TestPFXIterationLimitExact(t *testing.T) {
 		if _, err := Load("a.pfx", data, LoadOptions{Password: pw, MaxIterations: n - 1}); !errors.Is(err, ErrTooManyIterations) {
 			t.Errorf("%v over the limit: %v", e, err)
 		}
+	}
+}
+
+// TestPFXScanCounts checks one iteration count, the running total and
+// the counts reported, at each limit.
+func TestPFXScanCounts(t *testing.T) {
+	s := &pfxScan{max: 10}
+	for _, tt := range []struct {
+		n   *big.Int
+		err error
+	}{
+		{nil, ErrDamaged},
+		{big.NewInt(0), ErrDamaged},
+		{big.NewInt(-1), ErrDamaged},
+		{big.NewInt(11), ErrTooManyIterations},
+		{new(big.Int).Lsh(big.NewInt(1), 70), ErrTooManyIterations},
+		{big.NewInt(1), nil},
+		{big.NewInt(10), nil},
+		{big.NewInt(3), nil},
+	} {
+		if err := s.count("x", tt.n); !errors.Is(err, tt.err) || (err == nil) != (tt.err == nil) {
+			t.Errorf("count(%v) = %v, want %v", tt.n, err, tt.err)
+		}
+	}
+	if s.last != 3 || s.total != 14 || s.info.MaxIterations != 10 {
+		t.Errorf("last %d, total %d, max %d; want 3, 14, 10", s.last, s.total, s.info.MaxIterations)
+	}
+	s.info.BagIterations = 5
+	s.bag()
+	if s.info.BagIterations != 5 {
+		t.Errorf("a smaller count lowered BagIterations to %d", s.info.BagIterations)
+	}
+	s.last = 5
+	s.bag()
+	s.last = 6
+	s.bag()
+	if s.info.BagIterations != 6 {
+		t.Errorf("BagIterations = %d, want 6", s.info.BagIterations)
+	}
+
+	s = &pfxScan{max: 10, total: int64(MaxTotalIterationsFactor) * 10}
+	if err := s.checkTotal(); err != nil {
+		t.Errorf("total at the limit: %v", err)
+	}
+	s.total++
+	if err := s.checkTotal(); !errors.Is(err, ErrTooManyIterations) {
+		t.Errorf("total over the limit: %v", err)
+	}
+
+	// SafeContents nest at most four deep.
+	empty := []byte{0x30, 0x00}
+	if err := (&pfxScan{max: 10}).safeContents(empty, 4); err != nil {
+		t.Errorf("depth 4: %v", err)
+	}
+	if err := (&pfxScan{max: 10}).safeContents(empty, 5); !errors.Is(err, ErrDamaged) {
+		t.Errorf("depth 5: %v", err)
+	}
+}
+
+// TestPFXMACIterations: the MAC's count is reported, and alone over the
+// limit refuses the file.
+func TestPFXMACIterations(t *testing.T) {
+	f := getFixture(t)
+	enc, _ := testpki.PFXLegacyDES.Encoder()
+	data, err := enc.WithIterations(300).Encode(f.leaf.Key, f.leaf.Cert, nil, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := func() ([]byte, error) { return []byte("pw"), nil }
+	b, err := Load("a.pfx", data, LoadOptions{Password: pw, MaxIterations: 300})
+	if err != nil || b.PFX.MACIterations != 300 {
+		t.Fatalf("%v, %+v", err, b)
+	}
+	hostile, err := testpki.SetPFXIterations(data, 301, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load("a.pfx", hostile, LoadOptions{Password: pw, MaxIterations: 300}); !errors.Is(err, ErrTooManyIterations) || !strings.Contains(err.Error(), "the MAC") {
+		t.Errorf("MAC over the limit: %v", err)
 	}
 }
