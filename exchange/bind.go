@@ -126,6 +126,8 @@ func BindScript(in BindInput) (*Bind, error) {
 	if err := CheckSyntax(out.Script); err != nil {
 		return nil, fmt.Errorf("internal error: bind script is not well-formed PowerShell: %w", err)
 	}
+	// A self-check that fails only on a generator bug: the two conditions
+	// below only skip work, so mutating them changes no correct output.
 	if in.From != None {
 		if cmds, _ := OldServerCommands(out.Script, in.From); cmds != "" {
 			if err := Validate(cmds, in.From); err != nil {

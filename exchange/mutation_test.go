@@ -387,3 +387,22 @@ func TestValidateProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestBindSMTPOnly: with SMTP alone there is no first Enable step for the
+// other services, only SMTP's own.
+func TestBindSMTPOnly(t *testing.T) {
+	in := BindInput{Version: Exchange2016, Server: "EXCH2", Thumbprint: strings.Repeat("A", 40), URLHost: "mail.acme.com", Names: []string{"mail.acme.com", "autodiscover.acme.com"}, Services: []string{"SMTP"}}
+	b, err := BindScript(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enables []string
+	for _, l := range strings.Split(b.Script, "\n") {
+		if strings.HasPrefix(l, "Enable-ExchangeCertificate") {
+			enables = append(enables, l)
+		}
+	}
+	if len(enables) != 1 || !strings.Contains(enables[0], "-Services SMTP") {
+		t.Errorf("Enable lines %q, want SMTP's alone", enables)
+	}
+}
