@@ -328,7 +328,7 @@ func Cmdlets() []*Cmdlet {
 	for _, c := range cmdletIndex {
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name }) // names are unique: <= sorts the same
 	return out
 }
 
