@@ -326,6 +326,7 @@ func TestValidateProblems(t *testing.T) {
 		{"continuation CRLF", "Get-ExchangeCertificate `\r\n  -Foo AB\r\n",
 			[]string{"2: Get-ExchangeCertificate has no parameter -Foo"}},
 		{"continuation at the end", "Get-ExchangeCertificate `\n", nil},
+		{"continuation with CR at the end", "Get-ExchangeCertificate `\r", nil},
 		{"continuation then command", "Write-Host 'a' `\n\n" + bad + "\n",
 			[]string{"3: Import-ExchangeCertificate -FileName does not exist in Exchange 2016 (exists in 2013)"}},
 		{"backtick not at the end", "Write-Host `$x -Foo\n", []string{"1: Write-Host has no parameter -Foo"}},

@@ -139,7 +139,7 @@ func (val *validator) run(s string) {
 			continue
 		case c == '`' && i+1 < len(s) && (s[i+1] == '\n' || s[i+1] == '\r'):
 			// line continuation
-			i++
+			i++ // i-- ends the same: the loop below goes on to the line break
 			for i < len(s) && s[i] != '\n' {
 				i++
 			}
