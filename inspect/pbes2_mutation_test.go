@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/asn1"
+	"errors"
 	"hash"
 	"testing"
 )
@@ -111,5 +112,76 @@ func TestDecryptSafePBES2(t *testing.T) {
 	alg, ct = build(prf{asn1.ObjectIdentifier{1, 2, 3}, sha256.New}, 2, false, []byte("x"), "pw")
 	if _, err := decryptSafe(alg, ct, "pw", false); err == nil {
 		t.Error("unknown PRF accepted")
+	}
+}
+
+// TestPFXScanAlgorithms reads encryption AlgorithmIdentifiers of each
+// shape, at the edges of what parses.
+func TestPFXScanAlgorithms(t *testing.T) {
+	oid := func(o asn1.ObjectIdentifier) []byte {
+		der, err := asn1.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	seq := func(kids ...[]byte) []byte { return tlv(0x30, kids...) }
+	octets := tlv(0x04, []byte("salt"))
+	five := tlv(0x02, []byte{5})
+	pbkdf2 := func(params ...[]byte) []byte { return seq(oid(oidPBKDF2), seq(params...)) }
+	pbes2 := func(kdf, enc []byte) []byte { return seq(oid(oidPBES2), seq(kdf, enc)) }
+	pkcs12PBE := append(append(asn1.ObjectIdentifier{}, oidPKCS12PBEPrefix...), 3)
+	tests := []struct {
+		name string
+		der  []byte
+		want string // the cipher's name, or "damaged"
+		iter int    // BagIterations after it; 0: not checked
+	}{
+		{"empty", seq(), "damaged", 0},
+		{"OID alone", seq(oid(asn1.ObjectIdentifier{1, 2, 3})), "1.2.3", 0},
+		{"PBES2 AES-256", pbes2(pbkdf2(octets, five), seq(oid(oidAES256CBC), octets)), "AES-256-CBC", 5},
+		{"PBES2 cipher OID alone", pbes2(pbkdf2(octets, five), seq(oid(oidAES128CBC))), "AES-128-CBC", 5},
+		{"PBES2 no cipher", pbes2(pbkdf2(octets, five), seq()), "damaged", 0},
+		{"PBES2 3DES", pbes2(pbkdf2(octets, five), seq(oid(oidDESEDE3CBC))), "PBES2-3DES", 5},
+		{"PBES2 other cipher", pbes2(pbkdf2(octets, five), seq(oid(asn1.ObjectIdentifier{1, 2, 3}))), "PBES2 1.2.3", 5},
+		{"PBKDF2 salt alone", pbes2(pbkdf2(octets), seq(oid(oidAES256CBC))), "damaged", 0},
+		{"PBES2 one part", seq(oid(oidPBES2), seq(pbkdf2(octets, five))), "damaged", 0},
+		{"PKCS #12 PBE", seq(oid(pkcs12PBE), seq(octets, five)), pkcs12PBENames[3], 5},
+		{"PKCS #12 PBE no parameters", seq(oid(pkcs12PBE)), "damaged", 0},
+	}
+	for _, tt := range tests {
+		e, _, err := readElement(tt.der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &pfxScan{max: 100}
+		got, err := s.pbe(e)
+		if tt.want == "damaged" {
+			if !errors.Is(err, ErrDamaged) {
+				t.Errorf("%s: %q, %v; want damaged", tt.name, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want || tt.iter != 0 && s.info.BagIterations != tt.iter {
+			t.Errorf("%s: %q, %v, bag iterations %d; want %q, %d", tt.name, got, err, s.info.BagIterations, tt.want, tt.iter)
+		}
+	}
+
+	// isPFX: version, then a ContentInfo with at least its type.
+	data := oid(oidData)
+	for _, tt := range []struct {
+		der  []byte
+		want bool
+	}{
+		{seq(tlv(0x02, []byte{3}), seq(data)), true},
+		{seq(tlv(0x02, []byte{3}), seq(oid(oidSignedData), seq())), true},
+		{seq(tlv(0x02, []byte{3}), seq()), false},
+		{seq(tlv(0x02, []byte{3})), false},
+		{seq(seq(data), seq(data)), false},
+		{seq(tlv(0x02, []byte{3}), seq(oid(asn1.ObjectIdentifier{1, 2, 3}))), false},
+	} {
+		if got := isPFX(tt.der); got != tt.want {
+			t.Errorf("isPFX(%x) = %v, want %v", tt.der, got, tt.want)
+		}
 	}
 }
