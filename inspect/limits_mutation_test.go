@@ -167,3 +167,31 @@ func tlv(tag byte, kids ...[]byte) []byte {
 	}
 	return append([]byte{tag, byte(len(body))}, body...)
 }
+
+// A damaged request is explained by the request parser, a damaged
+// certificate by the certificate parser.
+func TestDamagedSignedStructureReason(t *testing.T) {
+	seq := func(kids ...[]byte) []byte { return tlv(0x30, kids...) }
+	alg := seq(tlv(0x06, []byte{0x2a, 0x03}))
+	bits := tlv(0x03, []byte{0x00, 0x01})
+	integer := tlv(0x02, []byte{0x00})
+	for _, tt := range []struct {
+		der  []byte
+		kind string
+	}{
+		{seq(seq(integer, seq(tlv(0x31)), seq()), alg, bits), "certificate request"},
+		{seq(seq(tlv(0xa0, integer), integer, alg), alg, bits), "certificate"},
+	} {
+		_, err := Load("x.der", tt.der, LoadOptions{})
+		var why error
+		if tt.kind == "certificate request" {
+			_, why = x509.ParseCertificateRequest(tt.der)
+		} else {
+			_, why = x509.ParseCertificate(tt.der)
+		}
+		want := "DER " + tt.kind + " does not parse: " + trimX509(why)
+		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", tt.kind, err, want)
+		}
+	}
+}
