@@ -155,7 +155,7 @@ func (val *validator) run(s string) {
 			continue
 		case c == '<' && strings.HasPrefix(s[i:], "<#"):
 			end := strings.Index(s[i:], "#>")
-			if end < 0 {
+			if end < 0 { // never 0: s[i:] starts with "<", so <= 0 behaves the same
 				val.fail("unterminated block comment")
 				return
 			}
@@ -214,7 +214,7 @@ func (val *validator) run(s string) {
 			i++
 		case c == '[':
 			j := matchBracket(s, i)
-			if j < 0 {
+			if j < 0 { // matchBracket returns -1 or an index after a ']': <= 0 behaves the same
 				val.fail("unbalanced '['")
 				return
 			}
@@ -506,7 +506,7 @@ func CheckSyntax(script string) error {
 			}
 		case c == '<' && strings.HasPrefix(s[i:], "<#"):
 			end := strings.Index(s[i:], "#>")
-			if end < 0 {
+			if end < 0 { // never 0: s[i:] starts with "<", so <= 0 behaves the same
 				fail(line, "unterminated block comment <#")
 				return errs
 			}
