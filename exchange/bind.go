@@ -129,6 +129,8 @@ func BindScript(in BindInput) (*Bind, error) {
 	if err := CheckSyntax(out.Script); err != nil {
 		return nil, fmt.Errorf("internal error: bind script is not well-formed PowerShell: %w", err)
 	}
+	// A self-check that fails only on a generator bug: the two conditions
+	// below only skip work, so mutating them changes no correct output.
 	if in.From != None {
 		if cmds, _ := OldServerCommands(out.Script, in.From); cmds != "" {
 			if err := Validate(cmds, in.From); err != nil {
@@ -233,14 +235,16 @@ func (gen *bindGen) check() error {
 				canon = v
 			}
 		}
-		switch {
-		case canon == "":
+		if canon == "" {
 			return fmt.Errorf("service %q cannot be enabled on %s (want %s)", s, in.Version.Title(), strings.Join(servicesByVersion[in.Version], ","))
-		case canon == "None":
+		}
+		if canon == "None" {
 			return errors.New("service None enables nothing; name the services (IIS,POP,IMAP,SMTP)")
-		case canon == "Federation":
+		}
+		if canon == "Federation" {
 			return errors.New("the Federation service is never enabled with Enable-ExchangeCertificate: the federation trust cmdlets manage its certificate")
-		case (canon == "UM" || canon == "UMCallRouter") && in.Version >= Exchange2019:
+		}
+		if (canon == "UM" || canon == "UMCallRouter") && in.Version >= Exchange2019 {
 			return fmt.Errorf("%s has no Unified Messaging role; drop %s from the services", in.Version.Title(), canon)
 		}
 		if seen[canon] {

@@ -66,6 +66,12 @@ const (
 	srcPowerShell    = "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_commonparameters"
 )
 
+// ref is the cmdlet reference page of a cmdlet (page: its name in lower
+// case), followed by any more sources.
+func ref(page string, more ...string) string {
+	return strings.Join(append([]string{srcCmdletRef + page}, more...), "; ")
+}
+
 // shouldProcess are the risk-mitigation parameters of cmdlets that change
 // something (SupportsShouldProcess); they exist wherever the cmdlet does.
 var shouldProcess = []string{"Confirm", "WhatIf"}
@@ -85,7 +91,7 @@ var commonParams = []string{"Verbose", "Debug", "ErrorAction", "WarningAction", 
 // leaves 2007 out, so exchcert never emits it there.
 var cmdletTable = []Cmdlet{
 	// New-ExchangeCertificate.
-	{Name: "New-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "new-exchangecertificate; " + srcE07NewCert, Params: withShould(map[string]Versions{
+	{Name: "New-ExchangeCertificate", Versions: all, Source: ref("new-exchangecertificate", srcE07NewCert), Params: withShould(map[string]Versions{
 		"GenerateRequest": all, "SubjectName": all, "DomainName": all, "KeySize": all,
 		"PrivateKeyExportable": all, "FriendlyName": all, "BinaryEncoded": all,
 		"IncludeAcceptedDomains": all, "IncludeAutoDiscover": all, "Services": all, "Force": all,
@@ -95,7 +101,7 @@ var cmdletTable = []Cmdlet{
 		"IncludeServerFQDN": from2010, "IncludeServerNetBIOSName": from2010,
 	})},
 	// Import-ExchangeCertificate.
-	{Name: "Import-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "import-exchangecertificate; " + srcE07ImportCert, Params: withShould(map[string]Versions{
+	{Name: "Import-ExchangeCertificate", Versions: all, Source: ref("import-exchangecertificate", srcE07ImportCert), Params: withShould(map[string]Versions{
 		"Path":                 e07,
 		"FileData":             from2010,
 		"FileName":             e13, // removed from E16/E19 by the 2022 H1 CUs
@@ -106,38 +112,38 @@ var cmdletTable = []Cmdlet{
 	})},
 	// Enable-ExchangeCertificate. -DoNotRequireSsl is documented from
 	// E10; its E07 presence is unverified. -Identity only E13+.
-	{Name: "Enable-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "enable-exchangecertificate", Params: withShould(map[string]Versions{
+	{Name: "Enable-ExchangeCertificate", Versions: all, Source: ref("enable-exchangecertificate"), Params: withShould(map[string]Versions{
 		"Thumbprint": all, "Services": all, "Force": all,
 		"Server": from2010, "DoNotRequireSsl": from2010, "NetworkServiceAllowed": from2010,
 		"Identity": from2013,
 	})},
 	// Get-ExchangeCertificate.
-	{Name: "Get-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "get-exchangecertificate", Params: map[string]Versions{
+	{Name: "Get-ExchangeCertificate", Versions: all, Source: ref("get-exchangecertificate"), Params: map[string]Versions{
 		"Thumbprint": all, "DomainName": all, "Identity": all, "Server": from2010,
 	}},
 	// Export-/Remove-ExchangeCertificate.
-	{Name: "Export-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "export-exchangecertificate", Params: withShould(map[string]Versions{
+	{Name: "Export-ExchangeCertificate", Versions: all, Source: ref("export-exchangecertificate"), Params: withShould(map[string]Versions{
 		"Thumbprint": all, "BinaryEncoded": all, "Password": all, "Path": e07, "FileName": e13, "Server": from2010,
 	})},
-	{Name: "Remove-ExchangeCertificate", Versions: all, Source: srcCmdletRef + "remove-exchangecertificate", Params: withShould(map[string]Versions{
+	{Name: "Remove-ExchangeCertificate", Versions: all, Source: ref("remove-exchangecertificate"), Params: withShould(map[string]Versions{
 		"Thumbprint": all, "Server": from2010,
 	})},
 	// Outlook providers (CertPrincipalName: E07 SP1 and later).
-	{Name: "Get-OutlookProvider", Versions: all, Source: srcCmdletRef + "get-outlookprovider", Params: map[string]Versions{"Identity": all}},
-	{Name: "Set-OutlookProvider", Versions: all, Source: srcCmdletRef + "set-outlookprovider", Params: withShould(map[string]Versions{
+	{Name: "Get-OutlookProvider", Versions: all, Source: ref("get-outlookprovider"), Params: map[string]Versions{"Identity": all}},
+	{Name: "Set-OutlookProvider", Versions: all, Source: ref("set-outlookprovider"), Params: withShould(map[string]Versions{
 		"Identity": all, "CertPrincipalName": all,
 	})},
 	// Autodiscover SCP: Set-ClientAccessServer up to E13,
 	// Set-ClientAccessService from E16 (the old name only warns there, so
 	// exchcert treats it as gone).
-	{Name: "Set-ClientAccessServer", Versions: upTo2013, Source: srcCmdletRef + "set-clientaccessserver", Params: withShould(map[string]Versions{
+	{Name: "Set-ClientAccessServer", Versions: upTo2013, Source: ref("set-clientaccessserver"), Params: withShould(map[string]Versions{
 		"Identity": upTo2013, "AutoDiscoverServiceInternalUri": upTo2013,
 	})},
-	{Name: "Get-ClientAccessServer", Versions: upTo2013, Source: srcCmdletRef + "get-clientaccessserver", Params: map[string]Versions{"Identity": upTo2013}},
-	{Name: "Set-ClientAccessService", Versions: from2016, Source: srcCmdletRef + "set-clientaccessservice", Params: withShould(map[string]Versions{
+	{Name: "Get-ClientAccessServer", Versions: upTo2013, Source: ref("get-clientaccessserver"), Params: map[string]Versions{"Identity": upTo2013}},
+	{Name: "Set-ClientAccessService", Versions: from2016, Source: ref("set-clientaccessservice"), Params: withShould(map[string]Versions{
 		"Identity": from2016, "AutoDiscoverServiceInternalUri": from2016,
 	})},
-	{Name: "Get-ClientAccessService", Versions: from2016, Source: srcCmdletRef + "get-clientaccessservice", Params: map[string]Versions{"Identity": from2016}},
+	{Name: "Get-ClientAccessService", Versions: from2016, Source: ref("get-clientaccessservice"), Params: map[string]Versions{"Identity": from2016}},
 	// Virtual directories. Exchange2003Url is the 2003 coexistence
 	// setting documented for E10 (srcTransition).
 	vdir("Owa", all, map[string]Versions{"Exchange2003Url": e10, "FormsAuthentication": all, "BasicAuthentication": all, "WindowsAuthentication": all}),
@@ -148,11 +154,11 @@ var cmdletTable = []Cmdlet{
 	vdir("ActiveSync", all, nil),
 	vdir("Mapi", from2013, map[string]Versions{"IISAuthenticationMethods": from2013}), // E13 SP1 and later
 	// Enable-OutlookAnywhere: 2007 and 2010 only (on from 2013).
-	{Name: "Enable-OutlookAnywhere", Versions: upTo2010, Source: srcCmdletRef + "enable-outlookanywhere", Params: withShould(map[string]Versions{
+	{Name: "Enable-OutlookAnywhere", Versions: upTo2010, Source: ref("enable-outlookanywhere"), Params: withShould(map[string]Versions{
 		"Server": upTo2010, "ExternalHostname": upTo2010, "ClientAuthenticationMethod": upTo2010, "SSLOffloading": upTo2010,
 	})},
-	{Name: "Get-OutlookAnywhere", Versions: all, Source: srcCmdletRef + "get-outlookanywhere", Params: map[string]Versions{"Identity": all, "Server": all}},
-	{Name: "Set-OutlookAnywhere", Versions: all, Source: srcCmdletRef + "set-outlookanywhere", Params: withShould(map[string]Versions{
+	{Name: "Get-OutlookAnywhere", Versions: all, Source: ref("get-outlookanywhere"), Params: map[string]Versions{"Identity": all, "Server": all}},
+	{Name: "Set-OutlookAnywhere", Versions: all, Source: ref("set-outlookanywhere"), Params: withShould(map[string]Versions{
 		"Identity": all, "ExternalHostname": all, "SSLOffloading": all, "IISAuthenticationMethods": all,
 		"ClientAuthenticationMethod": upTo2010,
 		"InternalHostname":           from2013, "InternalClientsRequireSsl": from2013, "ExternalClientsRequireSsl": from2013,
@@ -160,22 +166,22 @@ var cmdletTable = []Cmdlet{
 	})},
 	// POP3/IMAP4. X509CertificateName from E07 SP1 (srcE07PopImap);
 	// connection settings and -Server are documented from E10.
-	{Name: "Set-PopSettings", Versions: all, Source: srcCmdletRef + "set-popsettings; " + srcE07PopImap, Params: withShould(map[string]Versions{
+	{Name: "Set-PopSettings", Versions: all, Source: ref("set-popsettings", srcE07PopImap), Params: withShould(map[string]Versions{
 		"X509CertificateName": all, "Server": from2010, "ExternalConnectionSettings": from2010, "InternalConnectionSettings": from2010,
 	})},
-	{Name: "Set-ImapSettings", Versions: all, Source: srcCmdletRef + "set-imapsettings; " + srcE07PopImap, Params: withShould(map[string]Versions{
+	{Name: "Set-ImapSettings", Versions: all, Source: ref("set-imapsettings", srcE07PopImap), Params: withShould(map[string]Versions{
 		"X509CertificateName": all, "Server": from2010, "ExternalConnectionSettings": from2010, "InternalConnectionSettings": from2010,
 	})},
-	{Name: "Get-PopSettings", Versions: all, Source: srcCmdletRef + "get-popsettings", Params: map[string]Versions{"Server": from2010}},
-	{Name: "Get-ImapSettings", Versions: all, Source: srcCmdletRef + "get-imapsettings", Params: map[string]Versions{"Server": from2010}},
+	{Name: "Get-PopSettings", Versions: all, Source: ref("get-popsettings"), Params: map[string]Versions{"Server": from2010}},
+	{Name: "Get-ImapSettings", Versions: all, Source: ref("get-imapsettings"), Params: map[string]Versions{"Server": from2010}},
 	// connectors that pin a certificate by name (TlsCertificateName,
 	// documented from E13).
-	{Name: "Get-SendConnector", Versions: all, Source: srcCmdletRef + "get-sendconnector", Params: map[string]Versions{"Identity": all}},
-	{Name: "Get-ReceiveConnector", Versions: all, Source: srcCmdletRef + "get-receiveconnector", Params: map[string]Versions{"Identity": all, "Server": from2010}},
+	{Name: "Get-SendConnector", Versions: all, Source: ref("get-sendconnector"), Params: map[string]Versions{"Identity": all}},
+	{Name: "Get-ReceiveConnector", Versions: all, Source: ref("get-receiveconnector"), Params: map[string]Versions{"Identity": all, "Server": from2010}},
 	// Test-OutlookWebServices: the current page says it is
 	// functional only in Exchange 2010; -TrustAnySSLCertificate and
 	// -MailboxCredential exist only in the E13+ parameter sets.
-	{Name: "Test-OutlookWebServices", Versions: from2010, Source: srcCmdletRef + "test-outlookwebservices", Params: map[string]Versions{
+	{Name: "Test-OutlookWebServices", Versions: from2010, Source: ref("test-outlookwebservices"), Params: map[string]Versions{
 		"Identity": from2010, "ClientAccessServer": e10, "TrustAnySSLCertificate": from2013, "MailboxCredential": from2013,
 	}},
 
@@ -282,7 +288,7 @@ func vdir(kind string, vs Versions, extra map[string]Versions) Cmdlet {
 		p[k] = v
 	}
 	return Cmdlet{Name: "Set-" + kind + "VirtualDirectory", Versions: vs, Params: withShould(p),
-		Source: srcCmdletRef + "set-" + strings.ToLower(kind) + "virtualdirectory; " + srcVdirDefaults}
+		Source: ref("set-"+strings.ToLower(kind)+"virtualdirectory", srcVdirDefaults)}
 }
 
 var cmdletIndex = func() map[string]*Cmdlet {
@@ -323,7 +329,7 @@ func Cmdlets() []*Cmdlet {
 	for _, c := range cmdletIndex {
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name }) // names are unique: <= sorts the same
 	return out
 }
 

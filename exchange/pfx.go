@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -119,12 +120,7 @@ func PFXEncodingForExchange(v Version) (PFXEncoding, string) {
 	if len(ws) == 0 {
 		return PFXLegacy, "the Windows Server version is not known"
 	}
-	oldest := ws[0]
-	for _, w := range ws {
-		if w < oldest {
-			oldest = w
-		}
-	}
+	oldest := slices.Min(ws)
 	if PFXEncodingFor(oldest) == PFXModern {
 		return PFXModern, fmt.Sprintf("%s runs on %s or later only", v.Title(), oldest.Title())
 	}

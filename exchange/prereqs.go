@@ -98,7 +98,7 @@ func Prereqs(v Version, w Windows) (string, error) {
 	for _, p := range post {
 		b.WriteString(p + "\n")
 	}
-	if len(downloads) > 0 {
+	if len(downloads) > 0 { // every pair with a feature list has downloads (TestPrereqs), so >= 0 writes the same
 		b.WriteString("\n")
 		b.WriteString(comment("Not Windows features: download and install these too, in this order (the version each cumulative update needs is given):"))
 		for _, d := range downloads {

@@ -151,18 +151,20 @@ func DefaultImportPath(name string) string { return DefaultImportDir + `\` + nam
 // never use one (the process's directory is not the shell's location:
 // https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_locations).
 func CheckWindowsPath(p string) error {
-	switch {
-	case p == "":
+	if p == "" {
 		return errors.New("no path given")
-	case strings.ContainsAny(p, "\r\n\t\x00\"<>|?*"):
+	}
+	if strings.ContainsAny(p, "\r\n\t\x00\"<>|?*") {
 		return fmt.Errorf("%q contains a character Windows does not allow in a path", p)
-	case IsUNC(p):
+	}
+	if IsUNC(p) {
 		parts := strings.Split(strings.TrimPrefix(p, `\\`), `\`)
 		if len(parts) < 3 || parts[0] == "" || parts[1] == "" || parts[len(parts)-1] == "" {
 			return fmt.Errorf("%q is not a UNC file path (want \\\\server\\share\\file)", p)
 		}
 		return nil
-	case len(p) >= 4 && isLetter(p[0]) && p[1] == ':' && p[2] == '\\' && !strings.HasSuffix(p, `\`):
+	}
+	if len(p) >= 4 && isLetter(p[0]) && p[1] == ':' && p[2] == '\\' && !strings.HasSuffix(p, `\`) {
 		if strings.Contains(p[2:], ":") {
 			return fmt.Errorf("%q contains a colon after the drive letter", p)
 		}

@@ -111,7 +111,7 @@ type validator struct {
 
 func (val *validator) fail(format string, args ...any) {
 	text := ""
-	if val.line-1 < len(val.lines) {
+	if val.line-1 < len(val.lines) { // a guard only: lines has an entry per line break and one more, so <= behaves the same
 		text = strings.TrimSpace(val.lines[val.line-1])
 	}
 	val.errs = append(val.errs, ScriptProblem{Line: val.line, Text: text, Problem: fmt.Sprintf(format, args...)})
@@ -140,7 +140,7 @@ func (val *validator) run(s string) {
 			continue
 		case c == '`' && i+1 < len(s) && (s[i+1] == '\n' || s[i+1] == '\r'):
 			// line continuation
-			i++
+			i++ // i-- ends the same: the loop below goes on to the line break
 			for i < len(s) && s[i] != '\n' {
 				i++
 			}
@@ -156,7 +156,7 @@ func (val *validator) run(s string) {
 			continue
 		case c == '<' && strings.HasPrefix(s[i:], "<#"):
 			end := strings.Index(s[i:], "#>")
-			if end < 0 {
+			if end < 0 { // never 0: s[i:] starts with "<", so <= 0 behaves the same
 				val.fail("unterminated block comment")
 				return
 			}
@@ -215,7 +215,7 @@ func (val *validator) run(s string) {
 			i++
 		case c == '[':
 			j := matchBracket(s, i)
-			if j < 0 {
+			if j < 0 { // matchBracket returns -1 or an index after a ']': <= 0 behaves the same
 				val.fail("unbalanced '['")
 				return
 			}
@@ -507,7 +507,7 @@ func CheckSyntax(script string) error {
 			}
 		case c == '<' && strings.HasPrefix(s[i:], "<#"):
 			end := strings.Index(s[i:], "#>")
-			if end < 0 {
+			if end < 0 { // never 0: s[i:] starts with "<", so <= 0 behaves the same
 				fail(line, "unterminated block comment <#")
 				return errs
 			}

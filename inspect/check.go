@@ -777,7 +777,7 @@ func checkBundle(b *Bundle, roles map[string]Role, opt Options) finding.Findings
 			hasRoot = true
 		}
 	}
-	if len(leaves) == 1 && len(b.Certs) > 1 {
+	if len(leaves) == 1 && len(b.Certs) > 1 { // >= 1 behaves the same: a lone leaf is always in order
 		leaf := leaves[0]
 		chain, _, _ := exchange.OrderChain(leaf, b.Certs)
 		want := append([]*x509.Certificate{leaf}, chain...)

@@ -325,7 +325,7 @@ func (r *Report) link(c *inspect.Certificate) ChainLink {
 	switch {
 	case r.EvaluatedAt.Before(c.NotBefore):
 		l.State, l.Note = LinkNotYetValid, "valid from "+c.NotBefore.Format(time.DateOnly)
-	case !r.EvaluatedAt.Before(c.NotAfter):
+	case r.EvaluatedAt.After(c.NotAfter): // valid through notAfter inclusive (RFC 5280 §4.1.2.5), as inspect counts it
 		l.State, l.Note = LinkExpired, "expired on "+c.NotAfter.Format(time.DateOnly)
 	case c.DaysLeft < r.MinDays:
 		l.State, l.Note = LinkExpiresSoon, fmt.Sprintf("expires in %d days, within the %d-day renewal window", c.DaysLeft, r.MinDays)

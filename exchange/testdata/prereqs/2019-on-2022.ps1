@@ -1,0 +1,20 @@
+# Windows features for Exchange 2019 (Mailbox / Client Access) on Windows Server 2022.
+# Web-Basic-Auth and Web-Windows-Auth must be present for the Basic and Windows authentication that
+# exchcert bind sets on Autodiscover and EWS; RPC-over-HTTP-proxy serves Outlook Anywhere.
+# Source: https://learn.microsoft.com/exchange/plan-and-deploy/prerequisites
+# Server Core: leave out RSAT-Clustering-Mgmt, Web-Lgcy-Mgmt-Console, Web-Mgmt-Console and
+# Windows-Identity-Foundation.
+Install-WindowsFeature Server-Media-Foundation, NET-Framework-45-Features, RPC-over-HTTP-proxy, RSAT-Clustering, RSAT-Clustering-CmdInterface, RSAT-Clustering-Mgmt, RSAT-Clustering-PowerShell, WAS-Process-Model, Web-Asp-Net45, Web-Basic-Auth, Web-Client-Auth, Web-Digest-Auth, Web-Dir-Browsing, Web-Dyn-Compression, Web-Http-Errors, Web-Http-Logging, Web-Http-Redirect, Web-Http-Tracing, Web-ISAPI-Ext, Web-ISAPI-Filter, Web-Lgcy-Mgmt-Console, Web-Metabase, Web-Mgmt-Console, Web-Mgmt-Service, Web-Net-Ext45, Web-Request-Monitor, Web-Server, Web-Stat-Compression, Web-Static-Content, Web-Windows-Auth, Web-WMI, Windows-Identity-Foundation, RSAT-ADDS
+
+# Not Windows features: download and install these too, in this order (the version each cumulative
+# update needs is given):
+# - .NET Framework 4.8 (4.8.1 where the CU supports it): CU4 and later need 4.8; 4.7.2 for RTM-CU3
+# (https://learn.microsoft.com/exchange/plan-and-deploy/supportability-matrix#microsoft-net-framework)
+# - Visual C++ Redistributable for Visual Studio 2012: every CU
+# (https://www.microsoft.com/download/details.aspx?id=30679)
+# - Visual C++ Redistributable for Visual Studio 2013: every CU (Mailbox role)
+# (https://support.microsoft.com/help/4032938)
+# - Unified Communications Managed API 4.0, Core Runtime 64-bit: every CU
+# (https://www.microsoft.com/download/details.aspx?id=34992)
+# - IIS URL Rewrite Module 2.1: CU11 and later
+# (https://learn.microsoft.com/exchange/plan-and-deploy/prerequisites)
