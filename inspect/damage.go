@@ -79,12 +79,8 @@ func derDamage(b []byte, base, depth int) (int, string) {
 // spkiOf returns the SubjectPublicKeyInfo of a certificate or request, or
 // nil.
 func spkiOf(der []byte) []byte {
-	e, _, err := readElement(der)
-	if err != nil {
-		return nil
-	}
-	k, err := e.children()
-	if err != nil || len(k) != 3 {
+	k, ok := signedElements(der)
+	if !ok {
 		return nil
 	}
 	return findSPKI(k[0])

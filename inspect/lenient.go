@@ -74,12 +74,8 @@ func readRequest(der []byte, where func() string) (*x509.CertificateRequest, *Re
 // signed splits a signed structure (certificate or request) into its
 // to-be-signed part and signature value, from the bytes as they are.
 func signed(der []byte) (tbs, spki, sig []byte) {
-	e, _, err := readElement(der)
-	if err != nil {
-		return nil, nil, nil
-	}
-	k, err := e.children()
-	if err != nil || len(k) != 3 {
+	k, ok := signedElements(der)
+	if !ok {
 		return nil, nil, nil
 	}
 	var bits asn1.BitString
@@ -338,12 +334,8 @@ var (
 // signatureAlgorithm returns the algorithm of the outer signature of a
 // signed structure, the one its signature value was made with.
 func signatureAlgorithm(der []byte) x509.SignatureAlgorithm {
-	e, _, err := readElement(der)
-	if err != nil {
-		return x509.UnknownSignatureAlgorithm
-	}
-	k, err := e.children()
-	if err != nil || len(k) != 3 {
+	k, ok := signedElements(der)
+	if !ok {
 		return x509.UnknownSignatureAlgorithm
 	}
 	a, err := k[1].children()
@@ -392,4 +384,19 @@ func extKeyUsage(v []byte) (known []x509.ExtKeyUsage, unknown []asn1.ObjectIdent
 func isExplicitCurve(der []byte) bool {
 	spki := spkiOf(der)
 	return spki != nil && isExplicitCurveSPKI(spki)
+}
+
+// signedElements splits a signed structure (a certificate, a request, a
+// CRL: SEQUENCE { to-be-signed, algorithm, signature }) into its three
+// elements, or reports false when der is not of that shape.
+func signedElements(der []byte) ([]element, bool) {
+	e, _, err := readElement(der)
+	if err != nil {
+		return nil, false
+	}
+	k, err := e.children()
+	if err != nil || len(k) != 3 {
+		return nil, false
+	}
+	return k, true
 }

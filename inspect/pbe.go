@@ -42,48 +42,7 @@ func bmpPassword(pw string) ([]byte, bool) {
 // pkcs12KDF is the key derivation of RFC 7292 Appendix B.2 with SHA-1 (the
 // only hash the PKCS #12 PBE algorithms use): id 1 for keys, 2 for IVs.
 func pkcs12KDF(id byte, password, salt []byte, iterations, n int) []byte {
-	const v = 64 // SHA-1 block size; u, the output size, is sha1.Size
-	D := make([]byte, v)
-	for i := range D {
-		D[i] = id
-	}
-	fill := func(src []byte) []byte {
-		if len(src) == 0 {
-			return nil
-		}
-		out := make([]byte, v*((len(src)+v-1)/v))
-		for i := range out {
-			out[i] = src[i%len(src)]
-		}
-		return out
-	}
-	I := append(fill(salt), fill(password)...)
-	var out []byte
-	for len(out) < n {
-		h := sha1.New()
-		h.Write(D)
-		h.Write(I)
-		A := h.Sum(nil)
-		for r := 1; r < iterations; r++ {
-			s := sha1.Sum(A)
-			A = s[:]
-		}
-		out = append(out, A...)
-		if len(out) >= n {
-			break
-		}
-		B := fill(A)[:v]
-		// I_j = (I_j + B + 1) mod 2^(8v) for each v-byte block of I.
-		for j := 0; j < len(I); j += v {
-			carry := 1
-			for k := v - 1; k >= 0; k-- {
-				x := int(I[j+k]) + int(B[k]) + carry
-				I[j+k] = byte(x)
-				carry = x >> 8
-			}
-		}
-	}
-	return out[:n]
+	return pkcs12KDFHash(sha1.New, 64, id, password, salt, iterations, n) // v = 64: SHA-1's block size
 }
 
 // decryptSafe decrypts an encrypted safe or shrouded bag content with the

@@ -269,12 +269,8 @@ func negativePathLen(der []byte) bool {
 // extensionValues returns the values of every extension of a
 // certificate with the given OID.
 func extensionValues(der []byte, oid asn1.ObjectIdentifier) [][]byte {
-	e, _, err := readElement(der)
-	if err != nil {
-		return nil
-	}
-	k, err := e.children()
-	if err != nil || len(k) != 3 {
+	k, ok := signedElements(der)
+	if !ok {
 		return nil
 	}
 	tbs, err := k[0].children()

@@ -33,12 +33,8 @@ var namedCurves = []struct {
 // replace or the curve is none of the named ones. The result is only
 // parsed: Raw, the signed part and the signature are taken from der.
 func explicitCurveToNamed(der []byte) []byte {
-	e, _, err := readElement(der)
-	if err != nil {
-		return der
-	}
-	k, err := e.children()
-	if err != nil || len(k) != 3 {
+	k, ok := signedElements(der)
+	if !ok {
 		return der
 	}
 	spki := findSPKI(k[0])
@@ -145,12 +141,8 @@ func restoreRaw(c *zx509.Certificate, der []byte) *zx509.Certificate {
 // replaced by what edit makes of them, or nil when der is not the shape
 // of a certificate.
 func rebuild(der []byte, edit func(fields []element) [][]byte) []byte {
-	e, _, err := readElement(der)
-	if err != nil {
-		return nil
-	}
-	k, err := e.children()
-	if err != nil || len(k) != 3 {
+	k, ok := signedElements(der)
+	if !ok {
 		return nil
 	}
 	fields, err := k[0].children()
@@ -281,12 +273,8 @@ func dropUnreadableExtensions(der []byte) ([]byte, []string) {
 
 // extensionElements returns the Extension elements of a certificate.
 func extensionElements(der []byte) []element {
-	e, _, err := readElement(der)
-	if err != nil {
-		return nil
-	}
-	k, err := e.children()
-	if err != nil || len(k) != 3 {
+	k, ok := signedElements(der)
+	if !ok {
 		return nil
 	}
 	tbs, err := k[0].children()
