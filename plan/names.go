@@ -126,14 +126,18 @@ func idnaReason(s string, err error) string {
 // ASCII name.
 func checkLDH(a string) error {
 	for _, l := range strings.Split(a, ".") {
-		switch {
-		case l == "":
+		if l == "" {
 			return errors.New("it has an empty label (two dots in a row, or a leading dot)")
-		case len(l) > 63:
+		}
+		if len(l) > 63 {
 			return fmt.Errorf("label %q is longer than 63 characters", l)
-		case l[0] == '-' || l[len(l)-1] == '-':
+		}
+		if l[0] == '-' || l[len(l)-1] == '-' {
 			return fmt.Errorf("label %q starts or ends with a hyphen", l)
 		}
+		// A second guard: idnaProfile (StrictDomainName, the STD3 rules)
+		// already refuses every other ASCII character, so changing these
+		// comparisons changes no result (equivalent mutants).
 		for i := 0; i < len(l); i++ {
 			c := l[i]
 			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
