@@ -269,35 +269,14 @@ func negativePathLen(der []byte) bool {
 // extensionValues returns the values of every extension of a
 // certificate with the given OID.
 func extensionValues(der []byte, oid asn1.ObjectIdentifier) [][]byte {
-	k, ok := signedElements(der)
-	if !ok {
-		return nil
-	}
-	tbs, err := k[0].children()
-	if err != nil {
-		return nil
-	}
 	var out [][]byte
-	for _, t := range tbs {
-		if !t.is(asn1.ClassContextSpecific, 3) {
+	for _, x := range extensionElements(der) {
+		f, err := x.children()
+		if err != nil || len(f) < 2 || !f[0].oid().Equal(oid) {
 			continue
 		}
-		inner, err := t.children()
-		if err != nil || len(inner) != 1 {
-			return nil
-		}
-		exts, err := inner[0].children()
-		if err != nil {
-			return nil
-		}
-		for _, x := range exts {
-			f, err := x.children()
-			if err != nil || len(f) < 2 || !f[0].oid().Equal(oid) {
-				continue
-			}
-			if v, ok := f[len(f)-1].octets(); ok {
-				out = append(out, v)
-			}
+		if v, ok := f[len(f)-1].octets(); ok {
+			out = append(out, v)
 		}
 	}
 	return out
