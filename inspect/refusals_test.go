@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/exchcert/exchcert/finding"
+	"github.com/exchcert/exchcert/internal/testpki"
 )
 
 // The certificates below are made in the test, as in lenient_test.go: a
@@ -430,5 +432,46 @@ func TestLmCanonicalTime(t *testing.T) {
 		if !bytes.Equal(got, tc.want) || changed != tc.changed {
 			t.Errorf("%q: %q %v, want %q %v", tc.in, got, changed, tc.want, tc.changed)
 		}
+	}
+}
+
+// TestLmShortEd25519Key: an Ed25519 key shorter than 32 bytes, which
+// zcrypto reads, is no key: checking a signature with it would make
+// crypto/ed25519 panic.
+func TestLmShortEd25519Key(t *testing.T) {
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(m time.Month) time.Time { return time.Date(2026, m, 1, 0, 0, 0, 0, time.UTC) }
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Acme Issuing CA"}, NotBefore: day(1), NotAfter: day(12),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, &x509.Certificate{Subject: pkix.Name{CommonName: "Acme Root"}}, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(8), Subject: pkix.Name{CommonName: "exch2.acme.com"},
+		DNSNames: []string{"exch2.acme.com"}, NotBefore: day(1), NotAfter: day(11)}, ca, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	short := editField(t, caDER, isSPKI, func(element) []byte {
+		return seq(seq(mustMarshal(t, asn1.ObjectIdentifier{1, 3, 101, 112})), mustMarshal(t, asn1.BitString{Bytes: pub[:31], BitLength: 31 * 8}))
+	})
+	b, err := Load("chain.pem", append(testpki.PEM(&x509.Certificate{Raw: leaf}), testpki.PEM(&x509.Certificate{Raw: short})...), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Refused) != 1 || b.Refused[0].Code != CodeBadPublicKey || b.Refused[0].Cert.PublicKey != nil || b.Refused[0].Cert.Subject.CommonName != "Acme Issuing CA" {
+		t.Fatalf("refused %d: %+v", len(b.Refused), b.Refused[0])
+	}
+	r := Check([]*Bundle{b}, Options{Now: day(6)})
+	if !hasCode(r.Findings, CodeBadPublicKey) || len(r.Certificates) != 2 {
+		t.Errorf("findings %v, certificates %d", r.Findings, len(r.Certificates))
 	}
 }
