@@ -251,7 +251,7 @@ func attributeString(v element) string {
 		}
 		return b.String()
 	case asn1.TagBMPString: // UTF-16BE
-		u := make([]uint16, 0, len(v.content)/2)
+		u := make([]uint16, 0, len(v.content)/2) // a capacity only: another size changes no result
 		for i := 0; i+2 <= len(v.content); i += 2 {
 			u = append(u, uint16(v.content[i])<<8|uint16(v.content[i+1]))
 		}
