@@ -146,8 +146,8 @@ func TestLmLenientReadsFields(t *testing.T) {
 	}
 }
 
-// TestLmRSAExponent: an RSA exponent that does not fit in 31 bits (the
-// size of an int on 32-bit Windows) is no key the checks can use.
+// TestLmRSAExponent: an RSA exponent larger than the largest int of a
+// 32-bit platform (2^31-1) is no key the checks can use.
 func TestLmRSAExponent(t *testing.T) {
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
