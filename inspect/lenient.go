@@ -251,7 +251,7 @@ func attributeString(v element) string {
 		}
 		return b.String()
 	case asn1.TagBMPString: // UTF-16BE
-		u := make([]uint16, 0, len(v.content)/2)
+		u := make([]uint16, 0, len(v.content)/2) // a capacity only: another size changes no result
 		for i := 0; i+2 <= len(v.content); i += 2 {
 			u = append(u, uint16(v.content[i])<<8|uint16(v.content[i+1]))
 		}
@@ -261,11 +261,17 @@ func attributeString(v element) string {
 }
 
 // publicKey returns a key zcrypto parsed as the crypto type crypto/x509
-// uses, or nil for a key of another kind.
+// uses, or nil for a key of another kind or one no check can use.
 func publicKey(k any) any {
 	switch k := k.(type) {
-	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, *dsa.PublicKey:
+	case *rsa.PublicKey, *ecdsa.PublicKey, *dsa.PublicKey:
 		return k
+	case ed25519.PublicKey:
+		// zcrypto reads a key shorter than 32 bytes; crypto/ed25519 panics
+		// on one when it checks a signature.
+		if len(k) == ed25519.PublicKeySize {
+			return k
+		}
 	case *zx509.AugmentedECDSA:
 		return k.Pub
 	case *zrsa.PublicKey:
@@ -275,10 +281,6 @@ func publicKey(k any) any {
 		return &rsa.PublicKey{N: k.N, E: int(k.E.Int64())}
 	case *zdsa.PublicKey:
 		return &dsa.PublicKey{Parameters: dsa.Parameters{P: k.P, Q: k.Q, G: k.G}, Y: k.Y}
-	case []byte:
-		if len(k) == ed25519.PublicKeySize {
-			return ed25519.PublicKey(k)
-		}
 	}
 	return nil
 }

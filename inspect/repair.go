@@ -236,7 +236,7 @@ func dropUnreadableExtensions(der []byte) ([]byte, []string) {
 						kept = append(kept, x.full)
 					}
 				}
-				if len(kept) > 0 {
+				if len(kept) > 0 { // >= 0 (an empty list when all are left out) parses the same: zcrypto reads it as none
 					w, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 3, IsCompound: true, Bytes: seq(kept...)})
 					parts = append(parts, w)
 				}
