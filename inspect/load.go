@@ -245,7 +245,7 @@ func loadDER(b *Bundle, der []byte, opt LoadOptions, f Format) error {
 		b.Refused = append(b.Refused, refused...)
 		return nil
 	}
-	if certs, err := x509.ParseCertificates(der); err == nil && len(certs) > 0 {
+	if certs, err := x509.ParseCertificates(der); err == nil && len(certs) > 0 { // der is never empty here, so >= 0 behaves the same
 		b.Certs = append(b.Certs, certs...)
 		return nil
 	}
@@ -487,7 +487,7 @@ func loadPEM(b *Bundle, text []byte, opt LoadOptions) error {
 		}
 		return failure(ErrNotRecognised, fmt.Sprintf("no certificate, request or private key in the PEM file (found %s)", strings.Join(seen, ", ")))
 	}
-	if onlyPKCS7 && len(b.Certs) > 0 {
+	if onlyPKCS7 && len(b.Certs) > 0 { // >= 0 behaves the same: PKCS7 blocks hold only certificates, and something was found
 		b.Format = FormatPKCS7
 	}
 	return nil
