@@ -59,11 +59,11 @@ func lmRSASPKI(t *testing.T, n, e *big.Int) []byte {
 	return seq(seq(mustMarshal(t, lmOIDRSA), asn1.NullBytes), mustMarshal(t, asn1.BitString{Bytes: key, BitLength: 8 * len(key)}))
 }
 
-// TestLmLenientReadsFields: the certificate the lenient reader builds
+// TestLenientReadsFields: the certificate the lenient reader builds
 // carries the fields as they are in the file: serial, signature and its
 // algorithm, the signed part, the key and its encoding, names, dates and
 // extended key usages.
-func TestLmLenientReadsFields(t *testing.T) {
+func TestLenientReadsFields(t *testing.T) {
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -146,9 +146,9 @@ func TestLmLenientReadsFields(t *testing.T) {
 	}
 }
 
-// TestLmRSAExponent: an RSA exponent larger than the largest int of a
+// TestRSAExponent: an RSA exponent larger than the largest int of a
 // 32-bit platform (2^31-1) is no key the checks can use.
-func TestLmRSAExponent(t *testing.T) {
+func TestRSAExponent(t *testing.T) {
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -177,10 +177,10 @@ func TestLmRSAExponent(t *testing.T) {
 	}
 }
 
-// TestLmLenientNames: the names of a refused certificate are read value
+// TestLenientNames: the names of a refused certificate are read value
 // by value: BMPString decoded to its last character, a value that is
 // no string at all written as # and its DER in hex (RFC 4514 §2.4).
-func TestLmLenientNames(t *testing.T) {
+func TestLenientNames(t *testing.T) {
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -217,10 +217,10 @@ func TestLmLenientNames(t *testing.T) {
 	}
 }
 
-// TestLmRefusalCodeChoice: the code is what crypto/x509 refused the
+// TestRefusalCodeChoice: the code is what crypto/x509 refused the
 // certificate for; the key's explicit curve and a negative path length
 // refine only the codes they explain.
-func TestLmRefusalCodeChoice(t *testing.T) {
+func TestRefusalCodeChoice(t *testing.T) {
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -277,10 +277,10 @@ func TestLmRefusalCodeChoice(t *testing.T) {
 	}
 }
 
-// TestLmRefusalFinding: the finding says where, what was refused (a
+// TestRefusalFinding: the finding says where, what was refused (a
 // certificate or a request), crypto/x509's reason, the explanation with
 // each sentence capitalised, and the extensions left unread, if any.
-func TestLmRefusalFinding(t *testing.T) {
+func TestRefusalFinding(t *testing.T) {
 	san := refusals[CodeMalformedSAN]
 	f := refusalFinding(&Refusal{Cert: &x509.Certificate{}, Code: CodeMalformedSAN, Reason: "SAN dNSName is malformed", Where: `PEM block 2 "CERTIFICATE" (line 14)`}, "exch2.acme.com")
 	want := finding.Finding{
@@ -318,10 +318,10 @@ func TestLmRefusalFinding(t *testing.T) {
 	}
 }
 
-// TestLmUnreadableExtensions: an extension zcrypto cannot read is left out
+// TestUnreadableExtensions: an extension zcrypto cannot read is left out
 // of the reading, named by its OID ("unknown" when it has none), when the
 // certificate has at most maxDropTries extensions.
-func TestLmUnreadableExtensions(t *testing.T) {
+func TestUnreadableExtensions(t *testing.T) {
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -379,9 +379,9 @@ func TestLmUnreadableExtensions(t *testing.T) {
 	}
 }
 
-// TestLmCurveOfParams: explicit curve parameters are matched by their
+// TestCurveOfParams: explicit curve parameters are matched by their
 // prime alone; parameters without one match nothing.
-func TestLmCurveOfParams(t *testing.T) {
+func TestCurveOfParams(t *testing.T) {
 	p256 := asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
 	field := func(p *big.Int) []byte {
 		return seq(mustMarshal(t, asn1.ObjectIdentifier{1, 2, 840, 10045, 1, 1}), mustMarshal(t, p))
@@ -406,10 +406,10 @@ func TestLmCurveOfParams(t *testing.T) {
 	}
 }
 
-// TestLmCanonicalTime: a validity date is re-encoded in its own type (a
+// TestCanonicalTime: a validity date is re-encoded in its own type (a
 // UTCTime stays a UTCTime), and only when its encoding is not the one RFC
 // 5280 requires.
-func TestLmCanonicalTime(t *testing.T) {
+func TestCanonicalTime(t *testing.T) {
 	utc := func(s string) []byte { return tlv(asn1.ClassUniversal, asn1.TagUTCTime, false, []byte(s)) }
 	gen := func(s string) []byte { return tlv(asn1.ClassUniversal, asn1.TagGeneralizedTime, false, []byte(s)) }
 	for _, tc := range []struct {
@@ -435,10 +435,10 @@ func TestLmCanonicalTime(t *testing.T) {
 	}
 }
 
-// TestLmShortEd25519Key: an Ed25519 key shorter than 32 bytes, which
+// TestShortEd25519Key: an Ed25519 key shorter than 32 bytes, which
 // zcrypto reads, is no key: checking a signature with it would make
 // crypto/ed25519 panic.
-func TestLmShortEd25519Key(t *testing.T) {
+func TestShortEd25519Key(t *testing.T) {
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
