@@ -3,6 +3,7 @@ package inspect
 import (
 	"bytes"
 	"crypto"
+	"crypto/aes"
 	"crypto/cipher"
 	"crypto/des"
 	"crypto/hmac"
@@ -468,6 +469,10 @@ func TestPfxmLoadFindings(t *testing.T) {
 			[]string{"pfx-certificate-unreadable:error", "pfx-no-private-key:error"}, []string{"(bag 1 of the refused ones)", "it holds certificates only"}, nil, ""},
 		{"a certificate and one no parser reads", [][]byte{certBagOf(t, f.leaf.Cert.Raw), garbage},
 			[]string{"pfx-certificate-unreadable:error", "pfx-no-private-key:error"}, []string{"(bag 1 of the refused ones)"}, nil, ""},
+		// The lenient reader shows it, but it is still no key and a
+		// certificate, not "only a private key".
+		{"only a certificate crypto/x509 refuses", [][]byte{certBagOf(t, negativeSerial(t, f.leaf.Cert.Raw))},
+			[]string{"pfx-no-private-key:error"}, []string{"it holds certificates only"}, nil, ""},
 		{"MaxItems unusable keys", many(dsaKey, MaxItems), nil, nil, nil, ""},
 		{"MaxItems+1 certificates no parser reads", many(garbage, MaxItems+1), nil, nil, ErrTooLarge, "holds 1001 certificates and keys; the limit is 1000"},
 		{"MaxItems+1 keys", many(keyBagOf(t, ecKey), MaxItems+1), nil, nil, ErrTooLarge, "holds 1001 certificates and keys; the limit is 1000"},
@@ -688,5 +693,29 @@ func TestPfxmPFXError(t *testing.T) {
 				t.Errorf("pfxError = %v, want %v saying %q", err, tc.want, tc.msg)
 			}
 		})
+	}
+}
+
+// TestPfxmDecryptSafePBES2Minimal: PBES2 with PBKDF2-params of a salt and
+// a count only (no key length, the default PRF), as most writers make it.
+func TestPfxmDecryptSafePBES2Minimal(t *testing.T) {
+	salt, iv := []byte("pbes2salt"), bytes.Repeat([]byte{9}, 16)
+	key, err := pbkdf2.Key(sha1.New, "pw", salt, 2, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := bytes.Repeat([]byte{0x30}, 5)
+	padded := append(bytes.Clone(plain), bytes.Repeat([]byte{11}, 11)...)
+	ct := make([]byte, len(padded))
+	cipher.NewCBCEncrypter(block, iv).CryptBlocks(ct, padded)
+	alg := pfxmSeq(mustDER(t, oidPBES2), pfxmSeq(
+		pfxmSeq(mustDER(t, oidPBKDF2), pfxmSeq(mustDER(t, salt), mustDER(t, 2))),
+		pfxmSeq(mustDER(t, oidAES256CBC), mustDER(t, iv))))
+	if got, err := decryptSafe(pfxmElem(t, alg), ct, "pw", false); err != nil || !bytes.Equal(got, plain) {
+		t.Errorf("decryptSafe = %x, %v", got, err)
 	}
 }
