@@ -228,6 +228,8 @@ func verifyMAC(md element, msg []byte, pw string) (ok, emptyAsNil bool, err erro
 	if len(f) == 3 {
 		iter = f[2].integer()
 	}
+	// 1<<31 itself passes: telling > from >= would take 2^31 iterations (minutes),
+	// and scanPFX refuses counts over its limit before (a mutant left untested).
 	if !sok || iter == nil || !iter.IsInt64() || iter.Int64() < 1 || iter.Int64() > 1<<31 {
 		return false, false, damaged
 	}
@@ -284,6 +286,8 @@ func pbmac1(alg []element, msg, pw []byte) ([]byte, error) {
 	}
 	salt, ok := kp[0].octets()
 	n, keyLen := kp[1].integer(), kp[2].integer()
+	// 1<<31 itself passes: telling > from >= would take 2^31 iterations (minutes),
+	// and scanPFX refuses counts over its limit before (a mutant left untested).
 	if !ok || n == nil || keyLen == nil || !n.IsInt64() || n.Int64() < 1 || n.Int64() > 1<<31 || !keyLen.IsInt64() || keyLen.Int64() < 1 || keyLen.Int64() > 64 {
 		return nil, damaged
 	}
@@ -331,6 +335,8 @@ func pkcs12KDFHash(h func() hash.Hash, v int, id byte, password, salt []byte, it
 	}
 	I := append(fill(salt), fill(password)...)
 	var out []byte
+	// The break below leaves the loop once len(out) >= n, so <= here changes no
+	// result (equivalent mutant); n is never 0.
 	for len(out) < n {
 		d := h()
 		d.Write(D)
@@ -342,6 +348,7 @@ func pkcs12KDFHash(h func() hash.Hash, v int, id byte, password, salt []byte, it
 			A = d.Sum(A[:0])
 		}
 		out = append(out, A...)
+		// With > the loop condition above stops it instead: equivalent mutant.
 		if len(out) >= n {
 			break
 		}
