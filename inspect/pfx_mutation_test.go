@@ -286,6 +286,11 @@ func TestPfxmVerifyMAC(t *testing.T) {
 		{"no bytes is tried only for the empty password", pfxmMacData(t, sha1Alg, pfxmHMAC(nil, salt, 2, msg), salt, 2), "pw", false, false, nil, ""},
 		{"unknown digest", pfxmMacData(t, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 2), "pw", false, false,
 			ErrUnsupported, "the PFX's MAC uses an unknown digest (1.2.840.113549.2.5)"},
+		// 2^31 iterations pass the bound; the unknown digest stops it before any.
+		{"2^31 iterations are not damage", pfxmMacData(t, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 1<<31), "pw", false, false,
+			ErrUnsupported, "unknown digest"},
+		{"2^31+1 iterations are", pfxmMacData(t, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 1<<31+1), "pw", false, false,
+			ErrDamaged, "MacData does not parse"},
 		{"PBMAC1", pfxmMacData(t, pbmac, pbSum.Sum(nil), salt, 1), "pw", true, false, nil, ""},
 		{"PBMAC1, wrong password", pfxmMacData(t, pbmac, pbSum.Sum(nil), salt, 1), "pw2", false, false, nil, ""},
 		{"PBMAC1 that does not parse", pfxmMacData(t, pfxmSeq(mustDER(t, oidPBMAC1)), pbSum.Sum(nil), salt, 1), "pw", false, false,
@@ -350,6 +355,9 @@ func TestPfxmPBMAC1(t *testing.T) {
 		{"empty PRF", pfxmPBMAC1Alg(t, salt, 2, 32, pfxmSeq(), hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
 		{"unknown PRF", pfxmPBMAC1Alg(t, salt, 2, 32, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 3})), hmac256), nil, ErrUnsupported, "unknown PRF"},
 		{"empty MAC scheme", pfxmPBMAC1Alg(t, salt, 2, 32, nil, pfxmSeq()), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		// 2^31 iterations pass the bound; the unknown HMAC stops it before any.
+		{"2^31 iterations are not damage", pfxmPBMAC1Alg(t, salt, 1<<31, 32, nil, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrUnsupported, "unknown HMAC"},
+		{"2^31+1 iterations are", pfxmPBMAC1Alg(t, salt, 1<<31+1, 32, nil, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
 		{"unknown HMAC", pfxmPBMAC1Alg(t, salt, 2, 32, nil, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrUnsupported, "unknown HMAC"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

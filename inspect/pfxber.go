@@ -228,8 +228,6 @@ func verifyMAC(md element, msg []byte, pw string) (ok, emptyAsNil bool, err erro
 	if len(f) == 3 {
 		iter = f[2].integer()
 	}
-	// 1<<31 itself passes: telling > from >= would take 2^31 iterations (minutes),
-	// and scanPFX refuses counts over its limit before (a mutant left untested).
 	if !sok || iter == nil || !iter.IsInt64() || iter.Int64() < 1 || iter.Int64() > 1<<31 {
 		return false, false, damaged
 	}
@@ -286,8 +284,6 @@ func pbmac1(alg []element, msg, pw []byte) ([]byte, error) {
 	}
 	salt, ok := kp[0].octets()
 	n, keyLen := kp[1].integer(), kp[2].integer()
-	// 1<<31 itself passes: telling > from >= would take 2^31 iterations (minutes),
-	// and scanPFX refuses counts over its limit before (a mutant left untested).
 	if !ok || n == nil || keyLen == nil || !n.IsInt64() || n.Int64() < 1 || n.Int64() > 1<<31 || !keyLen.IsInt64() || keyLen.Int64() < 1 || keyLen.Int64() > 64 {
 		return nil, damaged
 	}
