@@ -98,6 +98,8 @@ func pkcs12Cipher(kind int, params element, pw string, emptyAsNil bool) (cipher.
 	}
 	salt, ok := p[0].octets()
 	n := p[1].integer()
+	// 1<<31 itself passes, but from here it fails with errNoDecrypt as over the bound or runs
+	// 2^31 iterations (minutes): >= is left untested; scanPFX refuses counts over its limit first.
 	if !ok || n == nil || !n.IsInt64() || n.Int64() < 1 || n.Int64() > 1<<31 {
 		return nil, nil, errNoDecrypt
 	}
@@ -151,6 +153,8 @@ func pbes2Cipher(params element, pw string) (cipher.Block, []byte, error) {
 	}
 	salt, ok := kp[0].octets()
 	n := kp[1].integer()
+	// 1<<31 itself passes, but from here it fails with errNoDecrypt as over the bound or runs
+	// 2^31 iterations (minutes): >= is left untested; scanPFX refuses counts over its limit first.
 	if !ok || n == nil || !n.IsInt64() || n.Int64() < 1 || n.Int64() > 1<<31 {
 		return nil, nil, errNoDecrypt
 	}

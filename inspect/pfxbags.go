@@ -269,6 +269,7 @@ func (c *pfxContents) add(b *Bundle, trailing int, ber bool) {
 	add := func(code string, sev finding.Severity, msg, fix string) {
 		b.Findings = append(b.Findings, finding.Finding{Code: code, Severity: sev, Subject: b.Name, Message: msg, Fix: fix, Citation: citePFX})
 	}
+	certs := len(c.certs) + len(c.refused) // before the lenient reading below moves some out of c.refused
 	// A certificate crypto/x509 refuses is read leniently, as in any other
 	// file: it is shown and checked, and its refusal is a finding with its
 	// own code. Only what no parser reads stays unreadable.
@@ -297,11 +298,13 @@ func (c *pfxContents) add(b *Bundle, trailing int, ber bool) {
 			fixReexportPFX)
 	}
 	n := len(c.keys) + len(c.unusable)
-	if n == 0 && (len(c.certs) > 0 || len(c.refused) > 0) {
+	// loadPFX calls add only for a PFX that holds something, so without a
+	// key certs > 0 holds: certs >= 0 would change nothing (equivalent mutant).
+	if n == 0 && certs > 0 {
 		add(CodePFXNoKey, finding.Error, msgNoPrivateKeyInPFX+": it holds certificates only",
 			"export the certificate with its private key from the server the request was made on (Export-ExchangeCertificate, or the certificate console: Export, \"Yes, export the private key\")")
 	}
-	if len(c.certs) == 0 && len(c.refused) == 0 {
+	if certs == 0 {
 		add(CodePFXNoCertificate, finding.Error, "no certificate: the PFX holds only a private key, so Exchange cannot use it for TLS",
 			"build the PFX from the key and the certificate the CA issued for it: exchcert pfx --cert CERT --key KEY, or openssl pkcs12 -export -inkey KEY -in CERT")
 	}

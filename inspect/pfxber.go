@@ -331,6 +331,8 @@ func pkcs12KDFHash(h func() hash.Hash, v int, id byte, password, salt []byte, it
 	}
 	I := append(fill(salt), fill(password)...)
 	var out []byte
+	// The break below leaves the loop once len(out) >= n, so <= here changes no
+	// result (equivalent mutant); n is never 0.
 	for len(out) < n {
 		d := h()
 		d.Write(D)
@@ -342,6 +344,7 @@ func pkcs12KDFHash(h func() hash.Hash, v int, id byte, password, salt []byte, it
 			A = d.Sum(A[:0])
 		}
 		out = append(out, A...)
+		// With > the loop condition above stops it instead: equivalent mutant.
 		if len(out) >= n {
 			break
 		}

@@ -454,6 +454,7 @@ func (s *pfxScan) count(what string, n *big.Int) error {
 	v := int(n.Int64())
 	s.last = v
 	s.total += int64(v)
+	// >= would store the same value again (equivalent mutant).
 	if v > s.info.MaxIterations {
 		s.info.MaxIterations = v
 	}
@@ -462,6 +463,7 @@ func (s *pfxScan) count(what string, n *big.Int) error {
 
 // bag records the count just read as one of the encryption's.
 func (s *pfxScan) bag() {
+	// >= would store the same value again (equivalent mutant).
 	if s.last > s.info.BagIterations {
 		s.info.BagIterations = s.last
 	}
@@ -483,6 +485,7 @@ func loadPFX(b *Bundle, der []byte, opt LoadOptions) error {
 		max = DefaultMaxIterations
 	}
 	trailing := 0
+	// Without rest, e.full is der and trailing stays 0: >= 0 changes nothing (equivalent mutant).
 	if e, rest, err := readElement(der); err == nil && len(rest) > 0 {
 		trailing, der = len(rest), e.full
 	}
