@@ -99,9 +99,9 @@ func pfxmShrouded(t *testing.T, iter int) []byte {
 	return pfxmSeq(mustDER(t, oidShroudedKeyBag), pfxmTLV(0xa0, pfxmSeq(alg, mustDER(t, make([]byte, 16)))))
 }
 
-// TestPfxmDERTLV: derTLV writes identifiers and lengths as encoding/asn1
+// TestPFXDERTLV: derTLV writes identifiers and lengths as encoding/asn1
 // does, at each boundary of the one-byte and multi-byte forms.
-func TestPfxmDERTLV(t *testing.T) {
+func TestPFXDERTLV(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		class, tag  int
@@ -130,9 +130,9 @@ func TestPfxmDERTLV(t *testing.T) {
 	}
 }
 
-// TestPfxmDerOfDepth: derOf follows nesting down to maxDepth and refuses
+// TestPFXDerOfDepth: derOf follows nesting down to maxDepth and refuses
 // one level more, counting each level.
-func TestPfxmDerOfDepth(t *testing.T) {
+func TestPFXDerOfDepth(t *testing.T) {
 	nest := func(levels int) []byte {
 		d := []byte{0x30, 0x00}
 		for range levels - 1 {
@@ -164,10 +164,10 @@ func TestPfxmDerOfDepth(t *testing.T) {
 	}
 }
 
-// TestPfxmNormaliseSafe: a data safe is re-encoded as DER down to its
+// TestPFXNormaliseSafe: a data safe is re-encoded as DER down to its
 // SafeContents; what is not a data safe with one SafeContents inside is
 // only re-encoded itself.
-func TestPfxmNormaliseSafe(t *testing.T) {
+func TestPFXNormaliseSafe(t *testing.T) {
 	bagsDER := pfxmSeq(pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 3}), pfxmTLV(0xa0, mustDER(t, 7))))
 	bagsBER := []byte{0x30, 0x80, 0x30, 0x80}
 	bagsBER = append(append(bagsBER, mustDER(t, asn1.ObjectIdentifier{1, 2, 3})...), 0xa0, 0x80)
@@ -205,13 +205,13 @@ func TestPfxmNormaliseSafe(t *testing.T) {
 	}
 }
 
-// TestPfxmKDFOneBlockInputs: a salt or password of 63 or 64 bytes fills
+// TestPFXKDFOneBlockInputs: a salt or password of 63 or 64 bytes fills
 // exactly one 64-byte block of the PKCS #12 KDF. The answers are
 // OpenSSL 3.0's, for example:
 //
 //	openssl kdf -keylen 24 -kdfopt digest:SHA1 -kdfopt pass:sesame \
 //	  -kdfopt hexsalt:aaaa…(64 bytes) -kdfopt iter:2 -kdfopt id:1 PKCS12KDF
-func TestPfxmKDFOneBlockInputs(t *testing.T) {
+func TestPFXKDFOneBlockInputs(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		pass, salt []byte
@@ -255,9 +255,9 @@ func pfxmPBMAC1Alg(t *testing.T, salt []byte, iter, keyLen int, prf, scheme []by
 	return pfxmSeq(mustDER(t, oidPBMAC1), pfxmSeq(pfxmSeq(mustDER(t, oidPBKDF2), pfxmSeq(kp...)), scheme))
 }
 
-// TestPfxmVerifyMAC: the digest, the default count, both forms of the
+// TestPFXVerifyMAC: the digest, the default count, both forms of the
 // empty password and which one verified, and PBMAC1.
-func TestPfxmVerifyMAC(t *testing.T) {
+func TestPFXVerifyMAC(t *testing.T) {
 	msg := []byte("the AuthenticatedSafe as the file holds it")
 	salt := []byte("macsalt!")
 	sha1Alg := pfxmSeq(mustDER(t, oidSHA1), []byte{0x05, 0x00})
@@ -308,9 +308,9 @@ func TestPfxmVerifyMAC(t *testing.T) {
 	}
 }
 
-// TestPfxmPBMAC1: each part of PBMAC1-params, at its limits, against
+// TestPFXPBMAC1: each part of PBMAC1-params, at its limits, against
 // crypto/pbkdf2 and crypto/hmac.
-func TestPfxmPBMAC1(t *testing.T) {
+func TestPFXPBMAC1(t *testing.T) {
 	msg := []byte("content octets")
 	salt := []byte("pbmacsalt")
 	hmac256 := pfxmSeq(mustDER(t, oidHMACSHA256), []byte{0x05, 0x00})
@@ -379,9 +379,9 @@ func TestPfxmPBMAC1(t *testing.T) {
 	}
 }
 
-// TestPfxmBags: how deep SafeContentsBags nest, that reading goes on after
+// TestPFXBags: how deep SafeContentsBags nest, that reading goes on after
 // a nested one, and the item limit counted over every kind of item.
-func TestPfxmBags(t *testing.T) {
+func TestPFXBags(t *testing.T) {
 	f := getFixture(t)
 	certBag := certBagOf(t, f.leaf.Cert.Raw)
 	inner := pfxmSeq(certBag)
@@ -421,9 +421,9 @@ func TestPfxmBags(t *testing.T) {
 	}
 }
 
-// TestPfxmBERBagContents: a certificate or key in BER inside its bag is
+// TestPFXBERBagContents: a certificate or key in BER inside its bag is
 // read as its DER; a key nothing reads is named as well as can be.
-func TestPfxmBERBagContents(t *testing.T) {
+func TestPFXBERBagContents(t *testing.T) {
 	f := getFixture(t)
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(f.ecKey)
 	if err != nil {
@@ -447,9 +447,9 @@ func TestPfxmBERBagContents(t *testing.T) {
 	}
 }
 
-// TestPfxmLoadFindings: what Load says of PFX files holding several keys,
+// TestPFXLoadFindings: what Load says of PFX files holding several keys,
 // certificates no parser reads, and items at and over MaxItems.
-func TestPfxmLoadFindings(t *testing.T) {
+func TestPFXLoadFindings(t *testing.T) {
 	f := getFixture(t)
 	leafKey, err := x509.MarshalPKCS8PrivateKey(f.leaf.Key)
 	if err != nil {
@@ -517,10 +517,10 @@ func TestPfxmLoadFindings(t *testing.T) {
 	}
 }
 
-// TestPfxmScan: the scan of the structure before anything is decrypted:
+// TestPFXScan: the scan of the structure before anything is decrypted:
 // an encrypted safe without content, nesting, PKCS #5 v1 PBE counts, the
 // total's limit, and what it looks into once a password is known.
-func TestPfxmScan(t *testing.T) {
+func TestPFXScan(t *testing.T) {
 	s := &pfxScan{max: 10, total: 41}
 	if err := s.checkTotal(); !errors.Is(err, ErrTooManyIterations) || !strings.Contains(err.Error(), "41 key-derivation iterations in all; the limit is 40 (10 per count)") {
 		t.Errorf("checkTotal: %v", err)
@@ -586,9 +586,9 @@ func TestPfxmScan(t *testing.T) {
 	}
 }
 
-// TestPfxmInside: the counts inside encrypted safes, with the empty
+// TestPFXInside: the counts inside encrypted safes, with the empty
 // password in both forms, and the running total.
-func TestPfxmInside(t *testing.T) {
+func TestPFXInside(t *testing.T) {
 	bmpEmpty, _ := bmpPassword("")
 	bmpPW, _ := bmpPassword("pw")
 	safe := func(password []byte, bagIter int) encryptedSafe {
@@ -621,10 +621,10 @@ func TestPfxmInside(t *testing.T) {
 	}
 }
 
-// TestPfxmDecryptSafePKCS12: the PKCS #12 PBE decryption at its limits:
+// TestPFXDecryptSafePKCS12: the PKCS #12 PBE decryption at its limits:
 // one iteration, the empty password as no bytes, and an OID too short to
 // name a cipher.
-func TestPfxmDecryptSafePKCS12(t *testing.T) {
+func TestPFXDecryptSafePKCS12(t *testing.T) {
 	plain := []byte("a SafeContents, or near enough")
 	bmpPW, _ := bmpPassword("pw")
 	for _, tc := range []struct {
@@ -659,8 +659,8 @@ func TestPfxmDecryptSafePKCS12(t *testing.T) {
 	}
 }
 
-// TestPfxmHasPrefix: an OID is its own prefix; a shorter one is not.
-func TestPfxmHasPrefix(t *testing.T) {
+// TestPFXHasPrefix: an OID is its own prefix; a shorter one is not.
+func TestPFXHasPrefix(t *testing.T) {
 	p := asn1.ObjectIdentifier{1, 2, 840}
 	for _, tc := range []struct {
 		o    asn1.ObjectIdentifier
@@ -677,8 +677,8 @@ func TestPfxmHasPrefix(t *testing.T) {
 	}
 }
 
-// TestPfxmPFXError: how go-pkcs12's errors are worded.
-func TestPfxmPFXError(t *testing.T) {
+// TestPFXError: how go-pkcs12's errors are worded.
+func TestPFXError(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		in   error
@@ -704,9 +704,9 @@ func TestPfxmPFXError(t *testing.T) {
 	}
 }
 
-// TestPfxmDecryptSafePBES2Minimal: PBES2 with PBKDF2-params of a salt and
+// TestPFXDecryptSafePBES2Minimal: PBES2 with PBKDF2-params of a salt and
 // a count only (no key length, the default PRF), as most writers make it.
-func TestPfxmDecryptSafePBES2Minimal(t *testing.T) {
+func TestPFXDecryptSafePBES2Minimal(t *testing.T) {
 	salt, iv := []byte("pbes2salt"), bytes.Repeat([]byte{9}, 16)
 	key, err := pbkdf2.Key(sha1.New, "pw", salt, 2, 32)
 	if err != nil {
