@@ -118,6 +118,8 @@ func TestValidateEdges(t *testing.T) {
 		{"continuation starts the script", "`\nGet-ExchangeCertificate -Foo\n", []string{"line 2: Get-ExchangeCertificate has no parameter -Foo (Get-ExchangeCertificate -Foo)"}},
 		{"continuation starts a line", "Write-Host 'a'\n`\nGet-ExchangeCertificate -Foo\n", []string{"line 3: Get-ExchangeCertificate has no parameter -Foo (Get-ExchangeCertificate -Foo)"}},
 		{"continuation and CR end the script", "(Get-ExchangeCertificate `\r", []string{"line 1: unclosed '(' ((Get-ExchangeCertificate `)"}},
+		// == is not a PowerShell operator; the reading goes on past it.
+		{"==", "$a == 1; Get-Foo\n", []string{"line 1: Get-Foo is not in exchcert's cmdlet table ($a == 1; Get-Foo)"}},
 		{"type literal holding a parenthesis", "[a)] -Foo\n", []string{"line 1: unknown operator -Foo ([a)] -Foo)"}},
 	}
 	for _, tt := range tests {
