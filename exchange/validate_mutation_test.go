@@ -85,6 +85,13 @@ func TestCheckSyntaxExact(t *testing.T) {
 		{"escaped line break in a here-string", "$x = @\"\na`\nb`\n\"@\n)\n", []string{"line 5: ')' closes nothing that is open ())"}},
 		{"backtick before the terminator", "$x = @\"\na`\n\"@\n)\n", []string{"line 4: ')' closes nothing that is open ())"}},
 		{"backtick ends the script in a string", "Write-Host \"a`", []string{"line 1: unterminated double-quoted string (Write-Host \"a`)"}},
+		// A variable name may start with any letter, a to z in either case.
+		{"first letters of a name", "$a = 1; $z = 2; $A = 3; $Z = 4\nWrite-Host \"$a$z$A$Z\"\n", nil},
+		// A backtick before a space escapes the space; before spaces and
+		// a line break it continues nothing.
+		{"escaped space", "Write-Host a` b\n", nil},
+		{"backtick and spaces end the script", "Write-Host 'a' `  ", []string{"line 1: a backtick followed by a space is not a line continuation (Write-Host 'a' `)"}},
+		{"backtick, space and CRLF", "Write-Host 'a' ` \r\n  'b'\r\n", []string{"line 1: a backtick followed by a space is not a line continuation (Write-Host 'a' `)"}},
 		{"empty double-quoted string", "Write-Host \"\"\n", nil},
 		{"double-quoted over lines", "Write-Host \"a\nb\"\n)", []string{"line 3: ')' closes nothing that is open ())"}},
 		{"unterminated string names its first line", "Write-Host 'x'\nWrite-Host \"a\nb\n", []string{"line 2: unterminated double-quoted string (Write-Host \"a)"}},
@@ -120,6 +127,11 @@ func TestValidateEdges(t *testing.T) {
 		{"continuation and CR end the script", "(Get-ExchangeCertificate `\r", []string{"line 1: unclosed '(' ((Get-ExchangeCertificate `)"}},
 		// == is not a PowerShell operator; the reading goes on past it.
 		{"==", "$a == 1; Get-Foo\n", []string{"line 1: Get-Foo is not in exchcert's cmdlet table ($a == 1; Get-Foo)"}},
+		{"backtick ends the script", "Get-ExchangeCertificate `", nil},
+		{"$ and @ end the script", "Write-Host $\nWrite-Host @", nil},
+		{"= ends the script", "$a =", nil},
+		{"array subexpression after =", "$a = @(1, 2)\n", nil},
+		{"one-letter command before a parenthesis", "x(1)\n", []string{"line 1: unknown command x (x(1))"}},
 		{"type literal holding a parenthesis", "[a)] -Foo\n", []string{"line 1: unknown operator -Foo ([a)] -Foo)"}},
 	}
 	for _, tt := range tests {
