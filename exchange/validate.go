@@ -155,13 +155,14 @@ func (val *validator) run(s string) {
 			}
 			continue
 		case c == '<' && strings.HasPrefix(s[i:], "<#"):
-			end := strings.Index(s[i:], "#>")
-			if end < 0 { // never 0: s[i:] starts with "<", so <= 0 behaves the same
+			// The comment ends at the first #> after <#: <#> opens one.
+			end := strings.Index(s[i+2:], "#>")
+			if end < 0 {
 				val.fail("unterminated block comment")
 				return
 			}
-			val.line += strings.Count(s[i:i+end], "\n")
-			i += end + 2
+			val.line += strings.Count(s[i:i+2+end], "\n")
+			i += end + 4
 			continue
 		}
 		continued = false
@@ -506,13 +507,14 @@ func CheckSyntax(script string) error {
 				i++
 			}
 		case c == '<' && strings.HasPrefix(s[i:], "<#"):
-			end := strings.Index(s[i:], "#>")
-			if end < 0 { // never 0: s[i:] starts with "<", so <= 0 behaves the same
+			// The comment ends at the first #> after <#: <#> opens one.
+			end := strings.Index(s[i+2:], "#>")
+			if end < 0 {
 				fail(line, "unterminated block comment <#")
 				return errs
 			}
-			line += strings.Count(s[i:i+end], "\n")
-			i += end + 2
+			line += strings.Count(s[i:i+2+end], "\n")
+			i += end + 4
 		case c == '@' && (strings.HasPrefix(s[i:], "@'\n") || strings.HasPrefix(s[i:], "@\"\n") || strings.HasPrefix(s[i:], "@'\r\n") || strings.HasPrefix(s[i:], "@\"\r\n")):
 			q := s[i+1]
 			start := line

@@ -70,6 +70,9 @@ func TestCheckSyntaxExact(t *testing.T) {
 		{"variable name stops at a space", "$ab = 1\nWrite-Host \"$ab c\" \"$a b\"\n", []string{undef(2, "a", `Write-Host "$ab c" "$a b"`)}},
 		{"line breaks counted", "Write-Host 'a'\n\nWrite-Host (\n", []string{"line 3: '(' is never closed (Write-Host ()"}},
 		{"comment ends the script", "Write-Host 'a' # no line break (", nil},
+		// A block comment ends at the first #> after <#; <#> opens one.
+		{"block comments", "<##>Write-Host (<#\n#>'a' <# ) #>)\n<#>\n#> Write-Host ]\n", []string{"line 4: ']' closes nothing that is open (#> Write-Host ])"}},
+		{"block comment <#>", "Write-Host 'a'\n<#> Write-Host 'b'\n", []string{"line 2: unterminated block comment <# (<#> Write-Host 'b')"}},
 		{"comment then code", "# ( ' \"\nWrite-Host )\n", []string{"line 2: ')' closes nothing that is open (Write-Host ))"}},
 		// Here-strings: the body starts on the line after @" and the
 		// terminator is on a line of its own; lines are counted across them.
@@ -132,6 +135,10 @@ func TestValidateEdges(t *testing.T) {
 		{"= ends the script", "$a =", nil},
 		{"array subexpression after =", "$a = @(1, 2)\n", nil},
 		{"one-letter command before a parenthesis", "x(1)\n", []string{"line 1: unknown command x (x(1))"}},
+		{"block comments", "<##>Get-Foo (<#\n#>'a' <# ) #>)\n<#>\n#> Get-Bar\n", []string{
+			"line 1: Get-Foo is not in exchcert's cmdlet table (<##>Get-Foo (<#)",
+			"line 4: Get-Bar is not in exchcert's cmdlet table (#> Get-Bar)"}},
+		{"block comment <#>", "Write-Host 'a'\n<#> Get-Foo\n", []string{"line 2: unterminated block comment (<#> Get-Foo)"}},
 		{"type literal holding a parenthesis", "[a)] -Foo\n", []string{"line 1: unknown operator -Foo ([a)] -Foo)"}},
 	}
 	for _, tt := range tests {
