@@ -40,3 +40,28 @@ func TestEquivalentRequest(t *testing.T) {
 		t.Errorf("note %q, command:\n%s", note, cmd)
 	}
 }
+
+// The common name becomes -FriendlyName when it has fewer than 64
+// characters (not bytes: é is two); a longer one is left out.
+func TestEquivalentRequestFriendlyName(t *testing.T) {
+	for _, tt := range []struct {
+		cn   string
+		want bool
+	}{
+		{strings.Repeat("a", maxFriendlyName), true},
+		{strings.Repeat("é", maxFriendlyName), true},
+		{strings.Repeat("a", maxFriendlyName+1), false},
+		{strings.Repeat("é", maxFriendlyName+1), false},
+	} {
+		cmd, _, err := EquivalentRequest(Equivalent{
+			Version: Exchange2016, SubjectName: "CN=exch2.acme.com", CommonName: tt.cn,
+			Names: []string{"exch2.acme.com"}, KeyAlgorithm: RSA, KeyBits: 2048, SecurityBits: 112, RequestPath: `D:\req\x.req`,
+		})
+		if err != nil {
+			t.Fatalf("%d characters: %v", len([]rune(tt.cn)), err)
+		}
+		if got := strings.Contains(cmd, "-FriendlyName '"+tt.cn+"'"); got != tt.want {
+			t.Errorf("%d characters: -FriendlyName given %v, want %v:\n%s", len([]rune(tt.cn)), got, tt.want, cmd)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"os"
@@ -409,5 +411,58 @@ func TestBindSMTPOnly(t *testing.T) {
 	}
 	if len(enables) != 1 || !strings.Contains(enables[0], "-Services SMTP") {
 		t.Errorf("Enable lines %q, want SMTP's alone", enables)
+	}
+}
+
+// TestVerifyPFXChainMismatch: a chain certificate that differs from the
+// one in the PFX is named by its 1-based position.
+func TestVerifyPFXChainMismatch(t *testing.T) {
+	leaf, inter, root := testChain(t)
+	other, err := testpki.NewRoot("Other Root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := []byte("Passw0rd")
+	der, err := EncodePFX(leaf.Key, leaf.Cert, []*x509.Certificate{inter.Cert.Cert, root.Cert.Cert}, pw, PFXModern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifyPFX(der, pw, leaf.Key, leaf.Cert, []*x509.Certificate{inter.Cert.Cert, root.Cert.Cert}); err != nil {
+		t.Fatalf("the chain written: %v", err)
+	}
+	err = VerifyPFX(der, pw, leaf.Key, leaf.Cert, []*x509.Certificate{inter.Cert.Cert, other.Cert.Cert})
+	if err == nil || err.Error() != "chain certificate 2 differs after decoding" {
+		t.Errorf("another root: %v", err)
+	}
+}
+
+// TestPFXEncodingZero: the zero PFXEncoding is no encoding, so a caller
+// that forgets to choose one is refused rather than given one.
+func TestPFXEncodingZero(t *testing.T) {
+	var zero PFXEncoding
+	if zero.String() != "" || slices.Contains(PFXEncodings, zero) {
+		t.Errorf("the zero PFXEncoding is %q", zero)
+	}
+	leaf, _, _ := testChain(t)
+	if _, err := EncodePFX(leaf.Key, leaf.Cert, nil, []byte("Passw0rd"), zero); err == nil || err.Error() != "unknown PFX encoding 0" {
+		t.Errorf("EncodePFX with no encoding: %v", err)
+	}
+}
+
+// TestSHA2Note: only Windows Server 2003 needs a note, and only for a
+// chain with a SHA-2 signature in it.
+func TestSHA2Note(t *testing.T) {
+	sha1 := &x509.Certificate{SignatureAlgorithm: x509.SHA1WithRSA}
+	sha256 := &x509.Certificate{SignatureAlgorithm: x509.SHA256WithRSA, Subject: pkix.Name{CommonName: "Test Root"}}
+	if got := SHA2Note(Windows2003, []*x509.Certificate{sha1, sha256}); !strings.HasPrefix(got, `"CN=Test Root" is signed with SHA256-RSA: Windows Server 2003 SP2 can use it only with the SHA-2 update KB968730`) {
+		t.Errorf("2003, SHA-256: %q", got)
+	}
+	if got := SHA2Note(Windows2003, []*x509.Certificate{sha1}); got != "" {
+		t.Errorf("2003, SHA-1 only: %q", got)
+	}
+	for _, w := range []Windows{Windows2008, Windows2008R2, Windows2012, Windows2016} {
+		if got := SHA2Note(w, []*x509.Certificate{sha256}); got != "" {
+			t.Errorf("%v: %q", w, got)
+		}
 	}
 }

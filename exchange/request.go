@@ -261,7 +261,7 @@ func EquivalentRequest(e Equivalent) (command, note string, err error) {
 		names = append(names, n)
 	}
 	friendly := e.CommonName
-	if len(friendly) > maxFriendlyName {
+	if utf8.RuneCountInString(friendly) > maxFriendlyName { // characters, as RequestCommand counts them
 		friendly = ""
 	}
 	path := e.RequestPath

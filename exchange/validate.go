@@ -140,7 +140,7 @@ func (val *validator) run(s string) {
 			continue
 		case c == '`' && i+1 < len(s) && (s[i+1] == '\n' || s[i+1] == '\r'):
 			// line continuation
-			i++ // i-- ends the same: the loop below goes on to the line break
+			i++
 			for i < len(s) && s[i] != '\n' {
 				i++
 			}
@@ -155,13 +155,14 @@ func (val *validator) run(s string) {
 			}
 			continue
 		case c == '<' && strings.HasPrefix(s[i:], "<#"):
-			end := strings.Index(s[i:], "#>")
-			if end < 0 { // never 0: s[i:] starts with "<", so <= 0 behaves the same
+			// The comment ends at the first #> after <#: <#> opens one.
+			end := strings.Index(s[i+2:], "#>")
+			if end < 0 {
 				val.fail("unterminated block comment")
 				return
 			}
-			val.line += strings.Count(s[i:i+end], "\n")
-			i += end + 2
+			val.line += strings.Count(s[i:i+2+end], "\n")
+			i += end + 4
 			continue
 		}
 		continued = false
@@ -411,7 +412,7 @@ const (
 
 // quoteAt returns the width of the quote character of set at s[i], or 0.
 func quoteAt(s string, i int, set string) int {
-	if i >= len(s) {
+	if i >= len(s) { // a guard only: at len(s) the decoded rune is RuneError, in no set, so > behaves the same
 		return 0
 	}
 	r, w := utf8.DecodeRuneInString(s[i:])
@@ -443,7 +444,7 @@ func CheckSyntax(script string) error {
 	line := 1
 	fail := func(at int, format string, args ...any) {
 		text := ""
-		if at-1 < len(lines) && at >= 1 {
+		if at-1 < len(lines) && at >= 1 { // lines has an entry per line break and one more, and no line number passes it: <= behaves the same
 			text = strings.TrimSpace(lines[at-1])
 		}
 		errs = append(errs, ScriptProblem{Line: at, Text: text, Problem: fmt.Sprintf(format, args...)})
@@ -506,13 +507,14 @@ func CheckSyntax(script string) error {
 				i++
 			}
 		case c == '<' && strings.HasPrefix(s[i:], "<#"):
-			end := strings.Index(s[i:], "#>")
-			if end < 0 { // never 0: s[i:] starts with "<", so <= 0 behaves the same
+			// The comment ends at the first #> after <#: <#> opens one.
+			end := strings.Index(s[i+2:], "#>")
+			if end < 0 {
 				fail(line, "unterminated block comment <#")
 				return errs
 			}
-			line += strings.Count(s[i:i+end], "\n")
-			i += end + 2
+			line += strings.Count(s[i:i+2+end], "\n")
+			i += end + 4
 		case c == '@' && (strings.HasPrefix(s[i:], "@'\n") || strings.HasPrefix(s[i:], "@\"\n") || strings.HasPrefix(s[i:], "@'\r\n") || strings.HasPrefix(s[i:], "@\"\r\n")):
 			q := s[i+1]
 			start := line
@@ -523,22 +525,31 @@ func CheckSyntax(script string) error {
 				fail(start, "here-string @%c is never closed (%c@ at the start of a line)", q, q)
 				return errs
 			}
-			end += body - 1
-			if q == '"' {
-				for j := body; j < end; j++ {
-					switch s[j] {
-					case '\n':
-						line++
-					case '`':
-						j++
-					case '$':
-						j = dollar(s, j) - 1
+			end += body - 1 // the line break before the terminator
+			// The line break after @" starts the body; when the terminator
+			// follows at once (an empty here-string) it is also the one
+			// before the terminator (end == body-1).
+			line++
+			if end >= body {
+				if q == '"' {
+					for j := body; j < end; j++ {
+						switch s[j] {
+						case '\n':
+							line++
+						case '`':
+							if j+1 < end && s[j+1] == '\n' { // an escaped line break is a line break too
+								line++
+							}
+							j++
+						case '$':
+							j = dollar(s, j) - 1
+						}
 					}
+				} else {
+					line += strings.Count(s[body:end], "\n")
 				}
-			} else {
-				line += strings.Count(s[body:end], "\n")
+				line++ // the line break before the terminator
 			}
-			line++ // the newline before the terminator
 			i = end + 3
 		case quoteAt(s, i, singleQuotes) > 0:
 			// PowerShell takes ' and the typographic ‘ ’ ‚ ‛ alike as single
@@ -577,6 +588,9 @@ func CheckSyntax(script string) error {
 					line++
 					j++
 				case s[j] == '`':
+					if j+1 < len(s) && s[j+1] == '\n' { // an escaped line break is a line break too
+						line++
+					}
 					j += 2
 				case s[j] == '$':
 					j = dollar(s, j)
