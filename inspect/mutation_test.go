@@ -292,7 +292,8 @@ func TestPKCS7Damaged(t *testing.T) {
 			}
 		})
 	}
-	if isPKCS7(mk(1)) || isPKCS7(nil) || isPKCS7(mk(struct{ OID asn1.ObjectIdentifier }{oidData})) || !isPKCS7(good) || isPKCS7(mk([]int{})) {
+	if isPKCS7(mk(1)) || isPKCS7(nil) || isPKCS7(mk(struct{ OID asn1.ObjectIdentifier }{oidData})) || !isPKCS7(good) || isPKCS7(mk([]int{})) ||
+		!isPKCS7(mk(struct{ OID asn1.ObjectIdentifier }{oidSignedData})) { // only the type: still PKCS #7, so the error names its structure
 		t.Error("isPKCS7 misjudges")
 	}
 }
