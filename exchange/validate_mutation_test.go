@@ -14,9 +14,9 @@ import (
 // brackets that end the script, here-strings, variable names inside
 // double quotes, line continuations.
 
-// xmProblems returns each problem of err as "line N: problem (text)", or
+// problemLines returns each problem of err as "line N: problem (text)", or
 // nil when err is nil.
-func xmProblems(t *testing.T, err error) []string {
+func problemLines(t *testing.T, err error) []string {
 	t.Helper()
 	if err == nil {
 		return nil
@@ -32,7 +32,7 @@ func xmProblems(t *testing.T, err error) []string {
 	return out
 }
 
-func xmCheck(t *testing.T, got, want []string) {
+func checkOne(t *testing.T, got, want []string) {
 	t.Helper()
 	if !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -107,7 +107,7 @@ func TestCheckSyntaxExact(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			xmCheck(t, xmProblems(t, CheckSyntax(tt.script)), tt.want)
+			checkOne(t, problemLines(t, CheckSyntax(tt.script)), tt.want)
 		})
 	}
 }
@@ -143,7 +143,7 @@ func TestValidateEdges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			xmCheck(t, xmProblems(t, Validate(tt.script, Exchange2016)), tt.want)
+			checkOne(t, problemLines(t, Validate(tt.script, Exchange2016)), tt.want)
 		})
 	}
 }

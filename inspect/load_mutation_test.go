@@ -19,9 +19,9 @@ import (
 	"github.com/exchcert/exchcert/finding"
 )
 
-// ldIndefinite re-encodes the outer element of der with an indefinite
+// indefiniteTLV re-encodes the outer element of der with an indefinite
 // length (BER), as DER does not allow.
-func ldIndefinite(t *testing.T, der []byte) []byte {
+func indefiniteTLV(t *testing.T, der []byte) []byte {
 	t.Helper()
 	e, _, err := readElement(der)
 	if err != nil {
@@ -31,9 +31,9 @@ func ldIndefinite(t *testing.T, der []byte) []byte {
 	return append(out, 0, 0)
 }
 
-// ldLongLength re-encodes the outer element of der with a length of three
+// longLengthTLV re-encodes the outer element of der with a length of three
 // bytes, the first zero: BER, not DER, yet every element fits.
-func ldLongLength(t *testing.T, der []byte) []byte {
+func longLengthTLV(t *testing.T, der []byte) []byte {
 	t.Helper()
 	e, _, err := readElement(der)
 	if err != nil {
@@ -44,7 +44,7 @@ func ldLongLength(t *testing.T, der []byte) []byte {
 	return append(out, e.content...)
 }
 
-func ldCat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+func concatBytes(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
 // TestLoadDERCertificatesNamed: each certificate of a DER file that
 // crypto/x509 refuses is named by its number and byte offset, in the
@@ -60,9 +60,9 @@ func TestLoadDERCertificatesNamed(t *testing.T) {
 		where string
 	}{
 		{"refused alone", neg, 1, "DER certificate"},
-		{"refused first", ldCat(neg, good), 2, "DER certificate 1 (at byte 0)"},
-		{"refused second", ldCat(good, neg), 2, fmt.Sprintf("DER certificate 2 (at byte %d)", len(good))},
-		{"refused third", ldCat(good, good, neg), 3, fmt.Sprintf("DER certificate 3 (at byte %d)", 2*len(good))},
+		{"refused first", concatBytes(neg, good), 2, "DER certificate 1 (at byte 0)"},
+		{"refused second", concatBytes(good, neg), 2, fmt.Sprintf("DER certificate 2 (at byte %d)", len(good))},
+		{"refused third", concatBytes(good, good, neg), 3, fmt.Sprintf("DER certificate 3 (at byte %d)", 2*len(good))},
 	} {
 		b, err := Load("chain.der", tt.der, LoadOptions{})
 		if err != nil {
@@ -78,14 +78,14 @@ func TestLoadDERCertificatesNamed(t *testing.T) {
 		der        []byte
 	}{
 		{"indefinite length first", "DER certificate 1 is damaged at byte 0 of %d: an indefinite length (BER), which DER does not allow",
-			ldCat(ldIndefinite(t, neg), good)},
+			concatBytes(indefiniteTLV(t, neg), good)},
 		{"indefinite length second", fmt.Sprintf("DER certificate 2 is damaged at byte %d of %%d: an indefinite length (BER), which DER does not allow", len(good)),
-			ldCat(good, ldIndefinite(t, neg))},
+			concatBytes(good, indefiniteTLV(t, neg))},
 		{"indefinite length third", fmt.Sprintf("DER certificate 3 is damaged at byte %d of %%d: an indefinite length (BER), which DER does not allow", 2*len(good)),
-			ldCat(good, good, ldIndefinite(t, neg))},
-		{"long length first", "DER certificate 1 is damaged at byte 0 of %d: not a DER element", ldCat(ldLongLength(t, neg), good)},
-		{"long length second", fmt.Sprintf("DER certificate 2 is damaged at byte %d of %%d: not a DER element", len(good)), ldCat(good, ldLongLength(t, neg))},
-		{"long length third", fmt.Sprintf("DER certificate 3 is damaged at byte %d of %%d: not a DER element", 2*len(good)), ldCat(good, good, ldLongLength(t, neg))},
+			concatBytes(good, good, indefiniteTLV(t, neg))},
+		{"long length first", "DER certificate 1 is damaged at byte 0 of %d: not a DER element", concatBytes(longLengthTLV(t, neg), good)},
+		{"long length second", fmt.Sprintf("DER certificate 2 is damaged at byte %d of %%d: not a DER element", len(good)), concatBytes(good, longLengthTLV(t, neg))},
+		{"long length third", fmt.Sprintf("DER certificate 3 is damaged at byte %d of %%d: not a DER element", 2*len(good)), concatBytes(good, good, longLengthTLV(t, neg))},
 	} {
 		want := fmt.Sprintf(tt.want, len(tt.der))
 		_, err := Load("chain.der", tt.der, LoadOptions{})
@@ -300,7 +300,7 @@ func TestLoadDERWhatX509Reads(t *testing.T) {
 		name  string
 		data  []byte
 		certs int
-	}{{"alone", der, 1}, {"with another", ldCat(der, f.leaf.Cert.Raw), 2}} {
+	}{{"alone", der, 1}, {"with another", concatBytes(der, f.leaf.Cert.Raw), 2}} {
 		b, err := Load("x.der", tt.data, LoadOptions{})
 		if err != nil {
 			t.Errorf("%s: %v", tt.name, err)
@@ -374,10 +374,10 @@ func TestDescribeDamageWhole(t *testing.T) {
 	}
 }
 
-// ldChainContext is the chain context Check builds for certs, with the
+// chainContextOf is the chain context Check builds for certs, with the
 // given budget of signature checks; inter are the CA certificates the
 // chain search may use, given those the files hold.
-func ldChainContext(all, inter, given []*x509.Certificate, budget int) *chainContext {
+func chainContextOf(all, inter, given []*x509.Certificate, budget int) *chainContext {
 	cc := &chainContext{all: all, inter: x509.NewCertPool(), given: map[string]bool{}, gaveUp: map[string]error{},
 		named: map[string]int{}, budget: budget}
 	for _, c := range inter {
@@ -398,14 +398,14 @@ func TestCheckChainBudget(t *testing.T) {
 	f := getFixture(t)
 	leaf, inter := f.leaf.Cert, f.inter.Cert.Cert
 	all := []*x509.Certificate{leaf, inter}
-	cc := ldChainContext(all, []*x509.Certificate{inter}, all, 2)
+	cc := chainContextOf(all, []*x509.Certificate{inter}, all, 2)
 	if fs := checkChain(item{cert: leaf, file: "chain.pem"}, cc, Options{Roots: rootPool(f)}); len(fs) != 0 {
 		t.Errorf("budget 2: %s", dumpFindings(fs))
 	}
 	if cc.budget != 0 {
 		t.Errorf("budget left %d, want 0", cc.budget)
 	}
-	cc = ldChainContext(all, []*x509.Certificate{inter}, all, 1)
+	cc = chainContextOf(all, []*x509.Certificate{inter}, all, 1)
 	fs := checkChain(item{cert: leaf, file: "chain.pem"}, cc, Options{Roots: rootPool(f)})
 	if len(fs) != 1 || fs[0].Code != CodeChainUntrusted || fs[0].Severity != finding.Error || !strings.HasPrefix(fs[0].Message, "the chain was not checked:") {
 		t.Errorf("budget 1: %s", dumpFindings(fs))
@@ -421,7 +421,7 @@ func TestCheckChainGaveUp(t *testing.T) {
 	f := getFixture(t)
 	leaf, inter := f.leaf.Cert, f.inter.Cert.Cert
 	all := []*x509.Certificate{leaf, inter}
-	cc := ldChainContext(all, []*x509.Certificate{inter}, all, MaxChainSignatureChecks)
+	cc := chainContextOf(all, []*x509.Certificate{inter}, all, MaxChainSignatureChecks)
 	cc.gaveUp[string(leaf.RawIssuer)] = errors.New("x509: signature check attempts limit reached")
 	fs := checkChain(item{cert: leaf, file: "chain.pem"}, cc, Options{Roots: rootPool(f)})
 	if len(fs) != 1 || fs[0].Code != CodeChainUntrusted || fs[0].Message != "the chain does not verify: signature check attempts limit reached" {
@@ -443,11 +443,11 @@ func TestCheckChainShortest(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(f.root.Cert.Cert)
 	roots.AddCert(inter)
-	chains, err := leaf.Verify(x509.VerifyOptions{Intermediates: ldChainContext(nil, []*x509.Certificate{inter}, nil, 0).inter, Roots: roots})
+	chains, err := leaf.Verify(x509.VerifyOptions{Intermediates: chainContextOf(nil, []*x509.Certificate{inter}, nil, 0).inter, Roots: roots})
 	if err != nil || len(chains) != 2 {
 		t.Fatalf("%d chains, %v; want two", len(chains), err)
 	}
-	cc := ldChainContext([]*x509.Certificate{leaf}, []*x509.Certificate{inter}, []*x509.Certificate{leaf}, MaxChainSignatureChecks)
+	cc := chainContextOf([]*x509.Certificate{leaf}, []*x509.Certificate{inter}, []*x509.Certificate{leaf}, MaxChainSignatureChecks)
 	if fs := checkChain(item{cert: leaf, file: "leaf.pem"}, cc, Options{Roots: roots}); len(fs) != 0 {
 		t.Errorf("leaf under a trusted intermediate: %s", dumpFindings(fs))
 	}

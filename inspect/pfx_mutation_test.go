@@ -31,9 +31,9 @@ import (
 // the iteration counts. Inputs are built here, byte by byte where the
 // point is an odd encoding.
 
-// pfxmTLV encodes one DER element with a one-byte identifier and a body of
+// tlvOf encodes one DER element with a one-byte identifier and a body of
 // any length.
-func pfxmTLV(tag byte, body []byte) []byte {
+func tlvOf(tag byte, body []byte) []byte {
 	n := len(body)
 	if n < 0x80 {
 		return append([]byte{tag, byte(n)}, body...)
@@ -45,12 +45,12 @@ func pfxmTLV(tag byte, body []byte) []byte {
 	return append(append([]byte{tag, 0x80 | byte(len(l))}, l...), body...)
 }
 
-func pfxmSeq(parts ...[]byte) []byte {
-	return pfxmTLV(0x30, bytes.Join(parts, nil))
+func seqOf(parts ...[]byte) []byte {
+	return tlvOf(0x30, bytes.Join(parts, nil))
 }
 
-// pfxmElem reads one element the test built.
-func pfxmElem(t *testing.T, der []byte) element {
+// pfxElement reads one element the test built.
+func pfxElement(t *testing.T, der []byte) element {
 	t.Helper()
 	e, rest, err := readElement(der)
 	if err != nil || len(rest) != 0 {
@@ -59,26 +59,26 @@ func pfxmElem(t *testing.T, der []byte) element {
 	return e
 }
 
-// pfxmPFX is buildPFX for any number of bags: one unencrypted safe and an
+// pfxOfSafes is buildPFX for any number of bags: one unencrypted safe and an
 // HMAC-SHA-256 MAC for pw.
-func pfxmPFX(t *testing.T, pw string, bags ...[]byte) []byte {
-	authSafe := pfxmSeq(pfxmSeq(mustDER(t, oidData), pfxmTLV(0xa0, pfxmTLV(0x04, pfxmSeq(bags...)))))
-	return pfxmSeq(mustDER(t, 3), pfxmSeq(mustDER(t, oidData), pfxmTLV(0xa0, pfxmTLV(0x04, authSafe))), pfxMAC(t, authSafe, pw, []byte("saltsalt"), 1))
+func pfxOfSafes(t *testing.T, pw string, bags ...[]byte) []byte {
+	authSafe := seqOf(seqOf(mustDER(t, oidData), tlvOf(0xa0, tlvOf(0x04, seqOf(bags...)))))
+	return seqOf(mustDER(t, 3), seqOf(mustDER(t, oidData), tlvOf(0xa0, tlvOf(0x04, authSafe))), pfxMAC(t, authSafe, pw, []byte("saltsalt"), 1))
 }
 
-// pfxmNest wraps SafeContents in n SafeContentsBags, one inside the other.
-func pfxmNest(t *testing.T, safeContents []byte, n int) []byte {
+// nestTLV wraps SafeContents in n SafeContentsBags, one inside the other.
+func nestTLV(t *testing.T, safeContents []byte, n int) []byte {
 	for range n {
-		safeContents = pfxmSeq(pfxmSeq(mustDER(t, oidSafeContentsBag), pfxmTLV(0xa0, safeContents)))
+		safeContents = seqOf(seqOf(mustDER(t, oidSafeContentsBag), tlvOf(0xa0, safeContents)))
 	}
 	return safeContents
 }
 
-// pfxm3DES encrypts plain with pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292
+// encrypt3DES encrypts plain with pbeWithSHAAnd3-KeyTripleDES-CBC (RFC 7292
 // Appendix C) under password as the KDF takes it (BMPString, or nil as
 // some writers use for the empty password), and returns the
 // AlgorithmIdentifier and the ciphertext.
-func pfxm3DES(t *testing.T, password []byte, iter int, plain []byte) ([]byte, []byte) {
+func encrypt3DES(t *testing.T, password []byte, iter int, plain []byte) ([]byte, []byte) {
 	salt := []byte("pfxmsalt")
 	block, err := des.NewTripleDESCipher(pkcs12KDF(1, password, salt, iter, 24))
 	if err != nil {
@@ -88,15 +88,15 @@ func pfxm3DES(t *testing.T, password []byte, iter int, plain []byte) ([]byte, []
 	padded := append(bytes.Clone(plain), bytes.Repeat([]byte{byte(p)}, p)...)
 	ct := make([]byte, len(padded))
 	cipher.NewCBCEncrypter(block, pkcs12KDF(2, password, salt, iter, 8)).CryptBlocks(ct, padded)
-	alg := pfxmSeq(mustDER(t, append(slices.Clone(oidPKCS12PBEPrefix), 3)), pfxmSeq(mustDER(t, salt), mustDER(t, iter)))
+	alg := seqOf(mustDER(t, append(slices.Clone(oidPKCS12PBEPrefix), 3)), seqOf(mustDER(t, salt), mustDER(t, iter)))
 	return alg, ct
 }
 
-// pfxmShrouded is a shrouded key bag whose encryption asks for iter
+// shroudedKeyBag is a shrouded key bag whose encryption asks for iter
 // iterations; its content is never decrypted by the scan.
-func pfxmShrouded(t *testing.T, iter int) []byte {
-	alg := pfxmSeq(mustDER(t, append(slices.Clone(oidPKCS12PBEPrefix), 3)), pfxmSeq(mustDER(t, []byte("saltsalt")), mustDER(t, iter)))
-	return pfxmSeq(mustDER(t, oidShroudedKeyBag), pfxmTLV(0xa0, pfxmSeq(alg, mustDER(t, make([]byte, 16)))))
+func shroudedKeyBag(t *testing.T, iter int) []byte {
+	alg := seqOf(mustDER(t, append(slices.Clone(oidPKCS12PBEPrefix), 3)), seqOf(mustDER(t, []byte("saltsalt")), mustDER(t, iter)))
+	return seqOf(mustDER(t, oidShroudedKeyBag), tlvOf(0xa0, seqOf(alg, mustDER(t, make([]byte, 16)))))
 }
 
 // TestPFXDERTLV: derTLV writes identifiers and lengths as encoding/asn1
@@ -136,11 +136,11 @@ func TestPFXDerOfDepth(t *testing.T) {
 	nest := func(levels int) []byte {
 		d := []byte{0x30, 0x00}
 		for range levels - 1 {
-			d = pfxmSeq(d)
+			d = seqOf(d)
 		}
 		return d
 	}
-	prim := pfxmElem(t, []byte{0x02, 0x01, 0x05})
+	prim := pfxElement(t, []byte{0x02, 0x01, 0x05})
 	for _, tc := range []struct {
 		name  string
 		e     element
@@ -149,8 +149,8 @@ func TestPFXDerOfDepth(t *testing.T) {
 	}{
 		{"a primitive at maxDepth", prim, maxDepth, true},
 		{"a primitive below maxDepth", prim, maxDepth + 1, false},
-		{"nesting down to maxDepth", pfxmElem(t, nest(maxDepth+1)), 0, true},
-		{"nesting one level deeper", pfxmElem(t, nest(maxDepth+2)), 0, false},
+		{"nesting down to maxDepth", pfxElement(t, nest(maxDepth+1)), 0, true},
+		{"nesting one level deeper", pfxElement(t, nest(maxDepth+2)), 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := derOf(tc.e, tc.depth)
@@ -168,15 +168,15 @@ func TestPFXDerOfDepth(t *testing.T) {
 // SafeContents; what is not a data safe with one SafeContents inside is
 // only re-encoded itself.
 func TestPFXNormaliseSafe(t *testing.T) {
-	bagsDER := pfxmSeq(pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 3}), pfxmTLV(0xa0, mustDER(t, 7))))
+	bagsDER := seqOf(seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 3}), tlvOf(0xa0, mustDER(t, 7))))
 	bagsBER := []byte{0x30, 0x80, 0x30, 0x80}
 	bagsBER = append(append(bagsBER, mustDER(t, asn1.ObjectIdentifier{1, 2, 3})...), 0xa0, 0x80)
 	bagsBER = append(append(bagsBER, mustDER(t, 7)...), 0, 0, 0, 0, 0, 0)
-	if d, err := derOf(pfxmElem(t, bagsBER), 0); err != nil || !bytes.Equal(d, bagsDER) {
+	if d, err := derOf(pfxElement(t, bagsBER), 0); err != nil || !bytes.Equal(d, bagsDER) {
 		t.Fatalf("the BER SafeContents is not the DER one: %x, %v", d, err)
 	}
 	dataSafe := func(oid asn1.ObjectIdentifier, content []byte) []byte {
-		return pfxmSeq(mustDER(t, oid), pfxmTLV(0xa0, pfxmTLV(0x04, content)))
+		return seqOf(mustDER(t, oid), tlvOf(0xa0, tlvOf(0x04, content)))
 	}
 	trailing := append(bytes.Clone(bagsBER), 0x05, 0x00)
 	for _, tc := range []struct {
@@ -189,15 +189,15 @@ func TestPFXNormaliseSafe(t *testing.T) {
 		{"data safe already DER", dataSafe(oidData, bagsDER), nil, true},
 		{"SafeContents with bytes after it: left as it is", dataSafe(oidData, trailing), nil, true},
 		{"not a data safe: its content is not touched", dataSafe(oidEncrypted, bagsBER), nil, true},
-		{"a ContentInfo of three parts: not touched", pfxmSeq(mustDER(t, oidData), pfxmTLV(0xa0, pfxmTLV(0x04, bagsBER)), mustDER(t, 1)), nil, true},
-		{"two elements in [0]: not touched", pfxmSeq(mustDER(t, oidData), pfxmTLV(0xa0, append(pfxmTLV(0x04, bagsBER), pfxmTLV(0x04, bagsBER)...))), nil, true},
+		{"a ContentInfo of three parts: not touched", seqOf(mustDER(t, oidData), tlvOf(0xa0, tlvOf(0x04, bagsBER)), mustDER(t, 1)), nil, true},
+		{"two elements in [0]: not touched", seqOf(mustDER(t, oidData), tlvOf(0xa0, append(tlvOf(0x04, bagsBER), tlvOf(0x04, bagsBER)...))), nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := tc.want
 			if tc.wantSame {
 				want = tc.safe
 			}
-			got, err := normaliseSafe(pfxmElem(t, tc.safe))
+			got, err := normaliseSafe(pfxElement(t, tc.safe))
 			if err != nil || !bytes.Equal(got, want) {
 				t.Errorf("normaliseSafe = %x, %v\nwant %x", got, err, want)
 			}
@@ -226,33 +226,33 @@ func TestPFXKDFOneBlockInputs(t *testing.T) {
 	}
 }
 
-// pfxmMacData is MacData with the AlgorithmIdentifier alg, digest and
+// macDataOf is MacData with the AlgorithmIdentifier alg, digest and
 // salt; iter < 0 leaves out the iteration count (DEFAULT 1).
-func pfxmMacData(t *testing.T, alg, digest, salt []byte, iter int) []byte {
-	parts := [][]byte{pfxmSeq(alg, mustDER(t, digest)), mustDER(t, salt)}
+func macDataOf(t *testing.T, alg, digest, salt []byte, iter int) []byte {
+	parts := [][]byte{seqOf(alg, mustDER(t, digest)), mustDER(t, salt)}
 	if iter >= 0 {
 		parts = append(parts, mustDER(t, iter))
 	}
-	return pfxmSeq(parts...)
+	return seqOf(parts...)
 }
 
-// pfxmHMAC is the RFC 7292 Appendix B MAC with HMAC-SHA-1 for a password
+// hmacOf is the RFC 7292 Appendix B MAC with HMAC-SHA-1 for a password
 // as the KDF takes it.
-func pfxmHMAC(password, salt []byte, iter int, msg []byte) []byte {
+func hmacOf(password, salt []byte, iter int, msg []byte) []byte {
 	m := hmac.New(sha1.New, pkcs12KDFHash(sha1.New, 64, 3, password, salt, iter, 20))
 	m.Write(msg)
 	return m.Sum(nil)
 }
 
-// pfxmPBMAC1Alg is a PBMAC1 AlgorithmIdentifier (RFC 9579): PBKDF2 with
+// pbmac1Algorithm is a PBMAC1 AlgorithmIdentifier (RFC 9579): PBKDF2 with
 // salt, iterations, keyLen and prf (nil: none, the default HMAC-SHA-1),
 // and the MAC scheme.
-func pfxmPBMAC1Alg(t *testing.T, salt []byte, iter, keyLen int, prf, scheme []byte) []byte {
+func pbmac1Algorithm(t *testing.T, salt []byte, iter, keyLen int, prf, scheme []byte) []byte {
 	kp := [][]byte{mustDER(t, salt), mustDER(t, iter), mustDER(t, keyLen)}
 	if prf != nil {
 		kp = append(kp, prf)
 	}
-	return pfxmSeq(mustDER(t, oidPBMAC1), pfxmSeq(pfxmSeq(mustDER(t, oidPBKDF2), pfxmSeq(kp...)), scheme))
+	return seqOf(mustDER(t, oidPBMAC1), seqOf(seqOf(mustDER(t, oidPBKDF2), seqOf(kp...)), scheme))
 }
 
 // TestPFXVerifyMAC: the digest, the default count, both forms of the
@@ -260,10 +260,10 @@ func pfxmPBMAC1Alg(t *testing.T, salt []byte, iter, keyLen int, prf, scheme []by
 func TestPFXVerifyMAC(t *testing.T) {
 	msg := []byte("the AuthenticatedSafe as the file holds it")
 	salt := []byte("macsalt!")
-	sha1Alg := pfxmSeq(mustDER(t, oidSHA1), []byte{0x05, 0x00})
+	sha1Alg := seqOf(mustDER(t, oidSHA1), []byte{0x05, 0x00})
 	bmpEmpty, _ := bmpPassword("")
 	bmpPW, _ := bmpPassword("pw")
-	pbmac := pfxmPBMAC1Alg(t, salt, 3, 32, nil, pfxmSeq(mustDER(t, oidHMACSHA256)))
+	pbmac := pbmac1Algorithm(t, salt, 3, 32, nil, seqOf(mustDER(t, oidHMACSHA256)))
 	pbKey, err := pbkdf2.Key(sha1.New, "pw", salt, 3, 32)
 	if err != nil {
 		t.Fatal(err)
@@ -278,26 +278,26 @@ func TestPFXVerifyMAC(t *testing.T) {
 		err            error
 		msg            string
 	}{
-		{"the password's MAC", pfxmMacData(t, sha1Alg, pfxmHMAC(bmpPW, salt, 2, msg), salt, 2), "pw", true, false, nil, ""},
-		{"no count: one iteration", pfxmMacData(t, sha1Alg, pfxmHMAC(bmpPW, salt, 1, msg), salt, -1), "pw", true, false, nil, ""},
-		{"another password's MAC", pfxmMacData(t, sha1Alg, pfxmHMAC(bmpPW, salt, 2, msg), salt, 2), "pW", false, false, nil, ""},
-		{"empty password as two zero bytes", pfxmMacData(t, sha1Alg, pfxmHMAC(bmpEmpty, salt, 2, msg), salt, 2), "", true, false, nil, ""},
-		{"empty password as no bytes", pfxmMacData(t, sha1Alg, pfxmHMAC(nil, salt, 2, msg), salt, 2), "", true, true, nil, ""},
-		{"no bytes is tried only for the empty password", pfxmMacData(t, sha1Alg, pfxmHMAC(nil, salt, 2, msg), salt, 2), "pw", false, false, nil, ""},
-		{"unknown digest", pfxmMacData(t, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 2), "pw", false, false,
+		{"the password's MAC", macDataOf(t, sha1Alg, hmacOf(bmpPW, salt, 2, msg), salt, 2), "pw", true, false, nil, ""},
+		{"no count: one iteration", macDataOf(t, sha1Alg, hmacOf(bmpPW, salt, 1, msg), salt, -1), "pw", true, false, nil, ""},
+		{"another password's MAC", macDataOf(t, sha1Alg, hmacOf(bmpPW, salt, 2, msg), salt, 2), "pW", false, false, nil, ""},
+		{"empty password as two zero bytes", macDataOf(t, sha1Alg, hmacOf(bmpEmpty, salt, 2, msg), salt, 2), "", true, false, nil, ""},
+		{"empty password as no bytes", macDataOf(t, sha1Alg, hmacOf(nil, salt, 2, msg), salt, 2), "", true, true, nil, ""},
+		{"no bytes is tried only for the empty password", macDataOf(t, sha1Alg, hmacOf(nil, salt, 2, msg), salt, 2), "pw", false, false, nil, ""},
+		{"unknown digest", macDataOf(t, seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 2), "pw", false, false,
 			ErrUnsupported, "the PFX's MAC uses an unknown digest (1.2.840.113549.2.5)"},
 		// 2^31 iterations pass the bound; the unknown digest stops it before any.
-		{"2^31 iterations are not damage", pfxmMacData(t, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 1<<31), "pw", false, false,
+		{"2^31 iterations are not damage", macDataOf(t, seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 1<<31), "pw", false, false,
 			ErrUnsupported, "unknown digest"},
-		{"2^31+1 iterations are", pfxmMacData(t, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 1<<31+1), "pw", false, false,
+		{"2^31+1 iterations are", macDataOf(t, seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5})), make([]byte, 16), salt, 1<<31+1), "pw", false, false,
 			ErrDamaged, "MacData does not parse"},
-		{"PBMAC1", pfxmMacData(t, pbmac, pbSum.Sum(nil), salt, 1), "pw", true, false, nil, ""},
-		{"PBMAC1, wrong password", pfxmMacData(t, pbmac, pbSum.Sum(nil), salt, 1), "pw2", false, false, nil, ""},
-		{"PBMAC1 that does not parse", pfxmMacData(t, pfxmSeq(mustDER(t, oidPBMAC1)), pbSum.Sum(nil), salt, 1), "pw", false, false,
+		{"PBMAC1", macDataOf(t, pbmac, pbSum.Sum(nil), salt, 1), "pw", true, false, nil, ""},
+		{"PBMAC1, wrong password", macDataOf(t, pbmac, pbSum.Sum(nil), salt, 1), "pw2", false, false, nil, ""},
+		{"PBMAC1 that does not parse", macDataOf(t, seqOf(mustDER(t, oidPBMAC1)), pbSum.Sum(nil), salt, 1), "pw", false, false,
 			ErrDamaged, "PBMAC1 parameters do not parse"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, nilPW, err := verifyMAC(pfxmElem(t, tc.md), msg, tc.pw)
+			ok, nilPW, err := verifyMAC(pfxElement(t, tc.md), msg, tc.pw)
 			if ok != tc.ok || nilPW != tc.emptyAsNil {
 				t.Errorf("verified %v, empty as no bytes %v; want %v, %v", ok, nilPW, tc.ok, tc.emptyAsNil)
 			}
@@ -313,8 +313,8 @@ func TestPFXVerifyMAC(t *testing.T) {
 func TestPFXPBMAC1(t *testing.T) {
 	msg := []byte("content octets")
 	salt := []byte("pbmacsalt")
-	hmac256 := pfxmSeq(mustDER(t, oidHMACSHA256), []byte{0x05, 0x00})
-	prf256 := pfxmSeq(mustDER(t, oidHMACSHA256), []byte{0x05, 0x00})
+	hmac256 := seqOf(mustDER(t, oidHMACSHA256), []byte{0x05, 0x00})
+	prf256 := seqOf(mustDER(t, oidHMACSHA256), []byte{0x05, 0x00})
 	want := func(prf func() hash.Hash, iter, keyLen int, h func() hash.Hash) []byte {
 		key, err := pbkdf2.Key(prf, "pw", salt, iter, keyLen)
 		if err != nil {
@@ -324,8 +324,8 @@ func TestPFXPBMAC1(t *testing.T) {
 		m.Write(msg)
 		return m.Sum(nil)
 	}
-	alg := func(kdf, scheme []byte) []byte { return pfxmSeq(mustDER(t, oidPBMAC1), pfxmSeq(kdf, scheme)) }
-	kdf := func(kp ...[]byte) []byte { return pfxmSeq(mustDER(t, oidPBKDF2), pfxmSeq(kp...)) }
+	alg := func(kdf, scheme []byte) []byte { return seqOf(mustDER(t, oidPBMAC1), seqOf(kdf, scheme)) }
+	kdf := func(kp ...[]byte) []byte { return seqOf(mustDER(t, oidPBKDF2), seqOf(kp...)) }
 	for _, tc := range []struct {
 		name string
 		alg  []byte
@@ -333,35 +333,35 @@ func TestPFXPBMAC1(t *testing.T) {
 		err  error
 		msg  string
 	}{
-		{"PRF and HMAC SHA-256", pfxmPBMAC1Alg(t, salt, 2, 32, prf256, hmac256), want(sha256.New, 2, 32, sha256.New), nil, ""},
-		{"no PRF: HMAC-SHA-1", pfxmPBMAC1Alg(t, salt, 2, 32, nil, hmac256), want(sha1.New, 2, 32, sha256.New), nil, ""},
-		{"PRF without parameters", pfxmPBMAC1Alg(t, salt, 2, 20, pfxmSeq(mustDER(t, oidHMACSHA256)), hmac256), want(sha256.New, 2, 20, sha256.New), nil, ""},
-		{"HMAC scheme without parameters", pfxmPBMAC1Alg(t, salt, 2, 20, nil, pfxmSeq(mustDER(t, oidHMACSHA1))), want(sha1.New, 2, 20, sha1.New), nil, ""},
-		{"one iteration", pfxmPBMAC1Alg(t, salt, 1, 32, nil, hmac256), want(sha1.New, 1, 32, sha256.New), nil, ""},
-		{"a one-byte key", pfxmPBMAC1Alg(t, salt, 2, 1, nil, hmac256), want(sha1.New, 2, 1, sha256.New), nil, ""},
-		{"a 64-byte key", pfxmPBMAC1Alg(t, salt, 2, 64, nil, hmac256), want(sha1.New, 2, 64, sha256.New), nil, ""},
-		{"no parameters", pfxmSeq(mustDER(t, oidPBMAC1)), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"parameters not a SEQUENCE", pfxmSeq(mustDER(t, oidPBMAC1), []byte{0x05, 0x00}), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"no MAC scheme", pfxmSeq(mustDER(t, oidPBMAC1), pfxmSeq(kdf(mustDER(t, salt), mustDER(t, 2), mustDER(t, 32)))), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"a KDF other than PBKDF2", alg(pfxmSeq(mustDER(t, oidPBES2), pfxmSeq()), hmac256), nil, ErrUnsupported, "other than PBKDF2"},
-		{"PBKDF2 without parameters", alg(pfxmSeq(mustDER(t, oidPBKDF2)), hmac256), nil, ErrUnsupported, "other than PBKDF2"},
+		{"PRF and HMAC SHA-256", pbmac1Algorithm(t, salt, 2, 32, prf256, hmac256), want(sha256.New, 2, 32, sha256.New), nil, ""},
+		{"no PRF: HMAC-SHA-1", pbmac1Algorithm(t, salt, 2, 32, nil, hmac256), want(sha1.New, 2, 32, sha256.New), nil, ""},
+		{"PRF without parameters", pbmac1Algorithm(t, salt, 2, 20, seqOf(mustDER(t, oidHMACSHA256)), hmac256), want(sha256.New, 2, 20, sha256.New), nil, ""},
+		{"HMAC scheme without parameters", pbmac1Algorithm(t, salt, 2, 20, nil, seqOf(mustDER(t, oidHMACSHA1))), want(sha1.New, 2, 20, sha1.New), nil, ""},
+		{"one iteration", pbmac1Algorithm(t, salt, 1, 32, nil, hmac256), want(sha1.New, 1, 32, sha256.New), nil, ""},
+		{"a one-byte key", pbmac1Algorithm(t, salt, 2, 1, nil, hmac256), want(sha1.New, 2, 1, sha256.New), nil, ""},
+		{"a 64-byte key", pbmac1Algorithm(t, salt, 2, 64, nil, hmac256), want(sha1.New, 2, 64, sha256.New), nil, ""},
+		{"no parameters", seqOf(mustDER(t, oidPBMAC1)), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"parameters not a SEQUENCE", seqOf(mustDER(t, oidPBMAC1), []byte{0x05, 0x00}), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"no MAC scheme", seqOf(mustDER(t, oidPBMAC1), seqOf(kdf(mustDER(t, salt), mustDER(t, 2), mustDER(t, 32)))), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"a KDF other than PBKDF2", alg(seqOf(mustDER(t, oidPBES2), seqOf()), hmac256), nil, ErrUnsupported, "other than PBKDF2"},
+		{"PBKDF2 without parameters", alg(seqOf(mustDER(t, oidPBKDF2)), hmac256), nil, ErrUnsupported, "other than PBKDF2"},
 		{"PBKDF2 without the key length", alg(kdf(mustDER(t, salt), mustDER(t, 2)), hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
 		{"salt not an OCTET STRING", alg(kdf(mustDER(t, 5), mustDER(t, 2), mustDER(t, 32)), hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
 		{"count not an INTEGER", alg(kdf(mustDER(t, salt), mustDER(t, salt), mustDER(t, 32)), hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"no iterations", pfxmPBMAC1Alg(t, salt, 0, 32, nil, hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"key length 0", pfxmPBMAC1Alg(t, salt, 2, 0, nil, hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"key length 65", pfxmPBMAC1Alg(t, salt, 2, 65, nil, hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"no iterations", pbmac1Algorithm(t, salt, 0, 32, nil, hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"key length 0", pbmac1Algorithm(t, salt, 2, 0, nil, hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"key length 65", pbmac1Algorithm(t, salt, 2, 65, nil, hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
 		{"key length not an INTEGER", alg(kdf(mustDER(t, salt), mustDER(t, 2), mustDER(t, salt)), hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"empty PRF", pfxmPBMAC1Alg(t, salt, 2, 32, pfxmSeq(), hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"unknown PRF", pfxmPBMAC1Alg(t, salt, 2, 32, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 3})), hmac256), nil, ErrUnsupported, "unknown PRF"},
-		{"empty MAC scheme", pfxmPBMAC1Alg(t, salt, 2, 32, nil, pfxmSeq()), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"empty PRF", pbmac1Algorithm(t, salt, 2, 32, seqOf(), hmac256), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"unknown PRF", pbmac1Algorithm(t, salt, 2, 32, seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 3})), hmac256), nil, ErrUnsupported, "unknown PRF"},
+		{"empty MAC scheme", pbmac1Algorithm(t, salt, 2, 32, nil, seqOf()), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
 		// 2^31 iterations pass the bound; the unknown HMAC stops it before any.
-		{"2^31 iterations are not damage", pfxmPBMAC1Alg(t, salt, 1<<31, 32, nil, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrUnsupported, "unknown HMAC"},
-		{"2^31+1 iterations are", pfxmPBMAC1Alg(t, salt, 1<<31+1, 32, nil, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
-		{"unknown HMAC", pfxmPBMAC1Alg(t, salt, 2, 32, nil, pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrUnsupported, "unknown HMAC"},
+		{"2^31 iterations are not damage", pbmac1Algorithm(t, salt, 1<<31, 32, nil, seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrUnsupported, "unknown HMAC"},
+		{"2^31+1 iterations are", pbmac1Algorithm(t, salt, 1<<31+1, 32, nil, seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrDamaged, "PBMAC1 parameters do not parse"},
+		{"unknown HMAC", pbmac1Algorithm(t, salt, 2, 32, nil, seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 6}))), nil, ErrUnsupported, "unknown HMAC"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := pfxmElem(t, tc.alg).children()
+			a, err := pfxElement(t, tc.alg).children()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -384,14 +384,14 @@ func TestPFXPBMAC1(t *testing.T) {
 func TestPFXBags(t *testing.T) {
 	f := getFixture(t)
 	certBag := certBagOf(t, f.leaf.Cert.Raw)
-	inner := pfxmSeq(certBag)
+	inner := seqOf(certBag)
 	if err := (&pfxContents{}).bags([]byte{0x30, 0x00}, "", false, maxPFXBagNestingDepth); err != nil {
 		t.Errorf("at the deepest level: %v", err)
 	}
 	if err := (&pfxContents{}).bags([]byte{0x30, 0x00}, "", false, maxPFXBagNestingDepth+1); !errors.Is(err, ErrDamaged) {
 		t.Errorf("one level deeper: %v", err)
 	}
-	unknownBag := pfxmSeq(mustDER(t, asn1.ObjectIdentifier{1, 2, 3}), pfxmTLV(0xa0, mustDER(t, 1)))
+	unknownBag := seqOf(mustDER(t, asn1.ObjectIdentifier{1, 2, 3}), tlvOf(0xa0, mustDER(t, 1)))
 	for _, tc := range []struct {
 		name  string
 		c     *pfxContents
@@ -399,15 +399,15 @@ func TestPFXBags(t *testing.T) {
 		certs int
 		err   error
 	}{
-		{"four SafeContentsBags deep", &pfxContents{}, pfxmNest(t, inner, 4), 1, nil},
-		{"five SafeContentsBags deep", &pfxContents{}, pfxmNest(t, inner, 5), 0, ErrDamaged},
-		{"a bag after a SafeContentsBag is read", &pfxContents{}, pfxmSeq(pfxmSeq(mustDER(t, oidSafeContentsBag), pfxmTLV(0xa0, inner)), certBag), 2, nil},
-		{"a damaged SafeContentsBag stops the reading", &pfxContents{}, pfxmSeq(pfxmSeq(mustDER(t, oidSafeContentsBag), pfxmTLV(0xa0, []byte{0x05, 0x00})), certBag), 0, ErrDamaged},
+		{"four SafeContentsBags deep", &pfxContents{}, nestTLV(t, inner, 4), 1, nil},
+		{"five SafeContentsBags deep", &pfxContents{}, nestTLV(t, inner, 5), 0, ErrDamaged},
+		{"a bag after a SafeContentsBag is read", &pfxContents{}, seqOf(seqOf(mustDER(t, oidSafeContentsBag), tlvOf(0xa0, inner)), certBag), 2, nil},
+		{"a damaged SafeContentsBag stops the reading", &pfxContents{}, seqOf(seqOf(mustDER(t, oidSafeContentsBag), tlvOf(0xa0, []byte{0x05, 0x00})), certBag), 0, ErrDamaged},
 		{"MaxItems before a bag", &pfxContents{certs: make([]*x509.Certificate, 400), refused: make([][]byte, 300), keys: make([]crypto.Signer, 200), unusable: make([]string, 100)},
-			pfxmSeq(unknownBag), 400, nil},
-		{"MaxItems+1 refused certificates", &pfxContents{refused: make([][]byte, MaxItems+1)}, pfxmSeq(unknownBag), 0, ErrTooLarge},
-		{"MaxItems+1 keys", &pfxContents{keys: make([]crypto.Signer, MaxItems+1)}, pfxmSeq(unknownBag), 0, ErrTooLarge},
-		{"MaxItems+1 unusable keys", &pfxContents{unusable: make([]string, MaxItems+1)}, pfxmSeq(unknownBag), 0, ErrTooLarge},
+			seqOf(unknownBag), 400, nil},
+		{"MaxItems+1 refused certificates", &pfxContents{refused: make([][]byte, MaxItems+1)}, seqOf(unknownBag), 0, ErrTooLarge},
+		{"MaxItems+1 keys", &pfxContents{keys: make([]crypto.Signer, MaxItems+1)}, seqOf(unknownBag), 0, ErrTooLarge},
+		{"MaxItems+1 unusable keys", &pfxContents{unusable: make([]string, MaxItems+1)}, seqOf(unknownBag), 0, ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.c.bags(tc.data, "", false, 0)
@@ -487,7 +487,7 @@ func TestPFXLoadFindings(t *testing.T) {
 		{"MaxItems+1 unusable keys", many(dsaKey, MaxItems+1), nil, nil, ErrTooLarge, "holds 1001 certificates and keys; the limit is 1000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := Load("x.pfx", pfxmPFX(t, "", tc.bags...), LoadOptions{})
+			b, err := Load("x.pfx", pfxOfSafes(t, "", tc.bags...), LoadOptions{})
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.errMsg) {
 					t.Errorf("error %v, want %v saying %q", err, tc.err, tc.errMsg)
@@ -511,7 +511,7 @@ func TestPFXLoadFindings(t *testing.T) {
 	}
 	// A certificate crypto/x509 refuses but the lenient reader reads says
 	// which of the refused bags it was.
-	b, err := Load("x.pfx", pfxmPFX(t, "", keyBagOf(t, leafKey), certBagOf(t, f.inter.Cert.Cert.Raw), certBagOf(t, negativeSerial(t, f.leaf.Cert.Raw))), LoadOptions{})
+	b, err := Load("x.pfx", pfxOfSafes(t, "", keyBagOf(t, leafKey), certBagOf(t, f.inter.Cert.Cert.Raw), certBagOf(t, negativeSerial(t, f.leaf.Cert.Raw))), LoadOptions{})
 	if err != nil || len(b.Refused) != 1 || b.Refused[0].Where != "certificate bag 1 of the refused ones" {
 		t.Errorf("lenient certificate: %v, %+v", err, b)
 	}
@@ -529,26 +529,26 @@ func TestPFXScan(t *testing.T) {
 	// EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm,
 	// encryptedContent [0] OPTIONAL }: without the content there is nothing to
 	// look into, and the algorithm is still named.
-	alg, _ := pfxm3DES(t, nil, 7, []byte{0x30, 0x00})
-	ed := pfxmSeq(mustDER(t, 0), pfxmSeq(mustDER(t, oidData), alg))
-	authSafe := pfxmSeq(pfxmSeq(mustDER(t, oidEncrypted), pfxmTLV(0xa0, ed)))
-	pfx := pfxmSeq(mustDER(t, 3), pfxmSeq(mustDER(t, oidData), pfxmTLV(0xa0, pfxmTLV(0x04, authSafe))))
+	alg, _ := encrypt3DES(t, nil, 7, []byte{0x30, 0x00})
+	ed := seqOf(mustDER(t, 0), seqOf(mustDER(t, oidData), alg))
+	authSafe := seqOf(seqOf(mustDER(t, oidEncrypted), tlvOf(0xa0, ed)))
+	pfx := seqOf(mustDER(t, 3), seqOf(mustDER(t, oidData), tlvOf(0xa0, tlvOf(0x04, authSafe))))
 	if s, err := scanPFX(pfx, 10); err != nil || s.info.CertEncryption != "3DES" || len(s.safes) != 0 || s.info.BagIterations != 7 {
 		t.Errorf("encrypted safe without content: %v, %+v", err, s)
 	}
 
-	over := pfxmShrouded(t, 11)
+	over := shroudedKeyBag(t, 11)
 	for _, tc := range []struct {
 		name   string
 		data   []byte
 		err    error
 		nested bool
 	}{
-		{"four SafeContentsBags deep", pfxmNest(t, pfxmSeq(pfxmShrouded(t, 5)), 4), nil, true},
-		{"five SafeContentsBags deep", pfxmNest(t, pfxmSeq(pfxmShrouded(t, 5)), 5), ErrDamaged, true},
-		{"a count after a SafeContentsBag is checked", pfxmSeq(pfxmSeq(mustDER(t, oidSafeContentsBag), pfxmTLV(0xa0, pfxmSeq())), over), ErrTooManyIterations, true},
-		{"a count inside a SafeContentsBag is checked", pfxmNest(t, pfxmSeq(over), 1), ErrTooManyIterations, true},
-		{"no SafeContentsBag", pfxmSeq(pfxmShrouded(t, 5)), nil, false},
+		{"four SafeContentsBags deep", nestTLV(t, seqOf(shroudedKeyBag(t, 5)), 4), nil, true},
+		{"five SafeContentsBags deep", nestTLV(t, seqOf(shroudedKeyBag(t, 5)), 5), ErrDamaged, true},
+		{"a count after a SafeContentsBag is checked", seqOf(seqOf(mustDER(t, oidSafeContentsBag), tlvOf(0xa0, seqOf())), over), ErrTooManyIterations, true},
+		{"a count inside a SafeContentsBag is checked", nestTLV(t, seqOf(over), 1), ErrTooManyIterations, true},
+		{"no SafeContentsBag", seqOf(shroudedKeyBag(t, 5)), nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &pfxScan{max: 10}
@@ -560,7 +560,7 @@ func TestPFXScan(t *testing.T) {
 	}
 
 	pkcs5 := func(oid asn1.ObjectIdentifier, iter int) element {
-		return pfxmElem(t, pfxmSeq(mustDER(t, oid), pfxmSeq(mustDER(t, []byte("saltsalt")), mustDER(t, iter))))
+		return pfxElement(t, seqOf(mustDER(t, oid), seqOf(mustDER(t, []byte("saltsalt")), mustDER(t, iter))))
 	}
 	md5DES := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 3} // pbeWithMD5AndDES-CBC (RFC 8018 §A.3)
 	for _, tc := range []struct {
@@ -592,8 +592,8 @@ func TestPFXInside(t *testing.T) {
 	bmpEmpty, _ := bmpPassword("")
 	bmpPW, _ := bmpPassword("pw")
 	safe := func(password []byte, bagIter int) encryptedSafe {
-		alg, ct := pfxm3DES(t, password, 3, pfxmSeq(pfxmShrouded(t, bagIter)))
-		return encryptedSafe{alg: pfxmElem(t, alg), ciphertext: ct}
+		alg, ct := encrypt3DES(t, password, 3, seqOf(shroudedKeyBag(t, bagIter)))
+		return encryptedSafe{alg: pfxElement(t, alg), ciphertext: ct}
 	}
 	for _, tc := range []struct {
 		name   string
@@ -640,8 +640,8 @@ func TestPFXDecryptSafePKCS12(t *testing.T) {
 		{"no bytes only when asked", nil, 2, "", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			alg, ct := pfxm3DES(t, tc.password, tc.iter, plain)
-			got, err := decryptSafe(pfxmElem(t, alg), ct, tc.pw, tc.emptyAsNil)
+			alg, ct := encrypt3DES(t, tc.password, tc.iter, plain)
+			got, err := decryptSafe(pfxElement(t, alg), ct, tc.pw, tc.emptyAsNil)
 			if tc.ok && (err != nil || !bytes.Equal(got, plain)) {
 				t.Errorf("decryptSafe = %q, %v", got, err)
 			}
@@ -650,10 +650,10 @@ func TestPFXDecryptSafePKCS12(t *testing.T) {
 			}
 		})
 	}
-	alg, ct := pfxm3DES(t, bmpPW, 1, plain)
-	a := pfxmElem(t, alg)
+	alg, ct := encrypt3DES(t, bmpPW, 1, plain)
+	a := pfxElement(t, alg)
 	kids, _ := a.children()
-	short := pfxmElem(t, pfxmSeq(mustDER(t, oidPKCS12PBEPrefix), kids[1].full))
+	short := pfxElement(t, seqOf(mustDER(t, oidPKCS12PBEPrefix), kids[1].full))
 	if _, err := decryptSafe(short, ct, "pw", false); !errors.Is(err, errNoDecrypt) {
 		t.Errorf("the PKCS #12 PBE arc itself: %v", err)
 	}
@@ -720,10 +720,10 @@ func TestPFXDecryptSafePBES2Minimal(t *testing.T) {
 	padded := append(bytes.Clone(plain), bytes.Repeat([]byte{11}, 11)...)
 	ct := make([]byte, len(padded))
 	cipher.NewCBCEncrypter(block, iv).CryptBlocks(ct, padded)
-	alg := pfxmSeq(mustDER(t, oidPBES2), pfxmSeq(
-		pfxmSeq(mustDER(t, oidPBKDF2), pfxmSeq(mustDER(t, salt), mustDER(t, 2))),
-		pfxmSeq(mustDER(t, oidAES256CBC), mustDER(t, iv))))
-	if got, err := decryptSafe(pfxmElem(t, alg), ct, "pw", false); err != nil || !bytes.Equal(got, plain) {
+	alg := seqOf(mustDER(t, oidPBES2), seqOf(
+		seqOf(mustDER(t, oidPBKDF2), seqOf(mustDER(t, salt), mustDER(t, 2))),
+		seqOf(mustDER(t, oidAES256CBC), mustDER(t, iv))))
+	if got, err := decryptSafe(pfxElement(t, alg), ct, "pw", false); err != nil || !bytes.Equal(got, plain) {
 		t.Errorf("decryptSafe = %x, %v", got, err)
 	}
 }

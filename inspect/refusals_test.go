@@ -28,17 +28,17 @@ import (
 // refuses. A negative serial number is the defect of choice when the test
 // is about what the lenient reader reads rather than why Go refuses.
 
-var lmOIDRSA = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+var oidRSAKey = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 
-// lmNegativeSerial returns der with its serial number made negative.
-func lmNegativeSerial(t *testing.T, der []byte) []byte {
+// withNegativeSerial returns der with its serial number made negative.
+func withNegativeSerial(t *testing.T, der []byte) []byte {
 	t.Helper()
 	return editField(t, der, func(_ int, f element) bool { return f.integer() != nil }, func(element) []byte { return mustMarshal(t, -4242) })
 }
 
-// lmRefused loads der, which crypto/x509 must refuse, and returns its one
+// refusedCertificate loads der, which crypto/x509 must refuse, and returns its one
 // refusal.
-func lmRefused(t *testing.T, der []byte) *Refusal {
+func refusedCertificate(t *testing.T, der []byte) *Refusal {
 	t.Helper()
 	if _, err := x509.ParseCertificate(der); err == nil {
 		t.Fatal("crypto/x509 reads the fixture: it tests nothing")
@@ -53,10 +53,10 @@ func lmRefused(t *testing.T, der []byte) *Refusal {
 	return b.Refused[0]
 }
 
-// lmRSASPKI is an RSA SubjectPublicKeyInfo with modulus n and exponent e.
-func lmRSASPKI(t *testing.T, n, e *big.Int) []byte {
+// rsaSPKI is an RSA SubjectPublicKeyInfo with modulus n and exponent e.
+func rsaSPKI(t *testing.T, n, e *big.Int) []byte {
 	key := seq(mustMarshal(t, n), mustMarshal(t, e))
-	return seq(seq(mustMarshal(t, lmOIDRSA), asn1.NullBytes), mustMarshal(t, asn1.BitString{Bytes: key, BitLength: 8 * len(key)}))
+	return seq(seq(mustMarshal(t, oidRSAKey), asn1.NullBytes), mustMarshal(t, asn1.BitString{Bytes: key, BitLength: 8 * len(key)}))
 }
 
 // TestLenientReadsFields: the certificate the lenient reader builds
@@ -74,8 +74,8 @@ func TestLenientReadsFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der := lmNegativeSerial(t, good)
-	ref := lmRefused(t, der)
+	der := withNegativeSerial(t, good)
+	ref := refusedCertificate(t, der)
 	if ref.Code != CodeNegativeSerial || ref.Reason != "negative serial number" {
 		t.Errorf("code %s, reason %q", ref.Code, ref.Reason)
 	}
@@ -124,7 +124,7 @@ func TestLenientReadsFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ed := lmRefused(t, lmNegativeSerial(t, edCert)).Cert
+	ed := refusedCertificate(t, withNegativeSerial(t, edCert)).Cert
 	if !bytes.Equal(ed.RawSubjectPublicKeyInfo, edWant.RawSubjectPublicKeyInfo) || !edKey.Public().(ed25519.PublicKey).Equal(ed.PublicKey) ||
 		ed.PublicKeyAlgorithm != x509.Ed25519 || ed.SignatureAlgorithm != x509.PureEd25519 || !bytes.Equal(ed.Signature, edWant.Signature) {
 		t.Errorf("Ed25519: key info %x, key %v (%v), signed with %v", ed.RawSubjectPublicKeyInfo, ed.PublicKey, ed.PublicKeyAlgorithm, ed.SignatureAlgorithm)
@@ -136,10 +136,10 @@ func TestLenientReadsFields(t *testing.T) {
 	var noNull []byte
 	rsaCert := editField(t, makeCert(t, rsaKey, nil), isSPKI, func(f element) []byte {
 		k, _ := f.children()
-		noNull = seq(seq(mustMarshal(t, lmOIDRSA)), k[1].full)
+		noNull = seq(seq(mustMarshal(t, oidRSAKey)), k[1].full)
 		return noNull
 	})
-	ref = lmRefused(t, rsaCert)
+	ref = refusedCertificate(t, rsaCert)
 	if ref.Code != CodeRSAKeyParams || !bytes.Equal(ref.Cert.RawSubjectPublicKeyInfo, noNull) || !rsaKey.PublicKey.Equal(ref.Cert.PublicKey) ||
 		ref.Cert.SignatureAlgorithm != x509.SHA256WithRSA {
 		t.Errorf("RSA without NULL: %s, key info %x, key %v, signed with %v", ref.Code, ref.Cert.RawSubjectPublicKeyInfo, ref.Cert.PublicKey, ref.Cert.SignatureAlgorithm)
@@ -153,7 +153,7 @@ func TestRSAExponent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := lmNegativeSerial(t, makeCert(t, rsaKey, nil))
+	base := withNegativeSerial(t, makeCert(t, rsaKey, nil))
 	for _, tc := range []struct {
 		e    int64
 		read bool
@@ -164,8 +164,8 @@ func TestRSAExponent(t *testing.T) {
 		{1<<31 + 1, false},
 	} {
 		t.Run(fmt.Sprint(tc.e), func(t *testing.T) {
-			der := editField(t, base, isSPKI, func(element) []byte { return lmRSASPKI(t, rsaKey.N, big.NewInt(tc.e)) })
-			c := lmRefused(t, der).Cert
+			der := editField(t, base, isSPKI, func(element) []byte { return rsaSPKI(t, rsaKey.N, big.NewInt(tc.e)) })
+			c := refusedCertificate(t, der).Cert
 			got, ok := c.PublicKey.(*rsa.PublicKey)
 			switch {
 			case tc.read && (!ok || int64(got.E) != tc.e || got.N.Cmp(rsaKey.N) != 0 || c.PublicKeyAlgorithm != x509.RSA):
@@ -197,7 +197,7 @@ func TestLenientNames(t *testing.T) {
 	}
 	tagged := tlv(asn1.ClassContextSpecific, 0, false, []byte("Exchange"))
 	constructed := seq(mustMarshal(t, "Exchange"))
-	der := lmNegativeSerial(t, makeCert(t, ecKey, func(c *x509.Certificate) {
+	der := withNegativeSerial(t, makeCert(t, ecKey, func(c *x509.Certificate) {
 		c.RawSubject = seq(
 			rdn(asn1.ObjectIdentifier{2, 5, 4, 3}, bmp("exch2.acme.com")),
 			rdn(asn1.ObjectIdentifier{2, 5, 4, 10}, bmp("Acme")),
@@ -205,7 +205,7 @@ func TestLenientNames(t *testing.T) {
 			rdn(asn1.ObjectIdentifier{2, 5, 4, 11}, constructed),
 		)
 	}))
-	s := lmRefused(t, der).Cert.Subject
+	s := refusedCertificate(t, der).Cert.Subject
 	if s.CommonName != "exch2.acme.com" {
 		t.Errorf("common name %q", s.CommonName)
 	}
@@ -237,7 +237,7 @@ func TestRefusalCodeChoice(t *testing.T) {
 		der  []byte
 		code string
 	}{
-		{"explicit curve and negative serial", lmNegativeSerial(t, explicit), CodeNegativeSerial},
+		{"explicit curve and negative serial", withNegativeSerial(t, explicit), CodeNegativeSerial},
 		{"explicit curve", explicit, CodeExplicitECParams},
 		{"negative pathLen, critical", bc(true, -1), CodeNegativePathLen},
 		{"negative pathLen, not critical", bc(false, -2), CodeNegativePathLen},
@@ -246,7 +246,7 @@ func TestRefusalCodeChoice(t *testing.T) {
 		}), CodeBadBasicConstraints},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if ref := lmRefused(t, tc.der); ref.Code != tc.code {
+			if ref := refusedCertificate(t, tc.der); ref.Code != tc.code {
 				t.Errorf("code %s (%s), want %s", ref.Code, ref.Reason, tc.code)
 			}
 		})
@@ -364,7 +364,7 @@ func TestUnreadableExtensions(t *testing.T) {
 				}
 				return
 			}
-			ref := lmRefused(t, der)
+			ref := refusedCertificate(t, der)
 			if !reflect.DeepEqual(ref.Unread, tc.unread) {
 				t.Errorf("unread %q, want %q", ref.Unread, tc.unread)
 			}
