@@ -328,7 +328,7 @@ func TestUnreadableExtensions(t *testing.T) {
 	}
 	base := makeCert(t, ecKey, nil)
 	// A critical access description without its location.
-	badAIA := seq(mustMarshal(t, oidAIA), mustMarshal(t, true), mustMarshal(t, seq(seq(mustMarshal(t, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 2})))))
+	badAIA := unreadableAIA(t)
 	noOID := seq(mustMarshal(t, 5), mustMarshal(t, asn1.NullBytes))
 	filler := func(i int) []byte {
 		return seq(mustMarshal(t, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, i}), mustMarshal(t, asn1.NullBytes))
