@@ -3,6 +3,7 @@ package exchange
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Versions is a set of Exchange versions.
@@ -89,120 +90,125 @@ var commonParams = []string{"Verbose", "Debug", "ErrorAction", "WarningAction", 
 // records the current cumulative update, which removed them (2022 H1 CUs).
 // Where a parameter's presence in Exchange 2007 is not documented, the table
 // leaves 2007 out, so exchcert never emits it there.
-var cmdletTable = []Cmdlet{
-	// New-ExchangeCertificate.
-	{Name: "New-ExchangeCertificate", Versions: all, Source: ref("new-exchangecertificate", srcE07NewCert), Params: withShould(map[string]Versions{
-		"GenerateRequest": all, "SubjectName": all, "DomainName": all, "KeySize": all,
-		"PrivateKeyExportable": all, "FriendlyName": all, "BinaryEncoded": all,
-		"IncludeAcceptedDomains": all, "IncludeAutoDiscover": all, "Services": all, "Force": all,
-		"Path":              e07, // E07 only
-		"RequestFile":       e13, // E13; E16/E19 only before the 2022 H1 CUs (srcH1CU2022)
-		"Server":            from2010,
-		"IncludeServerFQDN": from2010, "IncludeServerNetBIOSName": from2010,
-	})},
-	// Import-ExchangeCertificate.
-	{Name: "Import-ExchangeCertificate", Versions: all, Source: ref("import-exchangecertificate", srcE07ImportCert), Params: withShould(map[string]Versions{
-		"Path":                 e07,
-		"FileData":             from2010,
-		"FileName":             e13, // removed from E16/E19 by the 2022 H1 CUs
-		"Password":             all,
-		"PrivateKeyExportable": from2010,
-		"FriendlyName":         all,
-		"Server":               from2010,
-	})},
-	// Enable-ExchangeCertificate. -DoNotRequireSsl is documented from
-	// E10; its E07 presence is unverified. -Identity only E13+.
-	{Name: "Enable-ExchangeCertificate", Versions: all, Source: ref("enable-exchangecertificate"), Params: withShould(map[string]Versions{
-		"Thumbprint": all, "Services": all, "Force": all,
-		"Server": from2010, "DoNotRequireSsl": from2010, "NetworkServiceAllowed": from2010,
-		"Identity": from2013,
-	})},
-	// Get-ExchangeCertificate.
-	{Name: "Get-ExchangeCertificate", Versions: all, Source: ref("get-exchangecertificate"), Params: map[string]Versions{
-		"Thumbprint": all, "DomainName": all, "Identity": all, "Server": from2010,
-	}},
-	// Export-/Remove-ExchangeCertificate.
-	{Name: "Export-ExchangeCertificate", Versions: all, Source: ref("export-exchangecertificate"), Params: withShould(map[string]Versions{
-		"Thumbprint": all, "BinaryEncoded": all, "Password": all, "Path": e07, "FileName": e13, "Server": from2010,
-	})},
-	{Name: "Remove-ExchangeCertificate", Versions: all, Source: ref("remove-exchangecertificate"), Params: withShould(map[string]Versions{
-		"Thumbprint": all, "Server": from2010,
-	})},
-	// Outlook providers (CertPrincipalName: E07 SP1 and later).
-	{Name: "Get-OutlookProvider", Versions: all, Source: ref("get-outlookprovider"), Params: map[string]Versions{"Identity": all}},
-	{Name: "Set-OutlookProvider", Versions: all, Source: ref("set-outlookprovider"), Params: withShould(map[string]Versions{
-		"Identity": all, "CertPrincipalName": all,
-	})},
-	// Autodiscover SCP: Set-ClientAccessServer up to E13,
-	// Set-ClientAccessService from E16 (the old name only warns there, so
-	// exchcert treats it as gone).
-	{Name: "Set-ClientAccessServer", Versions: upTo2013, Source: ref("set-clientaccessserver"), Params: withShould(map[string]Versions{
-		"Identity": upTo2013, "AutoDiscoverServiceInternalUri": upTo2013,
-	})},
-	{Name: "Get-ClientAccessServer", Versions: upTo2013, Source: ref("get-clientaccessserver"), Params: map[string]Versions{"Identity": upTo2013}},
-	{Name: "Set-ClientAccessService", Versions: from2016, Source: ref("set-clientaccessservice"), Params: withShould(map[string]Versions{
-		"Identity": from2016, "AutoDiscoverServiceInternalUri": from2016,
-	})},
-	{Name: "Get-ClientAccessService", Versions: from2016, Source: ref("get-clientaccessservice"), Params: map[string]Versions{"Identity": from2016}},
-	// Virtual directories. Exchange2003Url is the 2003 coexistence
-	// setting documented for E10 (srcTransition).
-	vdir("Owa", all, map[string]Versions{"Exchange2003Url": e10, "FormsAuthentication": all, "BasicAuthentication": all, "WindowsAuthentication": all}),
-	vdir("Ecp", from2010, nil),
-	vdir("WebServices", all, map[string]Versions{"WindowsAuthentication": all, "BasicAuthentication": all, "DigestAuthentication": all, "OAuthAuthentication": from2013}),
-	vdir("Autodiscover", all, map[string]Versions{"WindowsAuthentication": all, "BasicAuthentication": all, "DigestAuthentication": all}),
-	vdir("Oab", all, map[string]Versions{"RequireSSL": all}),
-	vdir("ActiveSync", all, nil),
-	vdir("Mapi", from2013, map[string]Versions{"IISAuthenticationMethods": from2013}), // E13 SP1 and later
-	// Enable-OutlookAnywhere: 2007 and 2010 only (on from 2013).
-	{Name: "Enable-OutlookAnywhere", Versions: upTo2010, Source: ref("enable-outlookanywhere"), Params: withShould(map[string]Versions{
-		"Server": upTo2010, "ExternalHostname": upTo2010, "ClientAuthenticationMethod": upTo2010, "SSLOffloading": upTo2010,
-	})},
-	{Name: "Get-OutlookAnywhere", Versions: all, Source: ref("get-outlookanywhere"), Params: map[string]Versions{"Identity": all, "Server": all}},
-	{Name: "Set-OutlookAnywhere", Versions: all, Source: ref("set-outlookanywhere"), Params: withShould(map[string]Versions{
-		"Identity": all, "ExternalHostname": all, "SSLOffloading": all, "IISAuthenticationMethods": all,
-		"ClientAuthenticationMethod": upTo2010,
-		"InternalHostname":           from2013, "InternalClientsRequireSsl": from2013, "ExternalClientsRequireSsl": from2013,
-		"InternalClientAuthenticationMethod": from2013, "ExternalClientAuthenticationMethod": from2013,
-	})},
-	// POP3/IMAP4. X509CertificateName from E07 SP1 (srcE07PopImap);
-	// connection settings and -Server are documented from E10.
-	{Name: "Set-PopSettings", Versions: all, Source: ref("set-popsettings", srcE07PopImap), Params: withShould(map[string]Versions{
-		"X509CertificateName": all, "Server": from2010, "ExternalConnectionSettings": from2010, "InternalConnectionSettings": from2010,
-	})},
-	{Name: "Set-ImapSettings", Versions: all, Source: ref("set-imapsettings", srcE07PopImap), Params: withShould(map[string]Versions{
-		"X509CertificateName": all, "Server": from2010, "ExternalConnectionSettings": from2010, "InternalConnectionSettings": from2010,
-	})},
-	{Name: "Get-PopSettings", Versions: all, Source: ref("get-popsettings"), Params: map[string]Versions{"Server": from2010}},
-	{Name: "Get-ImapSettings", Versions: all, Source: ref("get-imapsettings"), Params: map[string]Versions{"Server": from2010}},
-	// connectors that pin a certificate by name (TlsCertificateName,
-	// documented from E13).
-	{Name: "Get-SendConnector", Versions: all, Source: ref("get-sendconnector"), Params: map[string]Versions{"Identity": all}},
-	{Name: "Get-ReceiveConnector", Versions: all, Source: ref("get-receiveconnector"), Params: map[string]Versions{"Identity": all, "Server": from2010}},
-	// Test-OutlookWebServices: the current page says it is
-	// functional only in Exchange 2010; -TrustAnySSLCertificate and
-	// -MailboxCredential exist only in the E13+ parameter sets.
-	{Name: "Test-OutlookWebServices", Versions: from2010, Source: ref("test-outlookwebservices"), Params: map[string]Versions{
-		"Identity": from2010, "ClientAccessServer": e10, "TrustAnySSLCertificate": from2013, "MailboxCredential": from2013,
-	}},
+//
+// It is a function, and cmdletIndex is built on first use, so that
+// commands which print no script do not pay for the table at start-up.
+func cmdletTable() []Cmdlet {
+	return []Cmdlet{
+		// New-ExchangeCertificate.
+		{Name: "New-ExchangeCertificate", Versions: all, Source: ref("new-exchangecertificate", srcE07NewCert), Params: withShould(map[string]Versions{
+			"GenerateRequest": all, "SubjectName": all, "DomainName": all, "KeySize": all,
+			"PrivateKeyExportable": all, "FriendlyName": all, "BinaryEncoded": all,
+			"IncludeAcceptedDomains": all, "IncludeAutoDiscover": all, "Services": all, "Force": all,
+			"Path":              e07, // E07 only
+			"RequestFile":       e13, // E13; E16/E19 only before the 2022 H1 CUs (srcH1CU2022)
+			"Server":            from2010,
+			"IncludeServerFQDN": from2010, "IncludeServerNetBIOSName": from2010,
+		})},
+		// Import-ExchangeCertificate.
+		{Name: "Import-ExchangeCertificate", Versions: all, Source: ref("import-exchangecertificate", srcE07ImportCert), Params: withShould(map[string]Versions{
+			"Path":                 e07,
+			"FileData":             from2010,
+			"FileName":             e13, // removed from E16/E19 by the 2022 H1 CUs
+			"Password":             all,
+			"PrivateKeyExportable": from2010,
+			"FriendlyName":         all,
+			"Server":               from2010,
+		})},
+		// Enable-ExchangeCertificate. -DoNotRequireSsl is documented from
+		// E10; its E07 presence is unverified. -Identity only E13+.
+		{Name: "Enable-ExchangeCertificate", Versions: all, Source: ref("enable-exchangecertificate"), Params: withShould(map[string]Versions{
+			"Thumbprint": all, "Services": all, "Force": all,
+			"Server": from2010, "DoNotRequireSsl": from2010, "NetworkServiceAllowed": from2010,
+			"Identity": from2013,
+		})},
+		// Get-ExchangeCertificate.
+		{Name: "Get-ExchangeCertificate", Versions: all, Source: ref("get-exchangecertificate"), Params: map[string]Versions{
+			"Thumbprint": all, "DomainName": all, "Identity": all, "Server": from2010,
+		}},
+		// Export-/Remove-ExchangeCertificate.
+		{Name: "Export-ExchangeCertificate", Versions: all, Source: ref("export-exchangecertificate"), Params: withShould(map[string]Versions{
+			"Thumbprint": all, "BinaryEncoded": all, "Password": all, "Path": e07, "FileName": e13, "Server": from2010,
+		})},
+		{Name: "Remove-ExchangeCertificate", Versions: all, Source: ref("remove-exchangecertificate"), Params: withShould(map[string]Versions{
+			"Thumbprint": all, "Server": from2010,
+		})},
+		// Outlook providers (CertPrincipalName: E07 SP1 and later).
+		{Name: "Get-OutlookProvider", Versions: all, Source: ref("get-outlookprovider"), Params: map[string]Versions{"Identity": all}},
+		{Name: "Set-OutlookProvider", Versions: all, Source: ref("set-outlookprovider"), Params: withShould(map[string]Versions{
+			"Identity": all, "CertPrincipalName": all,
+		})},
+		// Autodiscover SCP: Set-ClientAccessServer up to E13,
+		// Set-ClientAccessService from E16 (the old name only warns there, so
+		// exchcert treats it as gone).
+		{Name: "Set-ClientAccessServer", Versions: upTo2013, Source: ref("set-clientaccessserver"), Params: withShould(map[string]Versions{
+			"Identity": upTo2013, "AutoDiscoverServiceInternalUri": upTo2013,
+		})},
+		{Name: "Get-ClientAccessServer", Versions: upTo2013, Source: ref("get-clientaccessserver"), Params: map[string]Versions{"Identity": upTo2013}},
+		{Name: "Set-ClientAccessService", Versions: from2016, Source: ref("set-clientaccessservice"), Params: withShould(map[string]Versions{
+			"Identity": from2016, "AutoDiscoverServiceInternalUri": from2016,
+		})},
+		{Name: "Get-ClientAccessService", Versions: from2016, Source: ref("get-clientaccessservice"), Params: map[string]Versions{"Identity": from2016}},
+		// Virtual directories. Exchange2003Url is the 2003 coexistence
+		// setting documented for E10 (srcTransition).
+		vdir("Owa", all, map[string]Versions{"Exchange2003Url": e10, "FormsAuthentication": all, "BasicAuthentication": all, "WindowsAuthentication": all}),
+		vdir("Ecp", from2010, nil),
+		vdir("WebServices", all, map[string]Versions{"WindowsAuthentication": all, "BasicAuthentication": all, "DigestAuthentication": all, "OAuthAuthentication": from2013}),
+		vdir("Autodiscover", all, map[string]Versions{"WindowsAuthentication": all, "BasicAuthentication": all, "DigestAuthentication": all}),
+		vdir("Oab", all, map[string]Versions{"RequireSSL": all}),
+		vdir("ActiveSync", all, nil),
+		vdir("Mapi", from2013, map[string]Versions{"IISAuthenticationMethods": from2013}), // E13 SP1 and later
+		// Enable-OutlookAnywhere: 2007 and 2010 only (on from 2013).
+		{Name: "Enable-OutlookAnywhere", Versions: upTo2010, Source: ref("enable-outlookanywhere"), Params: withShould(map[string]Versions{
+			"Server": upTo2010, "ExternalHostname": upTo2010, "ClientAuthenticationMethod": upTo2010, "SSLOffloading": upTo2010,
+		})},
+		{Name: "Get-OutlookAnywhere", Versions: all, Source: ref("get-outlookanywhere"), Params: map[string]Versions{"Identity": all, "Server": all}},
+		{Name: "Set-OutlookAnywhere", Versions: all, Source: ref("set-outlookanywhere"), Params: withShould(map[string]Versions{
+			"Identity": all, "ExternalHostname": all, "SSLOffloading": all, "IISAuthenticationMethods": all,
+			"ClientAuthenticationMethod": upTo2010,
+			"InternalHostname":           from2013, "InternalClientsRequireSsl": from2013, "ExternalClientsRequireSsl": from2013,
+			"InternalClientAuthenticationMethod": from2013, "ExternalClientAuthenticationMethod": from2013,
+		})},
+		// POP3/IMAP4. X509CertificateName from E07 SP1 (srcE07PopImap);
+		// connection settings and -Server are documented from E10.
+		{Name: "Set-PopSettings", Versions: all, Source: ref("set-popsettings", srcE07PopImap), Params: withShould(map[string]Versions{
+			"X509CertificateName": all, "Server": from2010, "ExternalConnectionSettings": from2010, "InternalConnectionSettings": from2010,
+		})},
+		{Name: "Set-ImapSettings", Versions: all, Source: ref("set-imapsettings", srcE07PopImap), Params: withShould(map[string]Versions{
+			"X509CertificateName": all, "Server": from2010, "ExternalConnectionSettings": from2010, "InternalConnectionSettings": from2010,
+		})},
+		{Name: "Get-PopSettings", Versions: all, Source: ref("get-popsettings"), Params: map[string]Versions{"Server": from2010}},
+		{Name: "Get-ImapSettings", Versions: all, Source: ref("get-imapsettings"), Params: map[string]Versions{"Server": from2010}},
+		// connectors that pin a certificate by name (TlsCertificateName,
+		// documented from E13).
+		{Name: "Get-SendConnector", Versions: all, Source: ref("get-sendconnector"), Params: map[string]Versions{"Identity": all}},
+		{Name: "Get-ReceiveConnector", Versions: all, Source: ref("get-receiveconnector"), Params: map[string]Versions{"Identity": all, "Server": from2010}},
+		// Test-OutlookWebServices: the current page says it is
+		// functional only in Exchange 2010; -TrustAnySSLCertificate and
+		// -MailboxCredential exist only in the E13+ parameter sets.
+		{Name: "Test-OutlookWebServices", Versions: from2010, Source: ref("test-outlookwebservices"), Params: map[string]Versions{
+			"Identity": from2010, "ClientAccessServer": e10, "TrustAnySSLCertificate": from2013, "MailboxCredential": from2013,
+		}},
 
-	// Windows PowerShell cmdlets the scripts use, present in every shell an
-	// Exchange version runs on (PowerShell 1.0/2.0 for E07, 2.0 for E10, 5.1
-	// for E16+).
-	{Name: "Format-List", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Property": all}},
-	{Name: "Read-Host", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Prompt": all, "AsSecureString": all}},
-	{Name: "Write-Host", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Object": all}},
-	{Name: "Write-Warning", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Message": all}},
-	{Name: "Get-Service", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all, "ComputerName": from2010}}, // -ComputerName from Windows PowerShell 2.0 (2007 may run 1.0)
-	{Name: "Restart-Service", Versions: all, Source: srcPowerShell, Params: withShould(map[string]Versions{"Name": all, "Force": all})},
-	{Name: "Where-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"FilterScript": all}},
-	{Name: "Select-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Property": all, "ExpandProperty": all}},
-	// Windows features: the ServerManager module of Windows Server 2008
-	// R2 has Add-WindowsFeature (2012 keeps it as an alias); 2012 and later
-	// have Install-WindowsFeature. Exchange 2013 runs on both.
-	{Name: "Import-Module", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all}},
-	{Name: "Add-WindowsFeature", Versions: upTo2013, Source: srcPrereqs, Params: map[string]Versions{"Name": upTo2013, "Restart": upTo2013}},
-	{Name: "Install-WindowsFeature", Versions: from2013, Source: srcPrereqs, Params: map[string]Versions{"Name": from2013, "Restart": from2013}},
-	{Name: "Set-Service", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all, "StartupType": all}},
+		// Windows PowerShell cmdlets the scripts use, present in every shell an
+		// Exchange version runs on (PowerShell 1.0/2.0 for E07, 2.0 for E10, 5.1
+		// for E16+).
+		{Name: "Format-List", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Property": all}},
+		{Name: "Read-Host", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Prompt": all, "AsSecureString": all}},
+		{Name: "Write-Host", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Object": all}},
+		{Name: "Write-Warning", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Message": all}},
+		{Name: "Get-Service", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all, "ComputerName": from2010}}, // -ComputerName from Windows PowerShell 2.0 (2007 may run 1.0)
+		{Name: "Restart-Service", Versions: all, Source: srcPowerShell, Params: withShould(map[string]Versions{"Name": all, "Force": all})},
+		{Name: "Where-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"FilterScript": all}},
+		{Name: "Select-Object", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Property": all, "ExpandProperty": all}},
+		// Windows features: the ServerManager module of Windows Server 2008
+		// R2 has Add-WindowsFeature (2012 keeps it as an alias); 2012 and later
+		// have Install-WindowsFeature. Exchange 2013 runs on both.
+		{Name: "Import-Module", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all}},
+		{Name: "Add-WindowsFeature", Versions: upTo2013, Source: srcPrereqs, Params: map[string]Versions{"Name": upTo2013, "Restart": upTo2013}},
+		{Name: "Install-WindowsFeature", Versions: from2013, Source: srcPrereqs, Params: map[string]Versions{"Name": from2013, "Restart": from2013}},
+		{Name: "Set-Service", Versions: all, Source: srcPowerShell, Params: map[string]Versions{"Name": all, "StartupType": all}},
+	}
 }
 
 // ManualStep is a step with no cmdlet behind it: Exchange 2003 has no
@@ -291,7 +297,7 @@ func vdir(kind string, vs Versions, extra map[string]Versions) Cmdlet {
 		Source: ref("set-"+strings.ToLower(kind)+"virtualdirectory", srcVdirDefaults)}
 }
 
-var cmdletIndex = func() map[string]*Cmdlet {
+var cmdletIndex = sync.OnceValue(func() map[string]*Cmdlet {
 	m := map[string]*Cmdlet{}
 	add := func(c Cmdlet) {
 		for _, p := range commonParams {
@@ -307,7 +313,7 @@ var cmdletIndex = func() map[string]*Cmdlet {
 		cc := c
 		m[strings.ToLower(c.Name)] = &cc
 	}
-	for _, c := range cmdletTable {
+	for _, c := range cmdletTable() {
 		add(c)
 		// Every Set-…VirtualDirectory has a Get- counterpart taking
 		// -Identity and -Server, used by the read-back checks.
@@ -317,16 +323,17 @@ var cmdletIndex = func() map[string]*Cmdlet {
 		}
 	}
 	return m
-}()
+})
 
 // LookupCmdlet returns the table entry of a cmdlet (case-insensitive), or
 // nil when exchcert does not know it.
-func LookupCmdlet(name string) *Cmdlet { return cmdletIndex[strings.ToLower(name)] }
+func LookupCmdlet(name string) *Cmdlet { return cmdletIndex()[strings.ToLower(name)] }
 
 // Cmdlets returns every cmdlet in the table, sorted by name.
 func Cmdlets() []*Cmdlet {
-	out := make([]*Cmdlet, 0, len(cmdletIndex))
-	for _, c := range cmdletIndex {
+	index := cmdletIndex()
+	out := make([]*Cmdlet, 0, len(index))
+	for _, c := range index {
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name }) // names are unique: <= sorts the same

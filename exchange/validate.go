@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -62,7 +63,7 @@ var operators = map[string]bool{"eq": true, "ne": true, "gt": true, "ge": true, 
 	"and": true, "or": true, "not": true, "join": true, "split": true, "replace": true, "f": true,
 	"is": true, "isnot": true, "as": true, "ceq": true, "cne": true}
 
-var verbNoun = regexp.MustCompile(`^[A-Za-z]+-[A-Za-z0-9]+$`)
+var verbNoun = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]+-[A-Za-z0-9]+$`) })
 
 type frameMode int
 
@@ -285,7 +286,7 @@ func (val *validator) word(w string) {
 		case val.funcs[lw]:
 			f.mode, f.cmdlet = modeCommand, nil
 			return
-		case verbNoun.MatchString(w):
+		case verbNoun().MatchString(w):
 			c := LookupCmdlet(w)
 			if c == nil {
 				val.fail("%s is not in exchcert's cmdlet table", w)
@@ -402,7 +403,9 @@ func matchBracket(s string, i int) int {
 var autoVariables = map[string]bool{"_": true, "true": true, "false": true, "null": true, "lastexitcode": true,
 	"psitem": true, "args": true, "error": true, "home": true, "host": true, "pwd": true, "psscriptroot": true}
 
-var assigned = regexp.MustCompile(`(?i)\$([a-z_][a-z0-9_]*)\s*=[^=]|\[[a-z.]+\]\$([a-z_][a-z0-9_]*)|foreach\s*\(\s*\$([a-z_][a-z0-9_]*)\s+in\b`)
+var assigned = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\$([a-z_][a-z0-9_]*)\s*=[^=]|\[[a-z.]+\]\$([a-z_][a-z0-9_]*)|foreach\s*\(\s*\$([a-z_][a-z0-9_]*)\s+in\b`)
+})
 
 // The quote characters PowerShell's tokenizer accepts (about_Quoting_Rules).
 const (
@@ -432,7 +435,7 @@ func quoteAt(s string, i int, set string) int {
 // No PowerShell runtime is needed. It returns nil or ScriptErrors.
 func CheckSyntax(script string) error {
 	vars := map[string]bool{}
-	for _, m := range assigned.FindAllStringSubmatch(script, -1) {
+	for _, m := range assigned().FindAllStringSubmatch(script, -1) {
 		for _, g := range m[1:] {
 			if g != "" {
 				vars[strings.ToLower(g)] = true

@@ -41,6 +41,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // DefaultPerm is the permission of a file whose Perm is zero: readable and
@@ -89,18 +90,20 @@ const (
 
 // leftover matches the names Write gives its temporary files, backups and
 // markers: base, process id, random token, suffix.
-var leftover = regexp.MustCompile(`^\.(.+)\.tmp-([0-9]+)-([0-9a-f]{16})(\.old|\.new|\.pending)?$`)
+var leftover = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\.(.+)\.tmp-([0-9]+)-([0-9a-f]{16})(\.old|\.new|\.pending)?$`)
+})
 
 // legacyTemp matches the temporary files of earlier versions
 // (".NAME.tmp-DIGITS"): a complete copy that was never placed, or already
 // linked into place, so removing it never loses anything.
-var legacyTemp = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
+var legacyTemp = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\..+\.tmp-[0-9]+$`) })
 
 // legacyBackup matches the --force backups of earlier versions
 // (".NAME.tmp-DIGITS.old"). Without a marker nothing tells whether the run
 // that made it finished, and it may be the only copy of an earlier key, so
 // it is reported, never removed.
-var legacyBackup = regexp.MustCompile(`^\.(.+)\.tmp-[0-9]+\.old$`)
+var legacyBackup = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\.(.+)\.tmp-[0-9]+\.old$`) })
 
 // Write writes files as one unit, as the package documentation describes.
 //
@@ -475,12 +478,12 @@ func recoverDir(dir string, notify func(string)) {
 			continue
 		}
 		path := filepath.Join(dir, name)
-		m := leftover.FindStringSubmatch(name)
+		m := leftover().FindStringSubmatch(name)
 		if m == nil {
-			if legacyTemp.MatchString(name) && remove(path) == nil {
+			if legacyTemp().MatchString(name) && remove(path) == nil {
 				notify(fmt.Sprintf("removed %s, a temporary file left by an interrupted run", path))
 			}
-			if b := legacyBackup.FindStringSubmatch(name); b != nil {
+			if b := legacyBackup().FindStringSubmatch(name); b != nil {
 				notify(fmt.Sprintf("kept %s, a backup of %s left by an interrupted run of an earlier version: compare the two and delete the one you do not need", path, filepath.Join(dir, b[1])))
 			}
 			continue
