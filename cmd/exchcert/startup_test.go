@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,4 +114,46 @@ func buildExchcert(tb testing.TB) string {
 		tb.Fatalf("go build: %v\n%s", err, out)
 	}
 	return exe
+}
+
+// TestNoCollectionAtStart holds what internal/startheap is for: no command
+// starts with a garbage collection (GODEBUG=gctrace=1 prints a "gc N @"
+// line for each). It fails when a new dependency makes package
+// initialisation allocate past the first collection's target again, which
+// costs about 2 ms of every start (BENCHMARKS.md).
+func TestNoCollectionAtStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	exe := buildExchcert(t)
+	for _, args := range [][]string{
+		{"--help"},
+		{"plan", "--fqdn", "exch2.acme.com", "--domain", "acme.com", "--exchange", "2010", "--from", "2003"},
+		{"bind", "--help"},
+	} {
+		cmd := exec.Command(exe, args...)
+		cmd.Env = append(withoutEnv(os.Environ(), "GOGC", "GODEBUG"), "GODEBUG=gctrace=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("exchcert %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+		}
+		for line := range strings.SplitSeq(stderr.String(), "\n") {
+			if strings.HasPrefix(line, "gc ") {
+				t.Errorf("exchcert %s collected while starting: %s", strings.Join(args, " "), line)
+			}
+		}
+	}
+}
+
+// withoutEnv returns env without the variables named.
+func withoutEnv(env []string, names ...string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, k) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
