@@ -361,12 +361,20 @@ func TestPrereqs(t *testing.T) {
 				if err := CheckSyntax(got); err != nil {
 					t.Errorf("%s on %s: %v", v, w, err)
 				}
-				if !strings.Contains(got, "Not Windows features:") || len(Downloads(v, w)) == 0 {
+				if !strings.Contains(got, "Not Windows features:") || (len(Downloads(v, w)) == 0) != (v == Exchange2007) {
 					t.Errorf("%s on %s: no downloads", v, w)
 				}
 				if w == Windows2008 {
-					if !strings.Contains(got, "ServerManagerCmd -ip Exchange-Typical.xml\n") {
-						t.Errorf("%s on %s: no ServerManagerCmd", v, w)
+					want := "ServerManagerCmd -ip Exchange-Typical.xml\n"
+					if v == Exchange2007 {
+						want = "    ServerManagerCmd -i $feature\n"
+					}
+					if !strings.Contains(got, want) {
+						t.Errorf("%s on %s: no %q", v, w, want)
+					}
+					// A second run, or one that needs a restart, is not a failure.
+					if !strings.Contains(got, "if ($LASTEXITCODE -ne 0 -and $LASTEXITCODE -ne 3010 -and $LASTEXITCODE -ne 1003) { throw ") {
+						t.Errorf("%s on %s: ServerManagerCmd's exit codes 3010 and 1003 are not taken as success", v, w)
 					}
 					continue
 				}
@@ -393,10 +401,37 @@ func TestPrereqs(t *testing.T) {
 			t.Errorf("%v: %v\n%s", k, err, got)
 		}
 	}
-	// The pairs without a verified list: Exchange 2007, and 2010 on 2012.
-	for _, p := range [][2]any{{Exchange2007, Windows2003}, {Exchange2007, Windows2008}, {Exchange2007, Windows2008R2}, {Exchange2010, Windows2012}} {
-		if _, err := Prereqs(p[0].(Version), p[1].(Windows)); !errors.Is(err, ErrNoFeatureList) {
-			t.Errorf("%v: %v", p, err)
+	// Exchange 2007 on Windows Server 2008: Microsoft's list for a server
+	// with the Hub Transport, Client Access and Mailbox roles, in its order,
+	// and Windows PowerShell left to a command prompt before the script.
+	got07, err := Prereqs(Exchange2007, Windows2008)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"foreach ($feature in 'Web-Server', 'Web-ISAPI-Ext', 'Web-Metabase', 'Web-Lgcy-Mgmt-Console', 'Web-Basic-Auth', 'Web-Digest-Auth', 'Web-Windows-Auth', 'Web-Dyn-Compression', 'RPC-over-HTTP-proxy') {\n",
+		"first run ServerManagerCmd -i PowerShell at a command prompt",
+		"# Source: https://learn.microsoft.com/previous-versions/office/exchange-server-2007/bb691354(v=exchg.80)\n",
+		"aa996719(v=exchg.80)",
+	} {
+		if !strings.Contains(got07, want) {
+			t.Errorf("2007 on 2008: no %q\n%s", want, got07)
+		}
+	}
+	// The pairs without a verified list: Exchange 2007 on 2003 and 2008 R2,
+	// and 2010 on 2012.
+	for _, p := range []struct {
+		v    Version
+		w    Windows
+		page string
+	}{
+		{Exchange2007, Windows2003, "aa996719(v=exchg.80)"},
+		{Exchange2007, Windows2008R2, "aa996719(v=exchg.80)"},
+		{Exchange2010, Windows2012, "bb691354(v=exchg.141)"},
+	} {
+		_, err := Prereqs(p.v, p.w)
+		if !errors.Is(err, ErrNoFeatureList) || !strings.HasSuffix(err.Error(), p.page) {
+			t.Errorf("%s on %s: %v, want ErrNoFeatureList pointing at %s", p.v, p.w, err, p.page)
 		}
 	}
 	// Every other supported pair has one, with its downloads per CU.
@@ -408,8 +443,8 @@ func TestPrereqs(t *testing.T) {
 			}
 		}
 	}
-	if n != 14 {
-		t.Errorf("%d pairs with a list, want 14", n)
+	if n != 15 {
+		t.Errorf("%d pairs with a list, want 15", n)
 	}
 	got, _ := Prereqs(Exchange2016, Windows2016)
 	for _, want := range []string{".NET Framework 4.8: CU13 and later", "Visual C++ Redistributable for Visual Studio 2012", "Visual C++ Redistributable for Visual Studio 2013", "Unified Communications Managed API 4.0", "IIS URL Rewrite Module 2.1: CU22 and later", "KB3206632"} {

@@ -23,7 +23,16 @@ var (
 	// Windows Server 2019/2022 with Desktop Experience
 	// (plan-and-deploy/prerequisites). 2016 on 2012 (R2) adds
 	// AS-HTTP-Activation in front.
-	features2016 = []string{"Server-Media-Foundation", "NET-Framework-45-Features", "RPC-over-HTTP-proxy", "RSAT-Clustering", "RSAT-Clustering-CmdInterface", "RSAT-Clustering-Mgmt", "RSAT-Clustering-PowerShell", "WAS-Process-Model", "Web-Asp-Net45", "Web-Basic-Auth", "Web-Client-Auth", "Web-Digest-Auth", "Web-Dir-Browsing", "Web-Dyn-Compression", "Web-Http-Errors", "Web-Http-Logging", "Web-Http-Redirect", "Web-Http-Tracing", "Web-ISAPI-Ext", "Web-ISAPI-Filter", "Web-Lgcy-Mgmt-Console", "Web-Metabase", "Web-Mgmt-Console", "Web-Mgmt-Service", "Web-Net-Ext45", "Web-Request-Monitor", "Web-Server", "Web-Stat-Compression", "Web-Static-Content", "Web-Windows-Auth", "Web-WMI", "Windows-Identity-Foundation", "RSAT-ADDS"}
+	// Exchange 2007 SP1 and later on Windows Server 2008, a server with
+	// the Hub Transport, Client Access and Mailbox roles, in Microsoft's
+	// order, one ServerManagerCmd -i each ("How to Install Exchange 2007
+	// SP1 Prerequisites on Windows Server 2008 or Windows Vista",
+	// bb691354(v=exchg.80)). Windows PowerShell, which the page installs
+	// first, is not in the list: the script needs it to run at all.
+	// RPC-over-HTTP-proxy is there "if the server will support Outlook
+	// Anywhere clients", which bind sets up.
+	features2007on2008 = []string{"Web-Server", "Web-ISAPI-Ext", "Web-Metabase", "Web-Lgcy-Mgmt-Console", "Web-Basic-Auth", "Web-Digest-Auth", "Web-Windows-Auth", "Web-Dyn-Compression", "RPC-over-HTTP-proxy"}
+	features2016       = []string{"Server-Media-Foundation", "NET-Framework-45-Features", "RPC-over-HTTP-proxy", "RSAT-Clustering", "RSAT-Clustering-CmdInterface", "RSAT-Clustering-Mgmt", "RSAT-Clustering-PowerShell", "WAS-Process-Model", "Web-Asp-Net45", "Web-Basic-Auth", "Web-Client-Auth", "Web-Digest-Auth", "Web-Dir-Browsing", "Web-Dyn-Compression", "Web-Http-Errors", "Web-Http-Logging", "Web-Http-Redirect", "Web-Http-Tracing", "Web-ISAPI-Ext", "Web-ISAPI-Filter", "Web-Lgcy-Mgmt-Console", "Web-Metabase", "Web-Mgmt-Console", "Web-Mgmt-Service", "Web-Net-Ext45", "Web-Request-Monitor", "Web-Server", "Web-Stat-Compression", "Web-Static-Content", "Web-Windows-Auth", "Web-WMI", "Windows-Identity-Foundation", "RSAT-ADDS"}
 )
 
 // ErrNoFeatureList is returned by Prereqs for a supported combination whose
@@ -34,8 +43,8 @@ var ErrNoFeatureList = errors.New("exchcert has no verified Windows feature list
 // Exchange version v needs on Windows Server w (Mailbox/Client Access role,
 // Desktop Experience), commented with why the authentication features
 // matter to the certificate. It returns an error when v does not run on w,
-// and one wrapping ErrNoFeatureList when exchcert has no list for the pair
-// (Exchange 2007; 2010 on 2012; 2013 on 2008 R2; Windows Server 2025).
+// and one wrapping ErrNoFeatureList when exchcert has no verified list for
+// the pair (Exchange 2007 on Windows Server 2003 and 2008 R2; 2010 on 2012).
 func Prereqs(v Version, w Windows) (string, error) {
 	if !isTarget(v) {
 		return "", fmt.Errorf("unknown Exchange version %d", v)
@@ -50,6 +59,11 @@ func Prereqs(v Version, w Windows) (string, error) {
 		notes    []string
 	)
 	switch {
+	case v == Exchange2007 && w == Windows2008:
+		features, cmd = features2007on2008, "ServerManagerCmd -i"
+		notes = append(notes, "Exchange 2007 runs on Windows Server 2008 from SP1. Windows Server 2008 does not install Windows PowerShell, which this script needs: first run ServerManagerCmd -i PowerShell at a command prompt, then this script in Windows PowerShell.",
+			"If this server prepares Active Directory (setup /PrepareSchema, /PrepareAD), run ServerManagerCmd -i RSAT-ADDS before everything else and restart the server when it says so.",
+			serverManagerCmdExit)
 	case v == Exchange2010 && w == Windows2008:
 		// Windows Server 2008 SP2 has no ServerManager module: Exchange
 		// 2010 setup ships ServerManagerCmd answer files in its Scripts
@@ -58,6 +72,8 @@ func Prereqs(v Version, w Windows) (string, error) {
 		cmd = "ServerManagerCmd"
 		post = []string{"Set-Service NetTcpPortSharing -StartupType Automatic"}
 		notes = append(notes, "Windows Server 2008 SP2 has no Add-WindowsFeature: run ServerManagerCmd in the Scripts folder of the Exchange 2010 setup files, with the answer file for the roles (Exchange-Typical.xml: Client Access, Hub Transport and Mailbox), then restart the server when it says so.",
+			"Windows Server 2008 SP2 does not install Windows PowerShell, which this script needs: install the Windows Management Framework (Windows PowerShell 2.0, listed below) first.",
+			serverManagerCmdExit,
 			"Set-Service: the Client Access role needs the Net.Tcp Port Sharing service.")
 	case v == Exchange2010 && w == Windows2008R2:
 		features, cmd = features2010, "Add-WindowsFeature"
@@ -75,7 +91,11 @@ func Prereqs(v Version, w Windows) (string, error) {
 		features = features2016
 		notes = append(notes, "Server Core: leave out RSAT-Clustering-Mgmt, Web-Lgcy-Mgmt-Console, Web-Mgmt-Console and Windows-Identity-Foundation.")
 	default:
-		return "", fmt.Errorf("%s on %s: %w; see %s", v.Title(), w.Title(), ErrNoFeatureList, prereqSource(v))
+		see := prereqSource(v)
+		if v == Exchange2007 {
+			see = srcRequirements2007 // the prerequisites page covers Windows Server 2008 only
+		}
+		return "", fmt.Errorf("%s on %s: %w; see %s", v.Title(), w.Title(), ErrNoFeatureList, see)
 	}
 	downloads := Downloads(v, w)
 	var b strings.Builder
@@ -88,7 +108,12 @@ func Prereqs(v Version, w Windows) (string, error) {
 	switch cmd {
 	case "ServerManagerCmd":
 		b.WriteString("ServerManagerCmd -ip Exchange-Typical.xml\n")
-		b.WriteString("if ($LASTEXITCODE -ne 0) { throw 'ServerManagerCmd failed: run it in the Scripts folder of the Exchange 2010 setup files' }\n")
+		b.WriteString("if (" + serverManagerCmdFailed + ") { throw \"ServerManagerCmd failed (exit code $LASTEXITCODE); run it in the Scripts folder of the Exchange 2010 setup files\" }\n")
+	case "ServerManagerCmd -i":
+		b.WriteString("foreach ($feature in '" + strings.Join(features, "', '") + "') {\n")
+		b.WriteString("    ServerManagerCmd -i $feature\n")
+		b.WriteString("    if (" + serverManagerCmdFailed + ") { throw \"ServerManagerCmd -i $feature failed with exit code $LASTEXITCODE\" }\n")
+		b.WriteString("}\n")
 	case "Add-WindowsFeature":
 		b.WriteString("Import-Module ServerManager\n")
 		fmt.Fprintf(&b, "%s %s\n", cmd, strings.Join(features, ","))
@@ -98,7 +123,13 @@ func Prereqs(v Version, w Windows) (string, error) {
 	for _, p := range post {
 		b.WriteString(p + "\n")
 	}
-	if len(downloads) > 0 { // every pair with a feature list has downloads (TestPrereqs), so >= 0 writes the same
+	if v == Exchange2007 {
+		// exchcert carries no verified list of Exchange 2007's downloads
+		// per service pack; Microsoft's system requirements page has them.
+		b.WriteString("\n")
+		b.WriteString(comment("Not Windows features: the .NET Framework, Windows PowerShell and Windows updates each Exchange 2007 service pack needs are in the software requirements of " + srcRequirements2007 + "."))
+	}
+	if len(downloads) > 0 { // every other pair with a feature list has downloads (TestPrereqs), so >= 0 writes the same
 		b.WriteString("\n")
 		b.WriteString(comment("Not Windows features: download and install these too, in this order (the version each cumulative update needs is given):"))
 		for _, d := range downloads {
@@ -115,10 +146,19 @@ func Prereqs(v Version, w Windows) (string, error) {
 	return out, nil
 }
 
+// ServerManagerCmd's exit codes: 0 installed, 3010 installed and a restart
+// is needed, 1003 nothing to do because everything is already installed
+// (so a second run succeeds); anything else is a failure ("Interpreting
+// Output from Server Manager Commands", srcServerManagerCmdExit).
+const (
+	serverManagerCmdFailed = "$LASTEXITCODE -ne 0 -and $LASTEXITCODE -ne 3010 -and $LASTEXITCODE -ne 1003"
+	serverManagerCmdExit   = "ServerManagerCmd exits 3010 when the server must restart and 1003 when everything is already installed; the script takes both as success (" + srcServerManagerCmdExit + ")."
+)
+
 func prereqSource(v Version) string {
 	switch v {
 	case Exchange2007:
-		return "https://learn.microsoft.com/previous-versions/office/exchange-server-2007/"
+		return srcPrereqs2007
 	case Exchange2010:
 		return "https://learn.microsoft.com/previous-versions/office/exchange-server-2010/bb691354(v=exchg.141)"
 	case Exchange2013:
@@ -138,12 +178,16 @@ type Download struct {
 
 // Sources of the downloads.
 const (
-	srcNETMatrix    = "https://learn.microsoft.com/exchange/plan-and-deploy/supportability-matrix#microsoft-net-framework"
-	srcPrereqs2013  = "https://learn.microsoft.com/exchange/exchange-2013-prerequisites-exchange-2013-help"
-	srcPrereqs2010  = "https://learn.microsoft.com/previous-versions/office/exchange-server-2010/bb691354(v=exchg.141)"
-	srcVCRedist2012 = "https://www.microsoft.com/download/details.aspx?id=30679"
-	srcVCRedist2013 = "https://support.microsoft.com/help/4032938"
-	srcUCMA4        = "https://www.microsoft.com/download/details.aspx?id=34992"
+	srcNETMatrix        = "https://learn.microsoft.com/exchange/plan-and-deploy/supportability-matrix#microsoft-net-framework"
+	srcPrereqs2013      = "https://learn.microsoft.com/exchange/exchange-2013-prerequisites-exchange-2013-help"
+	srcPrereqs2010      = "https://learn.microsoft.com/previous-versions/office/exchange-server-2010/bb691354(v=exchg.141)"
+	srcPrereqs2007      = "https://learn.microsoft.com/previous-versions/office/exchange-server-2007/bb691354(v=exchg.80)"
+	srcRequirements2007 = "https://learn.microsoft.com/previous-versions/office/exchange-server-2007/aa996719(v=exchg.80)"
+
+	srcServerManagerCmdExit = "https://learn.microsoft.com/previous-versions/windows/it-pro/windows-vista/cc749128(v=ws.10)"
+	srcVCRedist2012         = "https://www.microsoft.com/download/details.aspx?id=30679"
+	srcVCRedist2013         = "https://support.microsoft.com/help/4032938"
+	srcUCMA4                = "https://www.microsoft.com/download/details.aspx?id=34992"
 )
 
 // Downloads returns the prerequisites of Exchange version v on Windows

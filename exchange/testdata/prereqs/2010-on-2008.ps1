@@ -5,9 +5,14 @@
 # Windows Server 2008 SP2 has no Add-WindowsFeature: run ServerManagerCmd in the Scripts folder of
 # the Exchange 2010 setup files, with the answer file for the roles (Exchange-Typical.xml: Client
 # Access, Hub Transport and Mailbox), then restart the server when it says so.
+# Windows Server 2008 SP2 does not install Windows PowerShell, which this script needs: install the
+# Windows Management Framework (Windows PowerShell 2.0, listed below) first.
+# ServerManagerCmd exits 3010 when the server must restart and 1003 when everything is already
+# installed; the script takes both as success
+# (https://learn.microsoft.com/previous-versions/windows/it-pro/windows-vista/cc749128(v=ws.10)).
 # Set-Service: the Client Access role needs the Net.Tcp Port Sharing service.
 ServerManagerCmd -ip Exchange-Typical.xml
-if ($LASTEXITCODE -ne 0) { throw 'ServerManagerCmd failed: run it in the Scripts folder of the Exchange 2010 setup files' }
+if ($LASTEXITCODE -ne 0 -and $LASTEXITCODE -ne 3010 -and $LASTEXITCODE -ne 1003) { throw "ServerManagerCmd failed (exit code $LASTEXITCODE); run it in the Scripts folder of the Exchange 2010 setup files" }
 Set-Service NetTcpPortSharing -StartupType Automatic
 
 # Not Windows features: download and install these too, in this order (the version each cumulative
