@@ -16,8 +16,9 @@
 // Imported for its side effect by the main package. Go initialises
 // packages in import-path order once their own imports are initialised
 // (The Go Programming Language Specification, "Package initialization"),
-// so this package, which imports only the runtime's, runs before most of
-// the allocating ones. A GOGC set in the environment is left alone.
+// so this package, which imports only os and runtime/debug, runs before
+// most of the allocating ones (GODEBUG=inittrace=1 shows where). A GOGC set
+// in the environment is left alone.
 package startheap
 
 import (
