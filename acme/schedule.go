@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/exchcert/exchcert/exchange"
 )
@@ -32,7 +33,9 @@ type Task struct {
 	PasswordFile string   // the PFX password file the task reads (must be protected)
 }
 
-var timeOfDay = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+// timeOfDay matches Task.At; compiled when first needed, not at every
+// start of exchcert.
+var timeOfDay = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`) })
 
 // IsSystem reports whether the task runs as the local SYSTEM account.
 func (t Task) IsSystem() bool {
@@ -48,7 +51,7 @@ func (t Task) Check() error {
 	if err := exchange.CheckWindowsPath(t.Exe); err != nil {
 		return fmt.Errorf("program path: %w", err)
 	}
-	if !timeOfDay.MatchString(t.At) {
+	if !timeOfDay().MatchString(t.At) {
 		return fmt.Errorf("time of day %q: want HH:MM, 24-hour (e.g. 03:17)", t.At)
 	}
 	if t.PasswordFile == "" {

@@ -15,7 +15,7 @@ func newDNSProvider(name string) (acmeProvider, error) {
 	p, err := lookupDNSProvider(key)
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "unrecognized DNS provider") {
-			return nil, &usageError{fmt.Errorf("--dns: unknown DNS provider %q (%s)", name, dnsProvidersHint)}
+			return nil, &usageError{fmt.Errorf("--dns: unknown DNS provider %q (%s)", name, dnsProvidersHint())}
 		}
 		return nil, &usageError{fmt.Errorf("--dns %s: %v (set the environment variables listed at https://go-acme.github.io/lego/dns/%s/)", name, oneLine(err.Error()), key)}
 	}

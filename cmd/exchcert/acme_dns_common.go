@@ -50,7 +50,9 @@ var commonDNSProviders = map[string]func() (challenge.Provider, error){
 	"route53":      func() (challenge.Provider, error) { return route53.NewDNSProvider() },
 }
 
-var dnsProvidersHint = func() string {
+// dnsProvidersHint lists the providers of this build for an error about
+// an unknown one.
+func dnsProvidersHint() string {
 	names := make([]string, 0, len(commonDNSProviders))
 	for n := range commonDNSProviders {
 		if n != "acmedns" {
@@ -60,7 +62,7 @@ var dnsProvidersHint = func() string {
 	sort.Strings(names)
 	return "this build has " + strings.Join(names, ", ") +
 		"; exec and httpreq reach any DNS API; build with -tags alldns for every provider at https://go-acme.github.io/lego/dns/"
-}()
+}
 
 func lookupDNSProvider(name string) (challenge.Provider, error) {
 	f, ok := commonDNSProviders[name]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -101,8 +102,10 @@ func (f *keyTypeFlag) register(cmd *cobra.Command) {
 }
 
 // exclusiveGroup matches cobra's error for flags of a mutually exclusive
-// group given together.
-var exclusiveGroup = regexp.MustCompile(`^if any flags in the group \[[^\]]*\] are set none of the others can be; \[([^\]]*)\] were all set$`)
+// group given together. Compiled when first needed, not at every start.
+var exclusiveGroup = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^if any flags in the group \[[^\]]*\] are set none of the others can be; \[([^\]]*)\] were all set$`)
+})
 
 // incompatible words every pair of flags that cannot go together the same
 // way, whether cobra found it (MarkFlagsMutuallyExclusive) or a command.
@@ -113,7 +116,7 @@ func incompatible(a, b string) error {
 // rewordGroupError turns cobra's mutually-exclusive-group error into the
 // words of incompatible.
 func rewordGroupError(err error) error {
-	m := exclusiveGroup.FindStringSubmatch(err.Error())
+	m := exclusiveGroup().FindStringSubmatch(err.Error())
 	if m == nil {
 		return err
 	}

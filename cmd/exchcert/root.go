@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -28,6 +27,17 @@ type app struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	// exchcert --version alone, which scripts and the release check run,
+	// is answered before the command tree is built; cobra would print the
+	// same line through a text/template parsed at each run (BENCHMARKS.md).
+	// TestVersionFastPath holds the two to the same output.
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") {
+		if _, err := fmt.Fprintln(stdout, buildVersion().String()); err != nil {
+			fmt.Fprintf(stderr, "exchcert: %s\n", oneLine(err.Error()))
+			return exitCode(err)
+		}
+		return 0
+	}
 	a := &app{stdin: stdin, stdout: &screen{stdout, terminalWidth(getenv, stdout)}, stderr: stderr, getenv: getenv, now: time.Now}
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		a.readPassword = func() ([]byte, error) { return term.ReadPassword(int(f.Fd())) }
@@ -42,12 +52,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "exchcert: %s\n", oneLine(err.Error()))
 	}
 	return exitCode(err)
-}
-
-func init() {
-	cobra.AddTemplateFunc("wrappedFlags", func(fs *pflag.FlagSet, cmd *cobra.Command) string {
-		return fs.FlagUsagesWrapped(widthOf(cmd.OutOrStdout()))
-	})
 }
 
 func newRootCmd(a *app) *cobra.Command {
@@ -81,10 +85,7 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 		c.SetOut(out)
 		fmt.Fprint(out, fitLines(buf.String(), widthOf(out)))
 	})
-	root.SetUsageTemplate(strings.NewReplacer(
-		".LocalFlags.FlagUsages", "wrappedFlags .LocalFlags .",
-		".InheritedFlags.FlagUsages", "wrappedFlags .InheritedFlags .",
-	).Replace(root.UsageTemplate()))
+	root.SetUsageFunc(usage)
 	root.AddCommand(
 		newPlanCmd(a),
 		newCSRCmd(a),

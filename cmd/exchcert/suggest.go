@@ -5,19 +5,23 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
 // unknownCommand matches cobra's error for a mistyped command, without
-// the suggestion lines cobra may add after it.
-var unknownCommand = regexp.MustCompile(`^unknown command "([^"]*)" for "([^"]*)"`)
+// the suggestion lines cobra may add after it. Compiled when first
+// needed, not at every start.
+var unknownCommand = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^unknown command "([^"]*)" for "([^"]*)"`)
+})
 
 // suggestCommand rewrites cobra's unknown-command error into one line
 // with the commands the user may have meant.
 func suggestCommand(root *cobra.Command, err error) error {
-	m := unknownCommand.FindStringSubmatch(err.Error())
+	m := unknownCommand().FindStringSubmatch(err.Error())
 	if m == nil {
 		return err
 	}

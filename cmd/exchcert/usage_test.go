@@ -1,0 +1,101 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// usageTemplate is cobra's default usage template with the flag lists
+// wrapped to the output's width: what usage writes in Go.
+func usageTemplate() string {
+	return strings.NewReplacer(
+		".LocalFlags.FlagUsages", "wrappedFlags .LocalFlags .",
+		".InheritedFlags.FlagUsages", "wrappedFlags .InheritedFlags .",
+	).Replace((&cobra.Command{}).UsageTemplate())
+}
+
+// TestUsageMatchesTemplate holds usage to the output of the template it
+// replaces, for every command of exchcert (with the help and completion
+// commands cobra adds when it runs) and for a made-up tree with what
+// exchcert does not use yet: groups, aliases, help topics.
+func TestUsageMatchesTemplate(t *testing.T) {
+	cobra.AddTemplateFunc("wrappedFlags", func(fs *pflag.FlagSet, c *cobra.Command) string {
+		return fs.FlagUsagesWrapped(widthOf(c.OutOrStdout()))
+	})
+	root := referenceRoot()
+	root.InitDefaultHelpCmd()
+
+	made := &cobra.Command{Use: "made", Short: "a made-up tree"}
+	made.AddGroup(&cobra.Group{ID: "certs", Title: "Certificate commands:"})
+	made.PersistentFlags().String("profile", "", "a global flag")
+	grouped := &cobra.Command{Use: "grouped", Aliases: []string{"g", "grp"}, GroupID: "certs", Short: "in a group", Example: "  made grouped", Run: func(*cobra.Command, []string) {}}
+	grouped.Flags().Bool("long", false, strings.Repeat("a long flag description ", 8))
+	made.AddCommand(
+		grouped,
+		&cobra.Command{Use: "loose", Short: "in no group", Run: func(*cobra.Command, []string) {}},
+		&cobra.Command{Use: "topic", Short: "a help topic: no Run, no subcommands"},
+		&cobra.Command{Use: "hidden", Hidden: true, Run: func(*cobra.Command, []string) {}},
+	)
+	made.InitDefaultHelpCmd()
+	madeAllGrouped := &cobra.Command{Use: "allgrouped"}
+	madeAllGrouped.AddGroup(&cobra.Group{ID: "one", Title: "One:"})
+	madeAllGrouped.AddCommand(&cobra.Command{Use: "only", GroupID: "one", Run: func(*cobra.Command, []string) {}})
+
+	for _, tree := range []*cobra.Command{root, made, madeAllGrouped} {
+		var walk func(*cobra.Command)
+		walk = func(c *cobra.Command) {
+			tree.SetUsageFunc(usage)
+			got := c.UsageString()
+			tree.SetUsageFunc(nil)
+			tree.SetUsageTemplate(usageTemplate())
+			want := c.UsageString()
+			tree.SetUsageTemplate("")
+			if got != want {
+				t.Errorf("%s: usage differs from the template's\ngot:\n%s\nwant:\n%s", c.CommandPath(), got, want)
+			}
+			for _, sub := range c.Commands() {
+				walk(sub)
+			}
+		}
+		walk(tree)
+	}
+	// The walk covered the branches it is meant to: a command with
+	// subcommands, groups, aliases and help topics.
+	if !strings.Contains(made.UsageString(), "Additional help topics:") || !strings.Contains(grouped.UsageString(), "Aliases:") {
+		t.Fatal("the made-up tree no longer has help topics or aliases")
+	}
+}
+
+// TestVersionFastPath holds run's early answer to --version and -v to what
+// cobra's --version flag prints.
+func TestVersionFastPath(t *testing.T) {
+	root := referenceRoot()
+	var viaCobra strings.Builder
+	root.SetOut(&viaCobra)
+	root.SetArgs([]string{"--version"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"--version", "-v"} {
+		var out, errOut strings.Builder
+		if code := run([]string{flag}, strings.NewReader(""), &out, &errOut, func(string) string { return "" }); code != 0 || errOut.Len() != 0 {
+			t.Fatalf("exchcert %s: exit %d, %q", flag, code, errOut.String())
+		}
+		if out.String() != viaCobra.String() || !strings.HasPrefix(out.String(), "exchcert ") {
+			t.Errorf("exchcert %s prints %q, cobra's flag %q", flag, out.String(), viaCobra.String())
+		}
+	}
+	// A full disk or closed pipe is an error, as on every other path.
+	var errOut strings.Builder
+	if code := run([]string{"--version"}, strings.NewReader(""), failingWriter{}, &errOut, func(string) string { return "" }); code != exitInput || !strings.Contains(errOut.String(), "no space left") {
+		t.Errorf("exchcert --version to a full disk: exit %d, %q", code, errOut.String())
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
