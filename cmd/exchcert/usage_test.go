@@ -99,3 +99,49 @@ func TestVersionFastPath(t *testing.T) {
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestPartialTree holds what newRootCmdFor leaves out to be invisible: a
+// run with only the named command built writes and exits as a run with
+// the whole tree does, for every command's help, a flag it does not know,
+// a missing value and a usage error of its own; and the list the partial
+// tree is built from names every command by its own name.
+func TestPartialTree(t *testing.T) {
+	whole := func(a *app, _ []string) *cobra.Command { return newRootCmd(a) }
+	getenv := func(k string) string {
+		if k == "COLUMNS" {
+			return "100"
+		}
+		return ""
+	}
+	full := newRootCmd(&app{getenv: getenv})
+	if len(full.Commands()) != len(commands) {
+		t.Fatalf("the tree has %d commands, the list %d", len(full.Commands()), len(commands))
+	}
+	listed := map[string]bool{}
+	for _, c := range commands {
+		listed[c.name] = true
+	}
+	for _, c := range full.Commands() {
+		if !listed[c.Name()] {
+			t.Errorf("command %q of the tree is not in the list by that name", c.Name())
+		}
+		if len(c.Aliases) > 0 {
+			t.Errorf("%s has aliases, which newRootCmdFor does not look for", c.Name())
+		}
+	}
+	for _, c := range full.Commands() {
+		cases := [][]string{{c.Name(), "--help"}, {c.Name(), "--no-such-flag"}, {c.Name(), "-o"}, {c.Name(), "--output", "yaml"}}
+		for _, sub := range c.Commands() {
+			cases = append(cases, []string{c.Name(), sub.Name(), "--help"})
+		}
+		for _, args := range cases {
+			var wantOut, wantErr, gotOut, gotErr strings.Builder
+			wantCode := runTree(whole, args, strings.NewReader(""), &wantOut, &wantErr, getenv)
+			gotCode := run(args, strings.NewReader(""), &gotOut, &gotErr, getenv)
+			if gotCode != wantCode || gotOut.String() != wantOut.String() || gotErr.String() != wantErr.String() {
+				t.Errorf("exchcert %s: with the command alone exit %d, stdout %q, stderr %q; with the whole tree exit %d, stdout %q, stderr %q",
+					strings.Join(args, " "), gotCode, gotOut.String(), gotErr.String(), wantCode, wantOut.String(), wantErr.String())
+			}
+		}
+	}
+}
