@@ -107,7 +107,6 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{suggestFlag(cmd, err)} })
-	addVersionFlag(root)
 	// Help fits the width of the terminal: pflag wraps the flag lists,
 	// fitLines what is still too long.
 	help := root.HelpFunc()
@@ -122,10 +121,15 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 	root.SetUsageFunc(usage)
 	for _, c := range commands {
 		if len(args) > 0 && args[0] == c.name {
+			// What only the root's own run needs is left out too: its
+			// --version flag (which reads the build information) and
+			// cobra's completion command.
+			root.CompletionOptions.DisableDefaultCmd = true
 			root.AddCommand(c.build(a))
 			return root
 		}
 	}
+	addVersionFlag(root)
 	for _, c := range commands {
 		root.AddCommand(c.build(a))
 	}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mattn/go-runewidth"
 	"golang.org/x/term"
 
 	"github.com/exchcert/exchcert/internal/safetext"
@@ -74,7 +73,7 @@ func (t *table) Render() error {
 	for _, row := range append([][]string{t.header}, t.rows...) {
 		for i, c := range row {
 			for _, l := range strings.Split(c, "\n") {
-				natural[i] = max(natural[i], runewidth.StringWidth(l))
+				natural[i] = max(natural[i], textwrap.Width(l))
 			}
 		}
 	}
@@ -83,7 +82,7 @@ func (t *table) Render() error {
 	minimum := make([]int, len(t.header))
 	for i, h := range t.header {
 		for _, w := range strings.Fields(h) {
-			minimum[i] = max(minimum[i], min(runewidth.StringWidth(w), natural[i]))
+			minimum[i] = max(minimum[i], min(textwrap.Width(w), natural[i]))
 		}
 	}
 	avail := widthOf(t.w) - 3*len(natural) - 1
@@ -164,7 +163,7 @@ func drawGrid(b *strings.Builder, header []string, rows [][]string) {
 	widths := make([]int, n)
 	for _, l := range append(head[:len(head):len(head)], body...) {
 		for i, c := range l {
-			widths[i] = max(widths[i], runewidth.StringWidth(c))
+			widths[i] = max(widths[i], textwrap.Width(c))
 		}
 	}
 	border := func() {
@@ -178,7 +177,7 @@ func drawGrid(b *strings.Builder, header []string, rows [][]string) {
 		for _, l := range lines {
 			b.WriteString("|")
 			for i, c := range l {
-				b.WriteString(" " + c + strings.Repeat(" ", widths[i]-runewidth.StringWidth(c)) + " |")
+				b.WriteString(" " + c + strings.Repeat(" ", widths[i]-textwrap.Width(c)) + " |")
 			}
 			b.WriteString("\n")
 		}
@@ -207,7 +206,7 @@ func (t *table) tooNarrow(avail int) bool {
 		for _, row := range append([][]string{t.header}, t.rows...) {
 			if i < len(row) {
 				for _, w := range strings.Fields(row[i]) {
-					longest = max(longest, min(runewidth.StringWidth(w), maxWordBreak))
+					longest = max(longest, min(textwrap.Width(w), maxWordBreak))
 				}
 			}
 		}
@@ -221,7 +220,7 @@ func (t *table) tooNarrow(avail int) bool {
 func (t *table) renderRecords() error {
 	label := 0
 	for _, h := range t.header {
-		label = max(label, runewidth.StringWidth(h)+2)
+		label = max(label, textwrap.Width(h)+2)
 	}
 	var b strings.Builder
 	for k, row := range t.rows {
@@ -229,7 +228,7 @@ func (t *table) renderRecords() error {
 			b.WriteString("\n")
 		}
 		for i, c := range row {
-			head := t.header[i] + ":" + strings.Repeat(" ", label-runewidth.StringWidth(t.header[i])-1)
+			head := t.header[i] + ":" + strings.Repeat(" ", label-textwrap.Width(t.header[i])-1)
 			text := strings.Join(strings.Fields(c), " ")
 			if text == "" {
 				text = "-"
@@ -281,12 +280,20 @@ func wrapCells(cells []string, widths []int) []string {
 	return out
 }
 
+// cellBreaks marks where a cell may break besides spaces: after the
+// commas and slashes of names, DNs and URLs (textwrap breaks at "\x00").
+// listBreaks marks the places after each "|" and "," of a list of values.
+var (
+	cellBreaks = strings.NewReplacer(",", ",\x00", "/", "/\x00")
+	listBreaks = strings.NewReplacer("|", "|\x00", ",", ",\x00")
+)
+
 // wrapCell wraps a cell that is wider than width anew, at spaces and
 // after the commas and slashes of names, DNs and URLs.
 func wrapCell(c string, width int) string {
 	for _, l := range strings.Split(c, "\n") {
-		if runewidth.StringWidth(l) > width {
-			return textwrap.Hanging("", strings.NewReplacer(",", ",\x00", "/", "/\x00").Replace(c), 0, width)
+		if textwrap.Width(l) > width {
+			return textwrap.Hanging("", cellBreaks.Replace(c), 0, width)
 		}
 	}
 	return c
@@ -319,7 +326,7 @@ func appendRows(t *table, rows [][]string) error {
 func fitLines(text string, width int) string {
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
-		if runewidth.StringWidth(l) <= width {
+		if textwrap.Width(l) <= width {
 			out = append(out, l)
 			continue
 		}
@@ -338,9 +345,8 @@ func fitLines(text string, width int) string {
 // than width where hanging may break it, so that a long list of values
 // wraps between values.
 func markList(word string, width int) string {
-	if runewidth.StringWidth(word) <= width {
+	if textwrap.Width(word) <= width {
 		return word
 	}
-	r := strings.NewReplacer("|", "|\x00", ",", ",\x00")
-	return strings.TrimSuffix(r.Replace(word), "\x00")
+	return strings.TrimSuffix(listBreaks.Replace(word), "\x00")
 }

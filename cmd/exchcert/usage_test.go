@@ -130,7 +130,7 @@ func TestPartialTree(t *testing.T) {
 		}
 	}
 	for _, c := range full.Commands() {
-		cases := [][]string{{c.Name(), "--help"}, {c.Name(), "--no-such-flag"}, {c.Name(), "-o"}, {c.Name(), "--output", "yaml"}}
+		cases := [][]string{{c.Name(), "--help"}, {c.Name(), "--no-such-flag"}, {c.Name(), "-o"}, {c.Name(), "--output", "yaml"}, {c.Name(), "--version"}, {c.Name(), "-v"}, {c.Name(), "completion"}}
 		for _, sub := range c.Commands() {
 			cases = append(cases, []string{c.Name(), sub.Name(), "--help"})
 		}

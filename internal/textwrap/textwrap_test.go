@@ -3,6 +3,8 @@ package textwrap
 import (
 	"strings"
 	"testing"
+
+	"github.com/mattn/go-runewidth"
 )
 
 func TestSoft(t *testing.T) {
@@ -39,5 +41,24 @@ func TestHanging(t *testing.T) {
 	got = Hanging("", "2003|\x002008|\x002012|\x002016", 2, 11)
 	if got != "2003|2008|\n  2012|2016" {
 		t.Errorf("Hanging list = %q", got)
+	}
+}
+
+// TestWidth holds Width's fast path for printable ASCII to go-runewidth's
+// measure, at the edges of that range and beyond it.
+func TestWidth(t *testing.T) {
+	for _, s := range []string{
+		"", " ", "~", "autodiscover.contoso.com", "--dns string   a lego DNS provider",
+		"\x1f", "a\x7f", "\t", "a\nb", "é", "日本語", "e\u0301", "Ａ", "\U0001F600",
+	} {
+		if got, want := Width(s), runewidth.StringWidth(s); got != want {
+			t.Errorf("Width(%q) = %d, go-runewidth %d", s, got, want)
+		}
+	}
+	for b := 0; b < 256; b++ {
+		s := "x" + string([]byte{byte(b)})
+		if got, want := Width(s), runewidth.StringWidth(s); got != want {
+			t.Errorf("Width(%q) = %d, go-runewidth %d", s, got, want)
+		}
 	}
 }
