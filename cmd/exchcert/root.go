@@ -62,33 +62,71 @@ func runTree(tree func(*app, []string) *cobra.Command, args []string, stdin io.R
 // commands are exchcert's commands (help lists them sorted by name).
 var commands = []struct {
 	name  string // the first word of the command's Use
+	short string // its Short, for the root's help, which needs no more of it
 	build func(*app) *cobra.Command
 }{
-	{"plan", newPlanCmd},
-	{"csr", newCSRCmd},
-	{"inspect", newInspectCmd},
-	{"pfx", newPfxCmd},
-	{"bind", newBindCmd},
-	{"probe", newProbeCmd},
-	{"acme", newAcmeCmd},
-	{"lint", newLintCmd},
-	{"report", newReportCmd},
-	{"version", newVersionCmd},
+	{"plan", "Work out the names the Exchange certificate must cover, and why", newPlanCmd},
+	{"csr", "Make the private key and the certificate request for the plan", newCSRCmd},
+	{"inspect", "Check a delivered certificate against the plan", newInspectCmd},
+	{"pfx", "Build a password-protected PFX that the server's Windows version can import", newPfxCmd},
+	{"bind", "Print the Exchange Management Shell script that puts the certificate to work", newBindCmd},
+	{"probe", "Check the live Exchange endpoints the way clients see them", newProbeCmd},
+	{"acme", "Obtain the planned certificate from Let's Encrypt or another ACME CA", newAcmeCmd},
+	{"lint", "Check every certificate file in folders, for CI", newLintCmd},
+	{"report", "Write the change-ticket report: plan, certificate and live services in one page", newReportCmd},
+	{"version", "Print the version, commit and build of exchcert", newVersionCmd},
 }
 
 // newRootCmd builds the whole command tree.
 func newRootCmd(a *app) *cobra.Command {
-	return newRootCmdFor(a, nil)
+	root := newRoot(a)
+	addVersionFlag(root)
+	for _, c := range commands {
+		root.AddCommand(c.build(a))
+	}
+	return root
 }
 
-// newRootCmdFor builds the command tree that a run with args needs. When
-// the first argument names a command, only that command is built under
-// the root: building all of them, with their 300 flags, costs about
-// 0.2 ms of every start (BENCHMARKS.md), and cobra looks at no other
-// command when the first argument names one. Otherwise (help,
-// completion, a flag or a typing mistake first) the whole tree is built.
-// TestPartialTree holds a run to the same output either way.
+// rootHelp reports whether args ask for the root's help and nothing else.
+func rootHelp(args []string) bool {
+	return len(args) == 0 || len(args) == 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")
+}
+
+// newRootCmdFor builds as much of the command tree as a run with args
+// needs. Building every command with its 300 flags costs about 0.2 ms of
+// each start (BENCHMARKS.md), and cobra looks at no other command when
+// the first argument names one:
+//   - for the root's help alone, the root with stand-ins that have only
+//     the commands' names and summaries;
+//   - when the first argument names a command, the root with that command
+//     only, without the root's --version flag (which reads the build
+//     information) and cobra's completion command;
+//   - otherwise (help for a command, completion, a flag or a typing
+//     mistake first) the whole tree.
+//
+// TestPartialTree holds each case to the whole tree's output.
 func newRootCmdFor(a *app, args []string) *cobra.Command {
+	if rootHelp(args) {
+		root := newRoot(a)
+		addVersionFlag(root)
+		for _, c := range commands {
+			root.AddCommand(&cobra.Command{Use: c.name, Short: c.short, Run: func(*cobra.Command, []string) {}})
+		}
+		return root
+	}
+	for _, c := range commands {
+		if len(args) > 0 && args[0] == c.name {
+			root := newRoot(a)
+			root.CompletionOptions.DisableDefaultCmd = true
+			root.AddCommand(c.build(a))
+			return root
+		}
+	}
+	return newRootCmd(a)
+}
+
+// newRoot makes the root command, without its commands and --version.
+func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "exchcert",
 		Short: "Plan, request, check and bind the certificate of a Microsoft Exchange server",
@@ -119,19 +157,5 @@ Exit codes: 0 fine, 1 a check found problems, 2 usage or input error.`,
 		fmt.Fprint(out, fitLines(buf.String(), widthOf(out)))
 	})
 	root.SetUsageFunc(usage)
-	for _, c := range commands {
-		if len(args) > 0 && args[0] == c.name {
-			// What only the root's own run needs is left out too: its
-			// --version flag (which reads the build information) and
-			// cobra's completion command.
-			root.CompletionOptions.DisableDefaultCmd = true
-			root.AddCommand(c.build(a))
-			return root
-		}
-	}
-	addVersionFlag(root)
-	for _, c := range commands {
-		root.AddCommand(c.build(a))
-	}
 	return root
 }

@@ -101,10 +101,11 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
 
 // TestPartialTree holds what newRootCmdFor leaves out to be invisible: a
-// run with only the named command built writes and exits as a run with
-// the whole tree does, for every command's help, a flag it does not know,
-// a missing value and a usage error of its own; and the list the partial
-// tree is built from names every command by its own name.
+// run with only the named command built, or with stand-ins for the
+// root's help, writes and exits as a run with the whole tree does, for
+// the root's help, every command's help, a flag it does not know, a
+// missing value and a usage error of its own; and the list the partial
+// tree is built from names every command by its own name and summary.
 func TestPartialTree(t *testing.T) {
 	whole := func(a *app, _ []string) *cobra.Command { return newRootCmd(a) }
 	getenv := func(k string) string {
@@ -117,16 +118,32 @@ func TestPartialTree(t *testing.T) {
 	if len(full.Commands()) != len(commands) {
 		t.Fatalf("the tree has %d commands, the list %d", len(full.Commands()), len(commands))
 	}
-	listed := map[string]bool{}
+	short := map[string]string{}
 	for _, c := range commands {
-		listed[c.name] = true
+		short[c.name] = c.short
 	}
 	for _, c := range full.Commands() {
-		if !listed[c.Name()] {
+		if s, ok := short[c.Name()]; !ok {
 			t.Errorf("command %q of the tree is not in the list by that name", c.Name())
+		} else if s != c.Short {
+			t.Errorf("%s: the list's summary %q is not the command's %q", c.Name(), s, c.Short)
 		}
 		if len(c.Aliases) > 0 {
 			t.Errorf("%s has aliases, which newRootCmdFor does not look for", c.Name())
+		}
+	}
+	// The root's help, built with stand-ins for the commands.
+	cases := [][]string{nil, {"--help"}, {"-h"}, {"help"}}
+	for _, c := range full.Commands() {
+		cases = append(cases, []string{"help", c.Name()})
+	}
+	for _, args := range cases {
+		var wantOut, wantErr, gotOut, gotErr strings.Builder
+		wantCode := runTree(whole, args, strings.NewReader(""), &wantOut, &wantErr, getenv)
+		gotCode := run(args, strings.NewReader(""), &gotOut, &gotErr, getenv)
+		if gotCode != wantCode || gotOut.String() != wantOut.String() || gotErr.String() != wantErr.String() {
+			t.Errorf("exchcert %s: with stand-ins exit %d, stdout %q, stderr %q; with the whole tree exit %d, stdout %q, stderr %q",
+				strings.Join(args, " "), gotCode, gotOut.String(), gotErr.String(), wantCode, wantOut.String(), wantErr.String())
 		}
 	}
 	for _, c := range full.Commands() {
