@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -70,7 +71,11 @@ func (o *acmeOptions) register(cmd *cobra.Command) {
 	o.pw.register(cmd)
 }
 
-func newAcmeCmd(a *app) *cobra.Command {
+// newAcmeCmd builds acme with its own commands.
+func newAcmeCmd(a *app) *cobra.Command { return newAcmeCmdFor(a, nil, true) }
+
+// acmeCmd builds acme without its own commands.
+func acmeCmd(a *app) *cobra.Command {
 	o := &acmeOptions{}
 	cmd := &cobra.Command{
 		Use:   "acme",
@@ -126,7 +131,28 @@ files are written; read the notes); 2 usage or input error.`,
 	addOutputFlag(cmd, &o.output)
 	cmd.MarkFlagsMutuallyExclusive("dns", "http", "http-webroot")
 	cmd.MarkFlagsMutuallyExclusive("server", "staging")
-	cmd.AddCommand(newAcmeRenewCmd(a), newAcmeScheduleCmd(a))
+	return cmd
+}
+
+// acmeCommands are acme's own commands.
+var acmeCommands = []command{
+	{"renew", "Renew the ACME certificate in --out-dir when it is due", newAcmeRenewCmd, nil},
+	{"schedule", "Print the commands that run 'acme renew' daily from Task Scheduler", newAcmeScheduleCmd, nil},
+}
+
+// newAcmeCmdFor builds acme for a run with args (the arguments after
+// "acme"): its own commands in full only when args name them, as stand-ins
+// otherwise (see newRootCmdFor), or all in full when whole is set; each
+// takes about as long to build as acme itself.
+func newAcmeCmdFor(a *app, args []string, whole bool) *cobra.Command {
+	cmd := acmeCmd(a)
+	for _, c := range acmeCommands {
+		if whole || slices.Contains(args, c.name) {
+			cmd.AddCommand(c.build(a))
+		} else {
+			cmd.AddCommand(c.standIn())
+		}
+	}
 	return cmd
 }
 

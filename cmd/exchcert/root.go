@@ -59,22 +59,38 @@ func runTree(tree func(*app, []string) *cobra.Command, args []string, stdin io.R
 	return exitCode(err)
 }
 
-// commands are exchcert's commands (help lists them sorted by name).
-var commands = []struct {
+// command is one of exchcert's commands, or one of a command's own.
+type command struct {
 	name  string // the first word of the command's Use
-	short string // its Short, for the root's help, which needs no more of it
+	short string // its Short, for the stand-in its parent's help lists
 	build func(*app) *cobra.Command
-}{
-	{"plan", "Work out the names the Exchange certificate must cover, and why", newPlanCmd},
-	{"csr", "Make the private key and the certificate request for the plan", newCSRCmd},
-	{"inspect", "Check a delivered certificate against the plan", newInspectCmd},
-	{"pfx", "Build a password-protected PFX that the server's Windows version can import", newPfxCmd},
-	{"bind", "Print the Exchange Management Shell script that puts the certificate to work", newBindCmd},
-	{"probe", "Check the live Exchange endpoints the way clients see them", newProbeCmd},
-	{"acme", "Obtain the planned certificate from Let's Encrypt or another ACME CA", newAcmeCmd},
-	{"lint", "Check every certificate file in folders, for CI", newLintCmd},
-	{"report", "Write the change-ticket report: plan, certificate and live services in one page", newReportCmd},
-	{"version", "Print the version, commit and build of exchcert", newVersionCmd},
+	// buildFor, when set, builds the command for a run with args (the
+	// arguments after its name), leaving out what that run cannot reach.
+	buildFor func(a *app, args []string) *cobra.Command
+}
+
+// standIn is a command with only c's name and summary, for a parent's
+// help to list when c itself is not needed: newRootCmdFor and
+// newAcmeCmdFor add one only when the run's arguments do not name c, so
+// cobra never runs it.
+func (c command) standIn() *cobra.Command {
+	return &cobra.Command{Use: c.name, Short: c.short, RunE: func(*cobra.Command, []string) error {
+		return fmt.Errorf("internal error: %s was not built for this run", c.name)
+	}}
+}
+
+// commands are exchcert's commands (help lists them sorted by name).
+var commands = []command{
+	{"plan", "Work out the names the Exchange certificate must cover, and why", newPlanCmd, nil},
+	{"csr", "Make the private key and the certificate request for the plan", newCSRCmd, nil},
+	{"inspect", "Check a delivered certificate against the plan", newInspectCmd, nil},
+	{"pfx", "Build a password-protected PFX that the server's Windows version can import", newPfxCmd, nil},
+	{"bind", "Print the Exchange Management Shell script that puts the certificate to work", newBindCmd, nil},
+	{"probe", "Check the live Exchange endpoints the way clients see them", newProbeCmd, nil},
+	{"acme", "Obtain the planned certificate from Let's Encrypt or another ACME CA", newAcmeCmd, func(a *app, args []string) *cobra.Command { return newAcmeCmdFor(a, args, false) }},
+	{"lint", "Check every certificate file in folders, for CI", newLintCmd, nil},
+	{"report", "Write the change-ticket report: plan, certificate and live services in one page", newReportCmd, nil},
+	{"version", "Print the version, commit and build of exchcert", newVersionCmd, nil},
 }
 
 // newRootCmd builds the whole command tree.
@@ -110,7 +126,7 @@ func newRootCmdFor(a *app, args []string) *cobra.Command {
 		root := newRoot(a)
 		addVersionFlag(root)
 		for _, c := range commands {
-			root.AddCommand(&cobra.Command{Use: c.name, Short: c.short, Run: func(*cobra.Command, []string) {}})
+			root.AddCommand(c.standIn())
 		}
 		return root
 	}
@@ -118,7 +134,11 @@ func newRootCmdFor(a *app, args []string) *cobra.Command {
 		if len(args) > 0 && args[0] == c.name {
 			root := newRoot(a)
 			root.CompletionOptions.DisableDefaultCmd = true
-			root.AddCommand(c.build(a))
+			if c.buildFor != nil {
+				root.AddCommand(c.buildFor(a, args[1:]))
+			} else {
+				root.AddCommand(c.build(a))
+			}
 			return root
 		}
 	}

@@ -132,6 +132,19 @@ func TestPartialTree(t *testing.T) {
 			t.Errorf("%s has aliases, which newRootCmdFor does not look for", c.Name())
 		}
 	}
+	// acme's own commands, which newAcmeCmdFor builds only when named.
+	acme, _, err := full.Find([]string{"acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acme.Commands()) != len(acmeCommands) {
+		t.Fatalf("acme has %d commands, the list %d", len(acme.Commands()), len(acmeCommands))
+	}
+	for i, c := range acmeCommands {
+		if sub, _, err := acme.Find([]string{c.name}); err != nil || sub == acme || sub.Short != c.short {
+			t.Errorf("acme's list, entry %d: %q %q is not a command of acme by that name and summary", i, c.name, c.short)
+		}
+	}
 	// The root's help, built with stand-ins for the commands.
 	cases := [][]string{nil, {"--help"}, {"-h"}, {"help"}}
 	for _, c := range full.Commands() {
@@ -149,7 +162,13 @@ func TestPartialTree(t *testing.T) {
 	for _, c := range full.Commands() {
 		cases := [][]string{{c.Name(), "--help"}, {c.Name(), "--no-such-flag"}, {c.Name(), "-o"}, {c.Name(), "--output", "yaml"}, {c.Name(), "--version"}, {c.Name(), "-v"}, {c.Name(), "completion"}}
 		for _, sub := range c.Commands() {
-			cases = append(cases, []string{c.Name(), sub.Name(), "--help"})
+			cases = append(cases,
+				[]string{c.Name(), sub.Name(), "--help"},
+				[]string{c.Name(), sub.Name() + "x"},
+				// A flag before the command's name: cobra still finds it.
+				[]string{c.Name(), "--output", "json", sub.Name(), "--help"},
+				[]string{c.Name(), sub.Name(), "--no-such-flag"},
+			)
 		}
 		for _, args := range cases {
 			var wantOut, wantErr, gotOut, gotErr strings.Builder
