@@ -115,9 +115,9 @@ func wrapRows(rows [][]string, widths []int) [][]string {
 // that are blank in every column are left out.
 //
 // exchcert fits and wraps the cells itself (fitColumns, wrapCell), so
-// tablewriter only drew these borders, and it cost about 1 ms of every
-// start: a width cache made in its package init and a 10,240-entry cache
-// made for each table (BENCHMARKS.md). TestGridMatchesTablewriter holds
+// tablewriter only drew these borders, and it cost up to 1 ms of a start:
+// a width cache made in its package init, in every command, and a
+// 10,240-entry cache made for each table (BENCHMARKS.md). TestGridMatchesTablewriter holds
 // drawGrid to tablewriter's output, byte for byte.
 func drawGrid(b *strings.Builder, header []string, rows [][]string) {
 	n := len(header)
