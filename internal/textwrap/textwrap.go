@@ -18,6 +18,9 @@ const minLine = 20
 // fitting its lines to the terminal.
 func Width(s string) int {
 	for i := 0; i < len(s); i++ {
+		// The fast path is only faster: moving either bound inwards (a
+		// mutant that lives) sends ' ' or '~' to StringWidth, which
+		// measures them as 1 too.
 		if s[i] < 0x20 || s[i] > 0x7e {
 			return runewidth.StringWidth(s)
 		}

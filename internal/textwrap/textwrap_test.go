@@ -16,11 +16,22 @@ func TestSoft(t *testing.T) {
 	if got := Soft("a 0123456789 b", 5); got != "a\n0123456789\nb" {
 		t.Errorf("Soft long word = %q", got)
 	}
+	// A line exactly as wide as width stays one line; the spaces count.
+	if got := Soft("ab cd", 5); got != "ab cd" {
+		t.Errorf("Soft exact fit = %q", got)
+	}
+	if got := Soft("aa bb cc", 7); got != "aa bb\ncc" {
+		t.Errorf("Soft spaces = %q", got)
+	}
 }
 
 func TestHard(t *testing.T) {
 	if got := Hard("a 0123456789 b", 4); got != "a\n0123\n4567\n89\nb" {
 		t.Errorf("Hard = %q", got)
+	}
+	// A word exactly width wide is not broken.
+	if got := Hard("0123", 4); got != "0123" {
+		t.Errorf("Hard exact fit = %q", got)
 	}
 }
 
