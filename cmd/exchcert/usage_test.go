@@ -145,22 +145,14 @@ func TestPartialTree(t *testing.T) {
 			t.Errorf("acme's list, entry %d: %q %q is not a command of acme by that name and summary", i, c.name, c.short)
 		}
 	}
-	// The root's help, built with stand-ins for the commands.
+	// The root's help, built with stand-ins for the commands; then each
+	// command alone.
 	cases := [][]string{nil, {"--help"}, {"-h"}, {"help"}}
 	for _, c := range full.Commands() {
-		cases = append(cases, []string{"help", c.Name()})
-	}
-	for _, args := range cases {
-		var wantOut, wantErr, gotOut, gotErr strings.Builder
-		wantCode := runTree(whole, args, strings.NewReader(""), &wantOut, &wantErr, getenv)
-		gotCode := run(args, strings.NewReader(""), &gotOut, &gotErr, getenv)
-		if gotCode != wantCode || gotOut.String() != wantOut.String() || gotErr.String() != wantErr.String() {
-			t.Errorf("exchcert %s: with stand-ins exit %d, stdout %q, stderr %q; with the whole tree exit %d, stdout %q, stderr %q",
-				strings.Join(args, " "), gotCode, gotOut.String(), gotErr.String(), wantCode, wantOut.String(), wantErr.String())
-		}
-	}
-	for _, c := range full.Commands() {
-		cases := [][]string{{c.Name(), "--help"}, {c.Name(), "--no-such-flag"}, {c.Name(), "-o"}, {c.Name(), "--output", "yaml"}, {c.Name(), "--version"}, {c.Name(), "-v"}, {c.Name(), "completion"}}
+		cases = append(cases, []string{"help", c.Name()},
+			[]string{c.Name(), "--help"}, []string{c.Name(), "--no-such-flag"}, []string{c.Name(), "-o"},
+			[]string{c.Name(), "--output", "yaml"}, []string{c.Name(), "--version"}, []string{c.Name(), "-v"},
+			[]string{c.Name(), "completion"})
 		for _, sub := range c.Commands() {
 			cases = append(cases,
 				[]string{c.Name(), sub.Name(), "--help"},
@@ -170,14 +162,14 @@ func TestPartialTree(t *testing.T) {
 				[]string{c.Name(), sub.Name(), "--no-such-flag"},
 			)
 		}
-		for _, args := range cases {
-			var wantOut, wantErr, gotOut, gotErr strings.Builder
-			wantCode := runTree(whole, args, strings.NewReader(""), &wantOut, &wantErr, getenv)
-			gotCode := run(args, strings.NewReader(""), &gotOut, &gotErr, getenv)
-			if gotCode != wantCode || gotOut.String() != wantOut.String() || gotErr.String() != wantErr.String() {
-				t.Errorf("exchcert %s: with the command alone exit %d, stdout %q, stderr %q; with the whole tree exit %d, stdout %q, stderr %q",
-					strings.Join(args, " "), gotCode, gotOut.String(), gotErr.String(), wantCode, wantOut.String(), wantErr.String())
-			}
+	}
+	for _, args := range cases {
+		var wantOut, wantErr, gotOut, gotErr strings.Builder
+		wantCode := runTree(whole, args, strings.NewReader(""), &wantOut, &wantErr, getenv)
+		gotCode := run(args, strings.NewReader(""), &gotOut, &gotErr, getenv)
+		if gotCode != wantCode || gotOut.String() != wantOut.String() || gotErr.String() != wantErr.String() {
+			t.Errorf("exchcert %s: with the partial tree exit %d, stdout %q, stderr %q; with the whole tree exit %d, stdout %q, stderr %q",
+				strings.Join(args, " "), gotCode, gotOut.String(), gotErr.String(), wantCode, wantOut.String(), wantErr.String())
 		}
 	}
 }

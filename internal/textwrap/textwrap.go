@@ -1,5 +1,6 @@
-// Package textwrap wraps text for people to a terminal's width: at
-// spaces, with long words broken, and with a hanging indent.
+// Package textwrap lays out text for people at a terminal's width: it
+// wraps at spaces, with long words broken and with a hanging indent, and
+// draws tables of cells that are already wrapped (Grid).
 package textwrap
 
 import (

@@ -1,4 +1,4 @@
-package main
+package textwrap
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 )
 
 // tablewriterGrid renders a table with tablewriter as exchcert configured
-// it before drawGrid drew its tables: the reference drawGrid is held to.
+// it before Grid drew its tables: the reference Grid is held to.
 func tablewriterGrid(t testing.TB, header []string, rows [][]string) string {
 	t.Helper()
 	var buf bytes.Buffer
@@ -41,14 +41,13 @@ func tablewriterGrid(t testing.TB, header []string, rows [][]string) string {
 
 func checkGrid(t testing.TB, header []string, rows [][]string) {
 	t.Helper()
-	var got strings.Builder
-	drawGrid(&got, header, rows)
-	if want := tablewriterGrid(t, header, rows); got.String() != want {
-		t.Fatalf("header %q rows %q:\ndrawGrid:\n%s\ntablewriter:\n%s", header, rows, got.String(), want)
+	got := Grid(header, rows)
+	if want := tablewriterGrid(t, header, rows); got != want {
+		t.Fatalf("header %q rows %q:\nGrid:\n%s\ntablewriter:\n%s", header, rows, got, want)
 	}
 }
 
-// TestGridMatchesTablewriter holds drawGrid to tablewriter's bytes for the
+// TestGridMatchesTablewriter holds Grid to tablewriter's bytes for the
 // tables exchcert draws (cells wrapped to lines, names, escaped text) and
 // their edge cases, then for random tables from a fixed seed.
 func TestGridMatchesTablewriter(t *testing.T) {
@@ -100,7 +99,7 @@ func TestGridMatchesTablewriter(t *testing.T) {
 	}
 }
 
-// FuzzGridMatchesTablewriter looks further for a table that drawGrid and
+// FuzzGridMatchesTablewriter looks further for a table that Grid and
 // tablewriter draw differently: two columns, up to two rows.
 func FuzzGridMatchesTablewriter(f *testing.F) {
 	f.Add("Name", "Why", "exch2.acme.com", "the server's FQDN\nis the Common Name", "", "x")
@@ -110,7 +109,7 @@ func FuzzGridMatchesTablewriter(f *testing.F) {
 		// (appendRow).
 		e := func(s string) string { return safetext.EscapeExcept(s, "\n") }
 		cells := []string{e(h1), e(h2), e(a1), e(a2), e(b1), e(b2)}
-		// drawGrid measures text as exchcert fits and wraps it
+		// Grid measures text as exchcert fits and wraps it
 		// (go-runewidth); tablewriter had a measure of its own, which
 		// differs for a few characters (a lone combining mark, say). The
 		// bytes are compared where the two agree.
