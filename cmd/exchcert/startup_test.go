@@ -103,7 +103,7 @@ func initTrace(tb testing.TB, exe string, args []string) []pkgInit {
 // ordinary writes, as unpacking a release archive writes it, and returns
 // the copy's path. The start-up benchmarks time such copies: on Linux a
 // binary just written by the Go linker (which writes through a memory
-// map) started 0.5 ms (zlint) to 1.3 ms (exchcert) slower than the same
+// map) started 0.5 ms (zlint) to 1.7 ms (exchcert) slower than the same
 // bytes copied, or read back from disk after the page cache was dropped,
 // and the larger binary lost more (BENCHMARKS.md). An admin's binary is
 // one of the latter.

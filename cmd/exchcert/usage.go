@@ -10,8 +10,10 @@ import (
 )
 
 // usage writes what cobra's default usage template writes, with one
-// change: the flag lists are wrapped (pflag's FlagUsagesWrapped) to the
-// width of the writer, which fitLines then narrows further if needed.
+// change: the flag lists are wrapped by pflag (FlagUsagesWrapped) at the
+// width of the command's output. Help asks for the usage into a buffer
+// (cobra's UsageString), so that width is defaultWidth; the help function
+// then narrows every line to the terminal with fitLines.
 //
 // It is Go code rather than a template on purpose. A usage template is
 // parsed and executed with text/template at every --help, about 0.3 ms of
